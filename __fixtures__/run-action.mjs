@@ -1,0 +1,139 @@
+// Runs the built action as the runner does: inputs as INPUT_<NAME> (upper-cased, hyphens kept),
+// outputs and env exports through GITHUB_OUTPUT / GITHUB_ENV files, workflow commands on stdout.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ACTION_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js')
+
+/**
+ * @typedef {object} ActionRun
+ * @property {number | null} code exit code
+ * @property {string} stdout raw stdout, workflow commands included
+ * @property {string} stderr
+ * @property {string[]} masks values registered with ::add-mask::, unescaped
+ * @property {string} log what a viewer of the run sees: add-mask lines dropped, masks applied
+ * @property {Record<string, string>} outputs
+ * @property {Record<string, string>} exported
+ * @property {number} elapsedMs
+ */
+
+/**
+ * @param {Record<string, string>} inputs by input name, e.g. { 'client-id': 'x' }
+ * @param {{ env?: Record<string, string>, node?: string, timeoutMs?: number }} [options]
+ * @returns {Promise<ActionRun>}
+ */
+export async function runAction(
+  inputs,
+  { env = {}, node = process.execPath, timeoutMs = 60_000 } = {}
+) {
+  const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
+  const outputFile = join(dir, 'output')
+  const envFile = join(dir, 'env')
+  writeFileSync(outputFile, '')
+  writeFileSync(envFile, '')
+  /** @type {Record<string, string>} */
+  const inputEnv = {}
+  for (const [name, value] of Object.entries(inputs)) {
+    inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+  }
+  const childEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    RUNNER_TEMP: dir,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_ENV: envFile,
+    ...inputEnv,
+    ...env
+  }
+  const started = Date.now()
+  const child = spawn(node, [ACTION_ENTRY], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  /** @type {number | null} */
+  const code = await new Promise(resolve => child.on('close', resolve))
+  clearTimeout(killer)
+  const elapsedMs = Date.now() - started
+  const outputs = parseFileCommands(readFileSync(outputFile, 'utf8'))
+  const exported = parseFileCommands(readFileSync(envFile, 'utf8'))
+  rmSync(dir, { recursive: true, force: true })
+  const { masks, log } = viewerLog(stdout + stderr)
+  return { code, stdout, stderr, masks, log, outputs, exported, elapsedMs }
+}
+
+/**
+ * Parses `name<<delimiter` blocks as the runner does.
+ * @param {string} text
+ */
+export function parseFileCommands(text) {
+  /** @type {Record<string, string>} */
+  const values = {}
+  const lines = text.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '')
+    if (!match) continue
+    const [, name, delimiter] = match
+    const value = []
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i])
+    values[/** @type {string} */ (name)] = value.join('\n')
+  }
+  return values
+}
+
+/**
+ * The log as the runner shows it: each ::add-mask:: hides its value in every later line, and is
+ * itself not shown. Only the values the action registered are hidden, none of the extra encodings
+ * the runner adds on its own, so a leak test on this log is stricter than the real runner.
+ * @param {string} raw
+ */
+export function viewerLog(raw) {
+  /** @type {string[]} */
+  const masks = []
+  /** @type {string[]} */
+  const shown = []
+  for (const line of raw.split('\n')) {
+    const mask = /^::add-mask::(.*)$/.exec(line)
+    if (mask) {
+      const value = unescapeCommand(mask[1] ?? '')
+      if (value) masks.push(value)
+      continue
+    }
+    let visible = line
+    for (const value of [...masks].sort((a, b) => b.length - a.length)) {
+      visible = visible.replaceAll(value, '***')
+    }
+    shown.push(visible)
+  }
+  return { masks, log: shown.join('\n') }
+}
+
+/**
+ * Undoes @actions/core's escaping of a command's data.
+ * @param {string} data
+ */
+function unescapeCommand(data) {
+  return data.replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%25', '%')
+}
+
+/**
+ * Every form of a value that must never be visible: raw, form-encoded, percent-encoded, base64,
+ * base64url and JSON-escaped.
+ * @param {string} value
+ */
+export function leakForms(value) {
+  const forms = [
+    value,
+    new URLSearchParams([['', value]]).toString().slice(1),
+    new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20'),
+    encodeURIComponent(value),
+    Buffer.from(value).toString('base64'),
+    Buffer.from(value).toString('base64url'),
+    JSON.stringify(value).slice(1, -1)
+  ]
+  return [...new Set(forms)]
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from '@jest/globals'
+import { ActionError } from '../src/errors.js'
+import { readSettings } from '../src/inputs.js'
+
+const base = { 'client-id': 'my-client', 'client-secret': 's3cret' }
+const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
+
+function failure(inputs: Record<string, string>): ActionError {
+  try {
+    read(inputs)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ActionError)
+    return error as ActionError
+  }
+  throw new Error('expected readSettings to throw')
+}
+
+describe('defaults', () => {
+  // The runner passes action.yml's defaults (response-type: token among them); empty inputs that
+  // cannot mean "omit" fall back to the same values here.
+  it('empty optional inputs mean Stent, client_secret_post, 30 s, 6 attempts', () => {
+    const settings = read(base)
+    expect(settings).toEqual({
+      clientId: 'my-client',
+      clientSecret: 's3cret',
+      tokenUrl: new URL('https://auth.stent.io/connect/token'),
+      authMethod: 'client_secret_post',
+      responseType: '',
+      scope: '',
+      audience: '',
+      extraParams: [],
+      exportVariable: '',
+      timeoutMs: 30_000,
+      maxAttempts: 6
+    })
+  })
+})
+
+describe('required credentials', () => {
+  it.each(['client-id', 'client-secret'])('an empty %s names the input and the fix', name => {
+    const error = failure({ ...base, [name]: '' })
+    expect(error.message).toMatch(new RegExp(`^Input '${name}' is required`))
+    expect(error.message).toContain('secrets.')
+  })
+
+  it('a secret with a line break is refused without echoing it', () => {
+    const error = failure({ ...base, 'client-secret': 'abc\ndef' })
+    expect(error.message).toContain("Input 'client-secret' contains a line break")
+    expect(error.message).not.toContain('abc')
+  })
+})
+
+describe('token-url', () => {
+  it.each([
+    'https://auth.example.com/oauth/token',
+    'http://127.0.0.1:8080/connect/token',
+    'http://localhost/connect/token',
+    'http://[::1]:9000/token'
+  ])('accepts %s', url => {
+    expect(read({ ...base, 'token-url': url }).tokenUrl.href).toBe(new URL(url).href)
+  })
+
+  it.each([
+    ['http://auth.example.com/token', 'must use https://'],
+    ['ftp://auth.example.com/token', 'must use https://'],
+    ['auth.stent.io/connect/token', 'is not a valid URL'],
+    ['https://user:pw@auth.example.com/token', 'must not contain credentials']
+  ])('refuses %s', (url, reason) => {
+    const error = failure({ ...base, 'token-url': url })
+    expect(error.message).toContain(`Input 'token-url' ${reason}`)
+    expect(error.message).not.toContain('pw@')
+  })
+})
+
+describe('auth-method', () => {
+  it('accepts client_secret_basic', () => {
+    expect(read({ ...base, 'auth-method': 'client_secret_basic' }).authMethod).toBe(
+      'client_secret_basic'
+    )
+  })
+
+  it('lists the accepted values for anything else', () => {
+    expect(failure({ ...base, 'auth-method': 'basic' }).message).toBe(
+      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic."
+    )
+  })
+})
+
+describe('numbers', () => {
+  it.each([
+    ['timeout-seconds', '10', 'timeoutMs', 10_000],
+    ['max-attempts', '1', 'maxAttempts', 1]
+  ] as const)('%s=%s is read', (name, value, key, expected) => {
+    expect(read({ ...base, [name]: value })[key]).toBe(expected)
+  })
+
+  it.each([
+    ['timeout-seconds', '0'],
+    ['timeout-seconds', '2.5'],
+    ['timeout-seconds', '30s'],
+    ['timeout-seconds', '601'],
+    ['max-attempts', '0'],
+    ['max-attempts', '-1'],
+    ['max-attempts', 'three'],
+    ['max-attempts', '1e1']
+  ])('%s=%s is refused with the accepted range', (name, value) => {
+    expect(failure({ ...base, [name]: value }).message).toMatch(
+      new RegExp(`^Input '${name}' must be a whole number from 1 to \\d+ \\(got '${value}'\\)\\.$`)
+    )
+  })
+})
+
+describe('extra-params', () => {
+  it('reads one name=value per line, values may contain =', () => {
+    const settings = read({
+      ...base,
+      'extra-params': 'resource=https://api.example.com/?a=b\n\n  tenant = acme \n'
+    })
+    expect(settings.extraParams).toEqual([
+      ['resource', 'https://api.example.com/?a=b'],
+      ['tenant', 'acme']
+    ])
+  })
+
+  it.each([
+    ['novalue', 'line 1 is not of the form name=value'],
+    ['a=1\n=2', 'line 2 is not of the form name=value'],
+    ['client_secret=x', "sets 'client_secret', which the action sets itself"],
+    ['grant_type=password', "sets 'grant_type'"]
+  ])('refuses %j', (value, message) => {
+    expect(failure({ ...base, 'extra-params': value }).message).toContain(message)
+  })
+})
+
+describe('export-variable', () => {
+  it('accepts a shell-safe name', () => {
+    expect(read({ ...base, 'export-variable': 'STENT_TOKEN' }).exportVariable).toBe('STENT_TOKEN')
+  })
+
+  it.each(['1TOKEN', 'STENT-TOKEN', 'A B', 'TOKEN=x'])('refuses the invalid name %j', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toContain(
+      "Input 'export-variable' is not a valid environment variable name"
+    )
+  })
+
+  it.each(['PATH', 'NODE_OPTIONS', 'GITHUB_TOKEN', 'RUNNER_TEMP'])('refuses %s', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toContain(
+      'which the runner or later steps rely on'
+    )
+  })
+})

@@ -1,0 +1,156 @@
+import { describe, expect, it } from '@jest/globals'
+import { fakeCore } from '../__fixtures__/core.js'
+import { run, type Deps } from '../src/main.js'
+import type { Outcome, Post } from '../src/transport.js'
+
+const SECRET = 'sec ret+/é'
+const inputs = { 'client-id': 'ci', 'client-secret': SECRET, 'response-type': 'token' }
+const ok: Outcome = {
+  kind: 'response',
+  status: 200,
+  headers: {},
+  body: JSON.stringify({ access_token: 'tok-123', token_type: 'Bearer', expires_in: 2592000 })
+}
+const status = (code: number, headers = {}, body = ''): Outcome => ({
+  kind: 'response',
+  status: code,
+  headers,
+  body
+})
+
+/** A scripted server and a fake clock: sleeping advances time instead of waiting. */
+function harness(script: Outcome[], extraInputs: Record<string, string> = {}) {
+  const { core, record } = fakeCore({ ...inputs, ...extraInputs })
+  let clock = Date.parse('2026-11-27T10:00:00.000Z')
+  const sleeps: number[] = []
+  const requests: Parameters<Post>[] = []
+  const deps: Deps = {
+    core,
+    post: async (request, timeoutMs) => {
+      requests.push([request, timeoutMs])
+      const outcome = script.shift()
+      if (!outcome) throw new Error('the script ran out')
+      return outcome
+    },
+    sleep: async ms => {
+      sleeps.push(ms)
+      clock += ms
+    },
+    now: () => clock,
+    random: () => 0.5
+  }
+  return { deps, record, sleeps, requests, run: () => run(deps) }
+}
+
+describe('success', () => {
+  it('masks the secret before the request and the token before any output', async () => {
+    const h = harness([ok], { 'export-variable': 'STENT_TOKEN' })
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    expect(h.record.outputs).toEqual({
+      'access-token': 'tok-123',
+      'token-type': 'Bearer',
+      'expires-in': '2592000',
+      'expires-at': '2026-12-27T10:00:00.000Z'
+    })
+    expect(h.record.exported).toEqual({ STENT_TOKEN: 'tok-123' })
+    expect(h.record.secrets).toEqual(expect.arrayContaining([SECRET, 'tok-123']))
+    expect(h.requests).toHaveLength(1)
+    expect(h.requests[0]?.[1]).toBe(30_000)
+  })
+
+  it('says where it asked and what it got, without the token', async () => {
+    const h = harness([ok])
+    await h.run()
+    expect(h.record.lines.filter(line => line.startsWith('info:'))).toEqual([
+      "info: Requesting a token from auth.stent.io/connect/token for client 'ci' (client_secret_post).",
+      'info: Got a Bearer token, valid 30 days (until 2026-12-27T10:00:00.000Z).'
+    ])
+  })
+
+  it('masks the Basic credential with client_secret_basic', async () => {
+    const h = harness([ok], { 'auth-method': 'client_secret_basic' })
+    await h.run()
+    const header = h.requests[0]?.[0].headers.authorization ?? ''
+    expect(h.record.secrets).toEqual(expect.arrayContaining([header, header.slice(6)]))
+  })
+})
+
+describe('retries', () => {
+  it('503, 502, then 200: three attempts with jittered backoff', async () => {
+    const h = harness([status(503), status(502), ok])
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    expect(h.requests).toHaveLength(3)
+    expect(h.sleeps).toEqual([500, 1000])
+    expect(h.record.outputs['access-token']).toBe('tok-123')
+  })
+
+  it('429 with Retry-After waits at least that long', async () => {
+    const h = harness([status(429, { 'retry-after': '2' }), ok])
+    await h.run()
+    expect(h.sleeps).toEqual([2500])
+  })
+
+  it('gives up after max-attempts with the last failure', async () => {
+    const h = harness(Array(3).fill(status(500)), { 'max-attempts': '3' })
+    await h.run()
+    expect(h.requests).toHaveLength(3)
+    expect(h.record.failed).toMatch(
+      /^Gave up after 3 attempts\. The token endpoint answered HTTP 500/
+    )
+    expect(h.record.outputs).toEqual({})
+  })
+
+  it('a network failure every time is reported as such', async () => {
+    const down: Outcome = { kind: 'network', reason: 'network error ECONNREFUSED', retryable: true }
+    const h = harness([down, down], { 'max-attempts': '2' })
+    await h.run()
+    expect(h.record.failed).toBe(
+      'Gave up after 2 attempts. Could not get a response from auth.stent.io: network error ECONNREFUSED. Hint: check token-url, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.'
+    )
+  })
+})
+
+describe('failures', () => {
+  it('invalid_client fails at once after exactly one request', async () => {
+    const h = harness([
+      status(400, {}, JSON.stringify({ error: 'invalid_client', error_description: 'bad secret' }))
+    ])
+    await h.run()
+    expect(h.requests).toHaveLength(1)
+    expect(h.sleeps).toEqual([])
+    expect(h.record.failed).toMatch(
+      /^The token endpoint refused the request: HTTP 400, error 'invalid_client'/
+    )
+    expect(h.record.outputs).toEqual({})
+  })
+
+  it('a bad input fails before any request, naming the input', async () => {
+    const h = harness([], { 'max-attempts': 'many' })
+    await h.run()
+    expect(h.requests).toHaveLength(0)
+    expect(h.record.failed).toMatch(/^Input 'max-attempts' must be a whole number/)
+  })
+
+  it('an invalid 200 sets no output at all', async () => {
+    const h = harness([
+      status(200, {}, JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: -1 }))
+    ])
+    await h.run()
+    expect(h.record.failed).toContain('invalid expires_in')
+    expect(h.record.outputs).toEqual({})
+  })
+
+  it('an unexpected error prints its kind, not its message', async () => {
+    const h = harness([])
+    h.deps.post = async () => {
+      throw new SyntaxError(`Unexpected token in ${SECRET}`)
+    }
+    await h.run()
+    expect(h.record.failed).toBe(
+      'Unexpected SyntaxError in the action. Re-run with debug logging for the stack trace and report it.'
+    )
+    expect(h.record.lines.join('\n')).not.toContain('Unexpected token')
+  })
+})

@@ -1,0 +1,151 @@
+import { describe, expect, it } from '@jest/globals'
+import { ActionError } from '../src/errors.js'
+import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
+
+const json = (body: unknown, status = 200): HttpResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body)
+})
+const stent = { token_type: 'Bearer', access_token: 'eyJ.a.b', expires_in: 2592000 }
+
+function parseError(response: HttpResponse): string {
+  try {
+    parseTokenResponse(response)
+  } catch (error) {
+    expect(error).toBeInstanceOf(ActionError)
+    return (error as Error).message
+  }
+  throw new Error('expected parseTokenResponse to throw')
+}
+
+describe("Stent's response", () => {
+  it('is read as a Bearer token valid 30 days', () => {
+    expect(parseTokenResponse(json(stent))).toEqual({
+      accessToken: 'eyJ.a.b',
+      tokenType: 'Bearer',
+      expiresIn: 2592000,
+      scope: undefined
+    })
+  })
+})
+
+describe('lenient where RFC 6749 allows', () => {
+  it('token_type in any case, expires_in as a string, scope when granted', () => {
+    const token = parseTokenResponse(
+      json({ ...stent, token_type: 'bearer', expires_in: '3600', scope: 'api:read' })
+    )
+    expect(token).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600, scope: 'api:read' })
+  })
+
+  it('no expires_in (it is only RECOMMENDED)', () => {
+    expect(parseTokenResponse(json({ ...stent, expires_in: undefined })).expiresIn).toBeUndefined()
+  })
+})
+
+describe('strict about what a job needs', () => {
+  it.each([
+    [{ ...stent, access_token: undefined }, 'has no access_token: nothing instead'],
+    [{ ...stent, access_token: '' }, 'has no access_token: an empty string instead'],
+    [{ ...stent, access_token: 42 }, 'has no access_token: a number instead'],
+    [
+      { ...stent, token_type: 'mac' },
+      "has token_type 'mac'; this action supports Bearer tokens only"
+    ],
+    [{ ...stent, token_type: undefined }, 'has token_type nothing'],
+    [
+      { ...stent, expires_in: 0 },
+      'invalid expires_in: expected a positive number of seconds, got 0'
+    ],
+    [{ ...stent, expires_in: -5 }, 'got -5'],
+    [{ ...stent, expires_in: 'soon' }, 'got a string'],
+    [{ ...stent, expires_in: '1e3' }, 'got a string']
+  ])('%j', (body, message) => {
+    expect(parseError(json(body))).toContain(message)
+  })
+
+  it('does not echo a token_type that could be anything', () => {
+    const message = parseError(json({ ...stent, token_type: 'x'.repeat(50) }))
+    expect(message).toContain('has token_type a string')
+    expect(message).not.toContain('xxxx')
+  })
+
+  it.each([
+    ['an HTML page', { 'content-type': 'text/html' }, '<html><form>Sign in</form></html>'],
+    ['a body that is not a JSON object', {}, '[{"access_token":"x"}]'],
+    ['a body that is not a JSON object', {}, '{"access_token": "x",'],
+    ['an empty body', {}, '']
+  ])('%s is not a token, and the body is never quoted', (what, headers, body) => {
+    const message = parseError({ status: 200, headers, body })
+    expect(message).toContain(`answered HTTP 200 with ${what} instead of a JSON token response`)
+    expect(message).toContain('token-url')
+    if (body) expect(message).not.toContain(body.slice(0, 8))
+  })
+})
+
+describe('failures name the status, the OAuth error and a hint, never the body', () => {
+  const SECRET = 'p@ss w+rd/é'
+
+  it('invalid_client points at the secret and auth-method', () => {
+    const message = describeFailure(
+      json({ error: 'invalid_client', error_description: 'client authentication failed' }, 401),
+      [SECRET]
+    )
+    expect(message).toBe(
+      "The token endpoint refused the request: HTTP 401, error 'invalid_client': client authentication failed. Hint: the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?) and that auth-method matches how the client is registered (client_secret_post or client_secret_basic)."
+    )
+  })
+
+  it('an error_description that echoes the secret in any form loses it', () => {
+    const echoed = [
+      SECRET,
+      encodeURIComponent(SECRET),
+      new URLSearchParams({ s: SECRET }).toString(),
+      Buffer.from(SECRET).toString('base64')
+    ].join(' | ')
+    const message = describeFailure(
+      json({ error: 'invalid_request', error_description: `bad body: ${echoed}` }, 400),
+      [SECRET]
+    )
+    expect(message).toContain(
+      "HTTP 400, error 'invalid_request': bad body: *** | *** | s=*** | ***"
+    )
+    expect(message).not.toContain('p@ss')
+  })
+
+  it('quotes, backslashes, control characters and length are sanitised', () => {
+    const message = describeFailure(
+      json({ error: 'invalid_scope', error_description: `a"b\\c\nd${'x'.repeat(400)}` }, 400),
+      []
+    )
+    expect(message).toContain("error 'invalid_scope': a?b?c?d")
+    expect(message).toMatch(/x\.\.\.\. Hint: check the scope input/)
+  })
+
+  it.each([
+    [
+      404,
+      'text/html',
+      '<h1>Not Found</h1>',
+      'HTTP 404 with an HTML page. Hint: check that token-url'
+    ],
+    [
+      502,
+      'text/html',
+      '<h1>Bad gateway</h1>',
+      'HTTP 502 with an HTML page. Hint: the server is unavailable'
+    ],
+    [503, 'text/plain', '', 'HTTP 503. Hint: the server is unavailable or throttling'],
+    [302, 'text/plain', '', 'HTTP 302. Hint: redirects are not followed'],
+    [
+      401,
+      'text/plain',
+      'nope',
+      'HTTP 401 with a body that is not an OAuth error. Hint: check client-id'
+    ]
+  ])('HTTP %i %s', (status, type, body, message) => {
+    const text = describeFailure({ status, headers: { 'content-type': type }, body }, [])
+    expect(text).toContain(message)
+    if (body) expect(text).not.toContain(body)
+  })
+})

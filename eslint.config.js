@@ -1,0 +1,23 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' }
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': ['error', { allow: [] }]
+    }
+  },
+  {
+    // Scripts, benchmarks and fixtures talk to a person or a test: console is their output.
+    files: ['scripts/**', 'bench/**', '__fixtures__/**', '__tests__/**'],
+    rules: { 'no-console': 'off' }
+  }
+)

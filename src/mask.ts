@@ -1,0 +1,25 @@
+/**
+ * The forms in which a secret could surface in a log. The runner hides a masked value and some
+ * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
+ * register each form ourselves.
+ */
+export function secretForms(value: string): string[] {
+  const forms = [
+    value,
+    new URLSearchParams([['', value]]).toString().slice(1),
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    Buffer.from(value, 'utf8').toString('base64'),
+    Buffer.from(value, 'utf8').toString('base64url')
+  ]
+  return [...new Set(forms)].filter(form => form.length > 0)
+}
+
+/** Replaces every form of every secret in text: for text we print that a server wrote. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let result = text
+  for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) {
+    result = result.replaceAll(form, '***')
+  }
+  return result
+}

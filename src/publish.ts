@@ -1,0 +1,59 @@
+import type { Settings } from './inputs.js'
+import { secretForms } from './mask.js'
+import type { TokenResponse } from './response.js'
+
+/** The part of @actions/core this action writes through. */
+export interface Publisher {
+  setSecret(value: string): void
+  setOutput(name: string, value: string): void
+  exportVariable(name: string, value: string): void
+  info(message: string): void
+}
+
+export function maskAll(core: Pick<Publisher, 'setSecret'>, values: readonly string[]): void {
+  for (const value of values) {
+    for (const form of secretForms(value)) core.setSecret(form)
+  }
+}
+
+/** Masks the token first, then writes every output and the optional env export. */
+export function publish(
+  core: Publisher,
+  token: TokenResponse,
+  settings: Settings,
+  requestedAt: Date
+): void {
+  maskAll(core, [token.accessToken])
+  core.setOutput('access-token', token.accessToken)
+  core.setOutput('token-type', token.tokenType)
+  if (token.expiresIn !== undefined) {
+    core.setOutput('expires-in', String(token.expiresIn))
+    core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn))
+  }
+  if (token.scope !== undefined) core.setOutput('scope', token.scope)
+  if (settings.exportVariable) core.exportVariable(settings.exportVariable, token.accessToken)
+  core.info(
+    `Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`
+  )
+}
+
+/** Counted from when the request was sent, so it errs early, never late. */
+export function expiresAt(requestedAt: Date, expiresIn: number): string {
+  return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString()
+}
+
+/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
+export function describeDuration(seconds: number): string {
+  const units: Array<[number, string]> = [
+    [86400, 'day'],
+    [3600, 'hour'],
+    [60, 'minute'],
+    [1, 'second']
+  ]
+  const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
+    1,
+    'second'
+  ]
+  const n = seconds / size
+  return `${n} ${name}${n === 1 ? '' : 's'}`
+}

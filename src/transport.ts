@@ -1,0 +1,111 @@
+import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
+import { HttpClient } from '@actions/http-client'
+import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import { ActionError } from './errors.js'
+import type { TokenRequest } from './request.js'
+
+/** Larger than any token response; a bigger body is a wrong endpoint, not a token. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
+/** What one attempt produced: an HTTP response, or no response at all. */
+export type Outcome =
+  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: string }
+  | { kind: 'network'; reason: string; retryable: boolean }
+
+export type Post = (request: TokenRequest, timeoutMs: number) => Promise<Outcome>
+
+const USER_AGENT = 'stent-token-action'
+
+/**
+ * One POST through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its own
+ * retries and redirects off: a redirect would re-send the secret to another host. Its socket
+ * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
+ */
+export const post: Post = async (request, timeoutMs) => {
+  const signal = AbortSignal.timeout(timeoutMs)
+  const client = new HttpClient(USER_AGENT, [abortWith(signal)], {
+    allowRedirects: false,
+    allowRetries: false,
+    keepAlive: false,
+    // Idle timeout, kept past the deadline so that the abort below is what ends a slow exchange.
+    socketTimeout: timeoutMs + 1000
+  })
+  try {
+    const response = await client.request('POST', request.url.href, request.body, request.headers)
+    const body = await readCapped(response.message, signal)
+    return {
+      kind: 'response',
+      status: response.message.statusCode ?? 0,
+      headers: response.message.headers,
+      body
+    }
+  } catch (error) {
+    if (error instanceof ActionError) throw error
+    return networkFailure(error, signal, timeoutMs)
+  } finally {
+    client.dispose()
+  }
+}
+
+/** http-client calls prepareRequest with the options it passes to http.request. */
+function abortWith(signal: AbortSignal): RequestHandler {
+  return {
+    prepareRequest: (options: RequestOptions) => {
+      options.signal = signal
+    },
+    canHandleAuthentication: () => false,
+    handleAuthentication: () => Promise.reject(new Error('not used'))
+  }
+}
+
+async function readCapped(message: IncomingMessage, signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  const abort = (): void => {
+    message.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+  }
+  signal.addEventListener('abort', abort, { once: true })
+  try {
+    for await (const chunk of message) {
+      size += (chunk as Buffer).length
+      if (size > MAX_BODY_BYTES) {
+        message.destroy()
+        throw new ActionError(
+          `The token endpoint sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}); a token response is a few KiB. Check that token-url points at the token endpoint.`
+        )
+      }
+      chunks.push(chunk as Buffer)
+    }
+  } finally {
+    signal.removeEventListener('abort', abort)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+// TLS failures are not transient: retrying cannot fix a certificate.
+const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/
+
+function networkFailure(error: unknown, signal: AbortSignal, timeoutMs: number): Outcome {
+  if (signal.aborted) {
+    return {
+      kind: 'network',
+      reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)`,
+      retryable: true
+    }
+  }
+  const code = (error as { code?: unknown }).code
+  if (typeof code === 'string') {
+    const tls = TLS_ERROR.test(code)
+    return {
+      kind: 'network',
+      reason: tls
+        ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
+        : `network error ${code}`,
+      retryable: !tls
+    }
+  }
+  // Errors without a code come from http-client (its idle timeout) or the proxy tunnel; their
+  // messages name a path or a proxy status, never a body.
+  const message = error instanceof Error ? error.message.slice(0, 200) : 'unknown error'
+  return { kind: 'network', reason: `connection failed: ${message}`, retryable: true }
+}
