@@ -1,0 +1,137 @@
+// The one network function, against a scriptable loopback server.
+import { afterEach, describe, expect, it } from '@jest/globals'
+import {
+  sendJson,
+  startFaultServer,
+  STENT_TOKEN_RESPONSE,
+  type Script
+} from '../__fixtures__/fault-server.js'
+import { ActionError } from '../src/errors.js'
+import type { TokenRequest } from '../src/request.js'
+import { MAX_BODY_BYTES, post } from '../src/transport.js'
+
+const servers: Array<{ close(): Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map(server => server.close()))
+})
+async function serve(script: Script) {
+  const server = await startFaultServer(script)
+  servers.push(server)
+  return server
+}
+const request = (url: string): TokenRequest => ({
+  url: new URL(url),
+  headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+  body: 'grant_type=client_credentials&client_secret=s3cret'
+})
+
+describe('one POST', () => {
+  it('sends the form with its headers and returns status, headers and body', async () => {
+    const server = await serve((_req, res) =>
+      sendJson(res, 200, STENT_TOKEN_RESPONSE, { 'x-a': '1' })
+    )
+    const outcome = await post(request(server.tokenUrl), 5000)
+    expect(outcome).toMatchObject({ kind: 'response', status: 200, headers: { 'x-a': '1' } })
+    expect(outcome.kind === 'response' && JSON.parse(outcome.body)).toEqual(STENT_TOKEN_RESPONSE)
+    expect(server.requests).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        url: '/connect/token',
+        body: 'grant_type=client_credentials&client_secret=s3cret',
+        headers: expect.objectContaining({
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json'
+        })
+      })
+    ])
+  })
+})
+
+describe('redirects are not followed: the body holds the secret', () => {
+  it.each([307, 302])(
+    '%i to another host: returned as is, the other host sees nothing',
+    async code => {
+      const elsewhere = await serve((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE))
+      const server = await serve((_req, res) => {
+        res.writeHead(code, { location: elsewhere.tokenUrl.replace('127.0.0.1', 'localhost') })
+        res.end()
+      })
+      const outcome = await post(request(server.tokenUrl), 5000)
+      expect(outcome).toMatchObject({ kind: 'response', status: code })
+      expect(server.requests).toHaveLength(1)
+      expect(elsewhere.requests).toHaveLength(0)
+    }
+  )
+})
+
+describe('the deadline covers the whole exchange', () => {
+  it('a server that never answers', async () => {
+    const server = await serve(() => {})
+    const started = Date.now()
+    const outcome = await post(request(server.tokenUrl), 1000)
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(outcome).toEqual({
+      kind: 'network',
+      reason: 'no complete response within 1 s (timeout-seconds)',
+      retryable: true
+    })
+  })
+
+  it('a server that trickles its body a byte every 100 ms, never idle long enough to time out', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const timer = setInterval(() => res.write(' '), 100)
+      res.on('close', () => clearInterval(timer))
+    })
+    const started = Date.now()
+    const outcome = await post(request(server.tokenUrl), 1000)
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(outcome).toMatchObject({
+      kind: 'network',
+      reason: expect.stringContaining('within 1 s')
+    })
+  })
+})
+
+describe('the body is capped', () => {
+  it(`a body over ${MAX_BODY_BYTES} bytes is refused without reading it all`, async () => {
+    let sent = 0
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      const pump = () => {
+        while (sent < 64 * 1024 * 1024 && res.write(chunk)) sent += chunk.length
+        if (sent >= 64 * 1024 * 1024) res.end()
+      }
+      res.on('drain', pump)
+      pump()
+    })
+    await expect(post(request(server.tokenUrl), 10_000)).rejects.toThrow(ActionError)
+    await expect(post(request(server.tokenUrl), 10_000)).rejects.toThrow(
+      'The token endpoint sent a response larger than 1024 KiB (HTTP 200)'
+    )
+    expect(sent).toBeLessThan(16 * 1024 * 1024)
+  })
+})
+
+describe('network errors', () => {
+  it('connection refused is retryable and named by its code', async () => {
+    const server = await serve(() => {})
+    const url = server.tokenUrl
+    await server.close()
+    expect(await post(request(url), 1000)).toEqual({
+      kind: 'network',
+      reason: 'network error ECONNREFUSED',
+      retryable: true
+    })
+  })
+
+  it('a reset connection is retryable', async () => {
+    const server = await serve(req => req.socket.destroy())
+    expect(await post(request(server.tokenUrl), 1000)).toMatchObject({
+      kind: 'network',
+      reason: 'network error ECONNRESET',
+      retryable: true
+    })
+  })
+})
