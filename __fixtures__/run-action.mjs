@@ -5,8 +5,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 
-export const ACTION_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'index.js')
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const ACTION_ENTRY = join(ROOT, 'dist', 'index.js')
+
+/** action.yml's inputs that have a default: the runner sets each of them on every run. */
+export function actionDefaults() {
+  /** @type {{ inputs: Record<string, { default?: string }> }} */
+  const action = parse(readFileSync(join(ROOT, 'action.yml'), 'utf8'))
+  /** @type {Record<string, string>} */
+  const defaults = {}
+  for (const [name, input] of Object.entries(action.inputs)) {
+    if (input.default !== undefined) defaults[name] = String(input.default)
+  }
+  return defaults
+}
 
 /**
  * @typedef {object} ActionRun
@@ -21,7 +35,8 @@ export const ACTION_ENTRY = join(dirname(fileURLToPath(import.meta.url)), '..', 
  */
 
 /**
- * @param {Record<string, string>} inputs by input name, e.g. { 'client-id': 'x' }
+ * @param {Record<string, string>} inputs by input name, e.g. { 'client-id': 'x' }; action.yml's
+ *   defaults fill in the rest
  * @param {{ env?: Record<string, string>, node?: string, timeoutMs?: number }} [options]
  * @returns {Promise<ActionRun>}
  */
@@ -36,7 +51,7 @@ export async function runAction(
   writeFileSync(envFile, '')
   /** @type {Record<string, string>} */
   const inputEnv = {}
-  for (const [name, value] of Object.entries(inputs)) {
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) {
     inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
   }
   const childEnv = {

@@ -31571,7 +31571,10 @@ function describeDuration(seconds) {
         [60, 'minute'],
         [1, 'second']
     ];
-    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [1, 'second'];
+    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
+        1,
+        'second'
+    ];
     const n = seconds / size;
     return `${n} ${name}${n === 1 ? '' : 's'}`;
 }
@@ -31638,7 +31641,11 @@ function parseTokenResponse(response) {
 function parseExpiresIn(value, status) {
     if (value === undefined || value === null)
         return undefined;
-    const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+    const seconds = typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+$/.test(value)
+            ? Number(value)
+            : NaN;
     if (!Number.isFinite(seconds) || seconds <= 0) {
         throw new ActionError(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? value : describeType(value)}.`);
     }
@@ -31702,8 +31709,7 @@ function notJson(response) {
     return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
 }
 function isHtml(response) {
-    return (/html/i.test(response.headers['content-type'] ?? '') ||
-        /^\s*</.test(response.body));
+    return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
 }
 function describeType(value) {
     if (value === undefined)
@@ -31718,7 +31724,6 @@ function describeType(value) {
 }
 /** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
 function sanitize(text, max) {
-    // eslint-disable-next-line no-control-regex
     const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
     return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }

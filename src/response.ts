@@ -140,7 +140,6 @@ function describeType(value: unknown): string {
 
 /** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
 function sanitize(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')
   return clean.length > max ? `${clean.slice(0, max)}...` : clean
 }
