@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { startAuthServer } from '../__fixtures__/auth-server.mjs'
-import { sendJson, startFaultServer } from '../__fixtures__/fault-server.js'
+import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
 import { basicAuthorization } from '../src/request.js'
 
@@ -74,6 +74,43 @@ describe.each(['client_secret_post', 'client_secret_basic'])('%s through dist/',
   it('prints no stack trace and nothing on stderr', () => {
     expect(run.stderr).toBe('')
   })
+})
+
+describe('a non-ASCII secret (oidc-provider only registers printable ASCII ones)', () => {
+  it.each(['client_secret_post', 'client_secret_basic'])(
+    '%s: a standard form / Basic decoder reads back exactly the secret',
+    async method => {
+      const secret = 'é ü+/=:%&ß'
+      const fault = await startFaultServer((req, res) => {
+        const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+        const [id, got] = basic
+          ? Buffer.from(basic, 'base64')
+              .toString('utf8')
+              .split(':')
+              .map(part => decodeURIComponent(part.replaceAll('+', ' ')))
+          : [undefined, undefined]
+        const form = new URLSearchParams(fault.requests.at(-1)?.body)
+        const matches = basic
+          ? id === ID && got === secret
+          : form.get('client_id') === ID && form.get('client_secret') === secret
+        if (matches) sendJson(res, 200, STENT_TOKEN_RESPONSE)
+        else sendJson(res, 401, { error: 'invalid_client' })
+      })
+      try {
+        const run = await runAction({
+          'client-id': ID,
+          'client-secret': secret,
+          'token-url': fault.tokenUrl,
+          'auth-method': method
+        })
+        expect(run.code).toBe(0)
+        expect(run.outputs['access-token']).toBe(STENT_TOKEN_RESPONSE.access_token)
+        expectNoLeak(run, [secret])
+      } finally {
+        await fault.close()
+      }
+    }
+  )
 })
 
 describe('failures through dist/', () => {
