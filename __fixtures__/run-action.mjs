@@ -32,17 +32,19 @@ export function actionDefaults() {
  * @property {Record<string, string>} outputs
  * @property {Record<string, string>} exported
  * @property {number} elapsedMs
+ * @property {boolean} stopped true when `stopWhen` matched and the run was ended early
  */
 
 /**
  * @param {Record<string, string>} inputs by input name, e.g. { 'client-id': 'x' }; action.yml's
  *   defaults fill in the rest
- * @param {{ env?: Record<string, string>, node?: string, timeoutMs?: number }} [options]
+ * @param {{ env?: Record<string, string>, node?: string, timeoutMs?: number, stopWhen?: RegExp }} [options]
+ *   stopWhen: end the run (SIGTERM) as soon as stdout matches, e.g. to read a long wait it announces
  * @returns {Promise<ActionRun>}
  */
 export async function runAction(
   inputs,
-  { env = {}, node = process.execPath, timeoutMs = 60_000 } = {}
+  { env = {}, node = process.execPath, timeoutMs = 60_000, stopWhen } = {}
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
   const outputFile = join(dir, 'output')
@@ -67,7 +69,14 @@ export async function runAction(
   const child = spawn(node, [ACTION_ENTRY], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk))
+  let stopped = false
+  child.stdout.setEncoding('utf8').on('data', chunk => {
+    stdout += chunk
+    if (stopWhen && !stopped && stopWhen.test(stdout)) {
+      stopped = true
+      child.kill('SIGTERM')
+    }
+  })
   child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk))
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
   /** @type {number | null} */
@@ -78,7 +87,7 @@ export async function runAction(
   const exported = parseFileCommands(readFileSync(envFile, 'utf8'))
   rmSync(dir, { recursive: true, force: true })
   const { masks, log } = viewerLog(stdout + stderr)
-  return { code, stdout, stderr, masks, log, outputs, exported, elapsedMs }
+  return { code, stdout, stderr, masks, log, outputs, exported, elapsedMs, stopped }
 }
 
 /**

@@ -31917,6 +31917,7 @@ async function requestToken(settings, request, deps) {
     const where = `${settings.tokenUrl.host}${settings.tokenUrl.pathname}`;
     core.info(`Requesting a token from ${where} for client '${settings.clientId}' (${settings.authMethod}).`);
     for (let attempt = 1;; attempt++) {
+        core.debug(`Attempt ${attempt}/${settings.maxAttempts}: POST ${where}`);
         const requestedAt = deps.now();
         const outcome = await deps.post(request, settings.timeoutMs);
         core.debug(`Attempt ${attempt}/${settings.maxAttempts}: ${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason} after ${deps.now() - requestedAt} ms.`);

@@ -70,6 +70,7 @@ async function requestToken(
     `Requesting a token from ${where} for client '${settings.clientId}' (${settings.authMethod}).`
   )
   for (let attempt = 1; ; attempt++) {
+    core.debug(`Attempt ${attempt}/${settings.maxAttempts}: POST ${where}`)
     const requestedAt = deps.now()
     const outcome = await deps.post(request, settings.timeoutMs)
     core.debug(
