@@ -34,7 +34,7 @@ export function parseTokenResponse(response: HttpResponse): TokenResponse {
   }
   if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
     throw new ActionError(
-      `The token response (HTTP ${response.status}) has token_type ${typeof tokenType === 'string' && /^[\w-]{1,20}$/.test(tokenType) ? `'${tokenType}'` : describeType(tokenType)}; this action supports Bearer tokens only.`
+      `The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`
     )
   }
   return {
@@ -55,7 +55,7 @@ function parseExpiresIn(value: unknown, status: number): number | undefined {
         : NaN
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new ActionError(
-      `The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? value : describeType(value)}.`
+      `The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`
     )
   }
   return Math.floor(seconds)
