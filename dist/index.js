@@ -31629,7 +31629,7 @@ function parseTokenResponse(response) {
         throw new ActionError(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
     }
     if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new ActionError(`The token response (HTTP ${response.status}) has token_type ${typeof tokenType === 'string' && /^[\w-]{1,20}$/.test(tokenType) ? `'${tokenType}'` : describeType(tokenType)}; this action supports Bearer tokens only.`);
+        throw new ActionError(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
     }
     return {
         accessToken,
@@ -31647,7 +31647,7 @@ function parseExpiresIn(value, status) {
             ? Number(value)
             : NaN;
     if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new ActionError(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? value : describeType(value)}.`);
+        throw new ActionError(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
     }
     return Math.floor(seconds);
 }
@@ -31850,6 +31850,19 @@ function networkFailure(error, signal, timeoutMs) {
             retryable: true
         };
     }
+    const message = error instanceof Error ? error.message : '';
+    // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
+    const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message);
+    if (proxyStatus) {
+        const status = Number(proxyStatus[1]);
+        return {
+            kind: 'network',
+            reason: status === 407
+                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
+                : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
+            retryable: status !== 407 && status !== 403
+        };
+    }
     const code = error.code;
     if (typeof code === 'string') {
         const tls = TLS_ERROR.test(code);
@@ -31861,10 +31874,9 @@ function networkFailure(error, signal, timeoutMs) {
             retryable: !tls
         };
     }
-    // Errors without a code come from http-client (its idle timeout) or the proxy tunnel; their
-    // messages name a path or a proxy status, never a body.
-    const message = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
-    return { kind: 'network', reason: `connection failed: ${message}`, retryable: true };
+    // Errors without a code come from http-client (its idle timeout); their messages name a path,
+    // never a body.
+    return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -93,6 +93,20 @@ function networkFailure(error: unknown, signal: AbortSignal, timeoutMs: number):
       retryable: true
     }
   }
+  const message = error instanceof Error ? error.message : ''
+  // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
+  const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message)
+  if (proxyStatus) {
+    const status = Number(proxyStatus[1])
+    return {
+      kind: 'network',
+      reason:
+        status === 407
+          ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
+          : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
+      retryable: status !== 407 && status !== 403
+    }
+  }
   const code = (error as { code?: unknown }).code
   if (typeof code === 'string') {
     const tls = TLS_ERROR.test(code)
@@ -104,8 +118,7 @@ function networkFailure(error: unknown, signal: AbortSignal, timeoutMs: number):
       retryable: !tls
     }
   }
-  // Errors without a code come from http-client (its idle timeout) or the proxy tunnel; their
-  // messages name a path or a proxy status, never a body.
-  const message = error instanceof Error ? error.message.slice(0, 200) : 'unknown error'
-  return { kind: 'network', reason: `connection failed: ${message}`, retryable: true }
+  // Errors without a code come from http-client (its idle timeout); their messages name a path,
+  // never a body.
+  return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true }
 }
