@@ -85,21 +85,21 @@ const cases: Case[] = [
     code: 0,
     attempts: 2,
     maxMs: 2000 + 1000 + SLACK,
-    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in 2\.\d s\./,
+    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in [23]\.\d s\./,
     check: requests => expect(gap(requests, 1)).toBeGreaterThanOrEqual(2000)
   },
   {
     name: '429 with an HTTP-date Retry-After waits until that date',
     script: (_req, res, i) =>
       i === 0
-        ? sendJson(res, 429, {}, { 'retry-after': new Date(Date.now() + 3000).toUTCString() })
+        ? sendJson(res, 429, {}, { 'retry-after': new Date(Date.now() + 4000).toUTCString() })
         : token(res),
     code: 0,
     attempts: 2,
-    maxMs: 3000 + 1000 + SLACK,
-    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in [23]\.\d s\./,
-    // An HTTP date has whole seconds: 3 s ahead is at least 2 s ahead.
-    check: requests => expect(gap(requests, 1)).toBeGreaterThanOrEqual(2000)
+    maxMs: 4000 + 1000 + SLACK,
+    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in \d\.\d s\./,
+    // An HTTP date has whole seconds: 4 s ahead is more than 3 s ahead when it is read.
+    check: requests => expect(gap(requests, 1)).toBeGreaterThanOrEqual(2900)
   },
   {
     name: 'a huge Retry-After is capped at 60 s (the run is ended once it announces the wait)',
@@ -108,8 +108,14 @@ const cases: Case[] = [
     code: -1,
     attempts: 1,
     maxMs: SLACK,
-    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in 60\.\d s\./,
-    check: (_requests, run) => expect(run.stopped).toBe(true)
+    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in \d+\.\d s\./,
+    check: (_requests, run) => {
+      expect(run.stopped).toBe(true)
+      // The 60 s cap, plus at most the first attempt's 1 s of jitter.
+      const seconds = Number(/retrying in (\d+\.\d) s/.exec(run.log)?.[1])
+      expect(seconds).toBeGreaterThanOrEqual(60)
+      expect(seconds).toBeLessThanOrEqual(61)
+    }
   },
   {
     name: 'a server that never answers: each attempt ends at timeout-seconds',
