@@ -1,0 +1,47 @@
+// What the committed bundle holds. Start-up cost is paid by every job, so modules we keep out of
+// start-up on purpose must stay out; the source map lists every module webpack bundled.
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+
+const map = JSON.parse(readFileSync(new URL('../dist/index.js.map', import.meta.url), 'utf8')) as {
+  sources: string[]
+}
+const bundled = map.sources.map(source => source.replace(/^(\.\.?\/)+/, ''))
+
+describe('dist/index.js', () => {
+  it('does not bundle undici (≈45 ms of start-up, used only by getAgentDispatcher)', () => {
+    expect(bundled.filter(source => source.includes('node_modules/undici/'))).toEqual([])
+    expect(bundled).toContain('src/undici-unused.ts')
+  })
+
+  it('bundles the toolkit packages and the proxy tunnel it sends requests through', () => {
+    expect(bundled).toEqual(
+      expect.arrayContaining([
+        'node_modules/@actions/core/lib/core.js',
+        'node_modules/@actions/http-client/lib/index.js',
+        'node_modules/@actions/http-client/lib/proxy.js',
+        'node_modules/tunnel/lib/tunnel.js'
+      ])
+    )
+  })
+
+  it('keeps every other dependency out: only the toolkit, its tunnel, and our sources', () => {
+    const packages = new Set(
+      bundled
+        .filter(source => source.startsWith('node_modules/'))
+        .map(source =>
+          source
+            .split('/')
+            .slice(1, source.split('/')[1]?.startsWith('@') ? 3 : 2)
+            .join('/')
+        )
+    )
+    expect([...packages].sort()).toEqual([
+      '@actions/core',
+      '@actions/exec',
+      '@actions/http-client',
+      '@actions/io',
+      'tunnel'
+    ])
+  })
+})
