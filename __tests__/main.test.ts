@@ -89,7 +89,8 @@ describe('retries', () => {
   it('429 with Retry-After waits at least that long', async () => {
     const h = harness([status(429, { 'retry-after': '2' }), ok])
     await h.run()
-    expect(h.sleeps).toEqual([2500])
+    // Retry-After, plus half of the 8 s spread (random() is 0.5 here).
+    expect(h.sleeps).toEqual([6000])
   })
 
   it('gives up after max-attempts with the last failure', async () => {

@@ -50,7 +50,16 @@ describe('Retry-After', () => {
   it('in seconds is waited, with jitter on top', () => {
     const headers = { 'retry-after': '2' }
     expect(retryDelay(1, 6, status(429, headers), NOW, min)).toBe(2000)
-    expect(retryDelay(1, 6, status(429, headers), NOW, () => 0.5)).toBe(2500)
+    expect(retryDelay(1, 6, status(429, headers), NOW, () => 0.5)).toBe(2000 + 4000)
+  })
+
+  it('spreads a refused crowd over 8 s at first, halving with each attempt', () => {
+    const headers = { 'retry-after': '1' }
+    const spreads = [1, 2, 3, 4, 5].map(attempt =>
+      Math.round((retryDelay(attempt, 99, status(429, headers), NOW, max) ?? -1) - 1000)
+    )
+    expect(spreads).toEqual([8000, 4000, 2000, 1000, 500])
+    expect(BACKOFF.spreadMs).toBe(8000)
   })
 
   it('as an HTTP date is waited until that date', () => {

@@ -3652,12 +3652,15 @@ function sanitize(text, max) {
 }
 
 ;// CONCATENATED MODULE: ./src/retry.ts
-/** Backoff constants; tuned against a throttled fleet in bench/fleet. */
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
 const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
     baseMs: 1000,
     capMs: 20_000,
     /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
 };
 /** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
 function isRetryableStatus(status) {
@@ -3665,8 +3668,12 @@ function isRetryableStatus(status) {
 }
 /**
  * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop. Full-jitter exponential backoff, added on top of Retry-After
- * when the server sends one so that a throttled fleet does not come back all at once.
+ * attempt, or undefined to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
  */
 function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
     if (attempt >= maxAttempts)
@@ -3677,9 +3684,10 @@ function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
     if (!isRetryableStatus(outcome.status))
         return undefined;
     const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    return retryAfter === undefined
-        ? backoff
-        : Math.min(retryAfter, BACKOFF.retryAfterCapMs) + backoff;
+    if (retryAfter === undefined)
+        return backoff;
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
 }
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
 function parseRetryAfter(value, nowMs) {
