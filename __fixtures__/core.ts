@@ -8,7 +8,8 @@ export function fakeCore(inputs: Record<string, string>, { debug = false } = {})
     exported: {} as Record<string, string>,
     /** Every line the action printed, in order, as `info: ...`, `debug: ...`, `failed: ...`. */
     lines: [] as string[],
-    failed: undefined as string | undefined
+    failed: undefined as string | undefined,
+    summary: ''
   }
   const core: Deps['core'] = {
     getInput: name => (inputs[name] ?? '').trim(),
@@ -18,6 +19,16 @@ export function fakeCore(inputs: Record<string, string>, { debug = false } = {})
     info: message => void record.lines.push(`info: ${message}`),
     debug: message => void record.lines.push(`debug: ${message}`),
     isDebug: () => debug,
+    warning: message => void record.lines.push(`warning: ${message}`),
+    summary: {
+      addRaw(text) {
+        return {
+          write: async () => {
+            record.summary += text
+          }
+        }
+      }
+    },
     setFailed: message => {
       record.failed = message
       record.lines.push(`failed: ${message}`)

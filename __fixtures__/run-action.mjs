@@ -31,6 +31,7 @@ export function actionDefaults() {
  * @property {string} log what a viewer of the run sees: add-mask lines dropped, masks applied
  * @property {Record<string, string>} outputs
  * @property {Record<string, string>} exported
+ * @property {string} summary what the action wrote to GITHUB_STEP_SUMMARY
  * @property {number} elapsedMs
  * @property {boolean} stopped true when `stopWhen` matched and the run was ended early
  */
@@ -49,8 +50,8 @@ export async function runAction(
   const dir = mkdtempSync(join(tmpdir(), 'action-run-'))
   const outputFile = join(dir, 'output')
   const envFile = join(dir, 'env')
-  writeFileSync(outputFile, '')
-  writeFileSync(envFile, '')
+  const summaryFile = join(dir, 'summary')
+  for (const file of [outputFile, envFile, summaryFile]) writeFileSync(file, '')
   /** @type {Record<string, string>} */
   const inputEnv = {}
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) {
@@ -62,6 +63,7 @@ export async function runAction(
     RUNNER_TEMP: dir,
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
     ...inputEnv,
     ...env
   }
@@ -85,9 +87,10 @@ export async function runAction(
   const elapsedMs = Date.now() - started
   const outputs = parseFileCommands(readFileSync(outputFile, 'utf8'))
   const exported = parseFileCommands(readFileSync(envFile, 'utf8'))
+  const summary = readFileSync(summaryFile, 'utf8')
   rmSync(dir, { recursive: true, force: true })
   const { masks, log } = viewerLog(stdout + stderr)
-  return { code, stdout, stderr, masks, log, outputs, exported, elapsedMs, stopped }
+  return { code, stdout, stderr, masks, log, outputs, exported, summary, elapsedMs, stopped }
 }
 
 /**

@@ -2,6 +2,7 @@
 // authorization server and the fault server.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
+import { createHash } from 'node:crypto'
 import { startAuthServer } from '../__fixtures__/auth-server.mjs'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
@@ -71,6 +72,17 @@ describe.each(['client_secret_post', 'client_secret_basic'])('%s through dist/',
     expect(run.log).toContain('Got a Bearer token, valid 30 days')
   })
 
+  it('writes a job summary with a fingerprint, never the token', () => {
+    const token = run.outputs['access-token'] ?? ''
+    const sha = createHash('sha256').update(token).digest('hex').slice(0, 12)
+    expect(run.summary).toContain(`| Client ID | ${ID} |`)
+    expect(run.summary).toContain(`| Auth method | ${method} |`)
+    expect(run.summary).toContain('| Scope | api:read api:write |')
+    expect(run.summary).toMatch(/\| Expires \| \d{4}-\d\d-\d\dT[\d:.]+Z \(in 30 days\) \|/)
+    expect(run.summary).toContain(`| Token fingerprint | sha256:${sha} |`)
+    for (const form of leakForms(token)) expect(run.summary).not.toContain(form)
+  })
+
   it('prints no stack trace and nothing on stderr', () => {
     expect(run.stderr).toBe('')
   })
@@ -129,6 +141,17 @@ describe('failures through dist/', () => {
     expect(run.outputs).toEqual({})
     expect(run.exported).toEqual({})
     expectNoLeak(run, ['wrong secret'])
+  })
+
+  it('summary: false writes no job summary', async () => {
+    const run = await runAction({
+      'client-id': ID,
+      'client-secret': SECRET,
+      'token-url': server.tokenUrl,
+      summary: 'false'
+    })
+    expect(run.code).toBe(0)
+    expect(run.summary).toBe('')
   })
 
   it('a bad input: exit 1 before any request, naming the input', async () => {

@@ -31,7 +31,8 @@ describe('defaults', () => {
       extraParams: [],
       exportVariable: '',
       timeoutMs: 30_000,
-      maxAttempts: 6
+      maxAttempts: 6,
+      summary: true
     })
   })
 })
@@ -146,6 +147,22 @@ describe('export-variable', () => {
   it.each(['PATH', 'NODE_OPTIONS', 'GITHUB_TOKEN', 'RUNNER_TEMP'])('refuses %s', name => {
     expect(failure({ ...base, 'export-variable': name }).message).toContain(
       'which the runner or later steps rely on'
+    )
+  })
+})
+
+describe('summary', () => {
+  it.each([
+    ['false', false],
+    ['FALSE', false],
+    ['True', true]
+  ])('%s is read as YAML reads it', (value, expected) => {
+    expect(read({ ...base, summary: value }).summary).toBe(expected)
+  })
+
+  it('anything else is refused', () => {
+    expect(failure({ ...base, summary: 'no' }).message).toBe(
+      "Input 'summary' must be true or false (got 'no')."
     )
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
 import { run, type Deps } from '../src/main.js'
 import type { Outcome, Post } from '../src/transport.js'
@@ -153,5 +154,62 @@ describe('failures', () => {
       'Unexpected SyntaxError in the action. Re-run with debug logging for the stack trace and report it.'
     )
     expect(h.record.lines.join('\n')).not.toContain('Unexpected token')
+  })
+})
+
+describe('job summary', () => {
+  it('a table of endpoint, client, method, scope, expiry and fingerprint, never the token', async () => {
+    const h = harness([
+      {
+        ...ok,
+        body: JSON.stringify({
+          ...JSON.parse(ok.kind === 'response' ? ok.body : ''),
+          scope: 'a|b <c>'
+        })
+      }
+    ])
+    await h.run()
+    expect(h.record.summary).toBe(
+      [
+        '### Access token',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| Endpoint | auth.stent.io |',
+        '| Client ID | ci |',
+        '| Auth method | client_secret_post |',
+        '| Scope | a&#124;b &#60;c&#62; |',
+        '| Expires | 2026-12-27T10:00:00.000Z (in 30 days) |',
+        `| Token fingerprint | sha256:${createHash('sha256').update('tok-123').digest('hex').slice(0, 12)} |`,
+        ''
+      ].join('\n')
+    )
+    expect(h.record.summary).not.toContain('tok-123')
+  })
+
+  it('summary: false writes none', async () => {
+    const h = harness([ok], { summary: 'false' })
+    await h.run()
+    expect(h.record.summary).toBe('')
+    expect(h.record.failed).toBeUndefined()
+  })
+
+  it('a summary that cannot be written is a warning; the outputs stand', async () => {
+    const h = harness([ok])
+    h.deps.core.summary = {
+      addRaw: () => ({ write: () => Promise.reject(new Error('no GITHUB_STEP_SUMMARY')) })
+    }
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    expect(h.record.outputs['access-token']).toBe('tok-123')
+    expect(h.record.lines).toContain(
+      'warning: Job summary not written (no GITHUB_STEP_SUMMARY). Set summary: false to skip it.'
+    )
+  })
+
+  it('a failed request writes none', async () => {
+    const h = harness([status(400, {}, JSON.stringify({ error: 'invalid_client' }))])
+    await h.run()
+    expect(h.record.summary).toBe('')
   })
 })

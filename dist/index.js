@@ -285,7 +285,7 @@ __webpack_unused_export__ = debug; // for test
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(326);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(239);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -294,7 +294,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 326:
+/***/ 239:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -3352,7 +3352,8 @@ function readSettings(getInput) {
         extraParams: parseExtraParams(getInput('extra-params')),
         exportVariable: parseExportVariable(getInput('export-variable')),
         timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20)
+        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+        summary: parseBoolean(getInput, 'summary', true)
     };
 }
 function required(getInput, name) {
@@ -3432,7 +3433,20 @@ function parseWholeNumber(getInput, name, fallback, min, max) {
     }
     return number;
 }
+/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
+function parseBoolean(getInput, name, fallback) {
+    const value = getInput(name);
+    if (!value)
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new ActionError(`Input '${name}' must be true or false (got '${value}').`);
+}
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/mask.ts
 /**
  * The forms in which a secret could surface in a log. The runner hides a masked value and some
@@ -3460,6 +3474,7 @@ function redact(text, secrets) {
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
+
 
 function maskAll(core, values) {
     for (const value of values) {
@@ -3500,6 +3515,41 @@ function describeDuration(seconds) {
     ];
     const n = seconds / size;
     return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
+/**
+ * The job summary: where the token came from and until when, and a fingerprint that tells two
+ * tokens apart without revealing either. Never the token.
+ */
+function summaryMarkdown(token, settings, requestedAt) {
+    const rows = [
+        ['Endpoint', settings.tokenUrl.host],
+        ['Client ID', settings.clientId],
+        ['Auth method', settings.authMethod],
+        ['Scope', token.scope ?? '(none returned)'],
+        [
+            'Expires',
+            token.expiresIn === undefined
+                ? '(not returned)'
+                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
+        ],
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+    ];
+    return [
+        '### Access token',
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
+        ''
+    ].join('\n');
+}
+/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
+function fingerprint(token) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+}
+/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+function escapeCell(text) {
+    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
 }
 
 ;// CONCATENATED MODULE: ./src/request.ts
@@ -3839,6 +3889,13 @@ async function run(deps = defaultDeps) {
         }
         const { token, requestedAt } = await requestToken(settings, request, deps);
         publish(core, token, settings, new Date(requestedAt));
+        if (settings.summary) {
+            // The token is out; a summary that cannot be written is worth a warning, not a failed job.
+            await core.summary
+                .addRaw(summaryMarkdown(token, settings, new Date(requestedAt)))
+                .write()
+                .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
+        }
     }
     catch (error) {
         if (error instanceof ActionError) {

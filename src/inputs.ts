@@ -20,6 +20,8 @@ export interface Settings {
   exportVariable: string
   timeoutMs: number
   maxAttempts: number
+  /** Write a job summary after success. */
+  summary: boolean
 }
 
 /** How an input is read: `@actions/core`'s getInput in the action, a map in tests. */
@@ -56,7 +58,8 @@ export function readSettings(getInput: GetInput): Settings {
     extraParams: parseExtraParams(getInput('extra-params')),
     exportVariable: parseExportVariable(getInput('export-variable')),
     timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-    maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20)
+    maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+    summary: parseBoolean(getInput, 'summary', true)
   }
 }
 
@@ -167,4 +170,13 @@ function parseWholeNumber(
     )
   }
   return number
+}
+
+/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
+function parseBoolean(getInput: GetInput, name: string, fallback: boolean): boolean {
+  const value = getInput(name)
+  if (!value) return fallback
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw new ActionError(`Input '${name}' must be true or false (got '${value}').`)
 }

@@ -1,7 +1,7 @@
 import * as actionsCore from '@actions/core'
 import { ActionError } from './errors.js'
 import { readSettings, type Settings } from './inputs.js'
-import { maskAll, publish, type Publisher } from './publish.js'
+import { maskAll, publish, summaryMarkdown, type Publisher } from './publish.js'
 import { buildTokenRequest, type TokenRequest } from './request.js'
 import { describeFailure, parseTokenResponse, type TokenResponse } from './response.js'
 import { retryDelay } from './retry.js'
@@ -13,7 +13,9 @@ export interface Deps {
     getInput(name: string): string
     setFailed(message: string): void
     debug(message: string): void
+    warning(message: string): void
     isDebug(): boolean
+    summary: { addRaw(text: string): { write(): Promise<unknown> } }
   }
   post: Post
   sleep: (ms: number) => Promise<void>
@@ -42,6 +44,17 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     }
     const { token, requestedAt } = await requestToken(settings, request, deps)
     publish(core, token, settings, new Date(requestedAt))
+    if (settings.summary) {
+      // The token is out; a summary that cannot be written is worth a warning, not a failed job.
+      await core.summary
+        .addRaw(summaryMarkdown(token, settings, new Date(requestedAt)))
+        .write()
+        .catch((error: unknown) =>
+          core.warning(
+            `Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`
+          )
+        )
+    }
   } catch (error) {
     if (error instanceof ActionError) {
       core.setFailed(error.message)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Settings } from './inputs.js'
 import { secretForms } from './mask.js'
 import type { TokenResponse } from './response.js'
@@ -56,4 +57,46 @@ export function describeDuration(seconds: number): string {
   ]
   const n = seconds / size
   return `${n} ${name}${n === 1 ? '' : 's'}`
+}
+
+/**
+ * The job summary: where the token came from and until when, and a fingerprint that tells two
+ * tokens apart without revealing either. Never the token.
+ */
+export function summaryMarkdown(
+  token: TokenResponse,
+  settings: Settings,
+  requestedAt: Date
+): string {
+  const rows: Array<[string, string]> = [
+    ['Endpoint', settings.tokenUrl.host],
+    ['Client ID', settings.clientId],
+    ['Auth method', settings.authMethod],
+    ['Scope', token.scope ?? '(none returned)'],
+    [
+      'Expires',
+      token.expiresIn === undefined
+        ? '(not returned)'
+        : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
+    ],
+    ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+  ]
+  return [
+    '### Access token',
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
+    ''
+  ].join('\n')
+}
+
+/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
+export function fingerprint(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)
+}
+
+/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+function escapeCell(text: string): string {
+  return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
 }
