@@ -3,9 +3,12 @@
 // the self-test workflow.
 import { generateKeyPairSync } from 'node:crypto'
 import { createServer } from 'node:http'
+import { createLocalJWKSet, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
 
 export const TOKEN_PATH = '/connect/token'
+/** A protected resource: answers 200 with the token's client_id and scope for a valid token. */
+export const WHOAMI_PATH = '/api/whoami'
 export const DEMO_RESOURCE = 'https://api.stent.example/graphql'
 export const DEMO_SCOPES = 'api:read api:write'
 
@@ -90,13 +93,35 @@ export async function startAuthServer({
   provider.on('grant.success', ctx => record(ctx))
   provider.on('grant.error', (ctx, /** @type {any} */ error) => record(ctx, error))
   provider.on('server_error', (ctx, /** @type {any} */ error) => record(ctx, error))
-  server.on('request', provider.callback())
+  const callback = provider.callback()
+  const publicKey = {
+    kty: signingKey.kty,
+    n: signingKey.n,
+    e: signingKey.e,
+    kid: 'demo-signing-key'
+  }
+  const keys = createLocalJWKSet({ keys: [publicKey] })
+  server.on('request', (req, res) => {
+    if (req.url !== WHOAMI_PATH) return callback(req, res)
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
+    jwtVerify(token, keys, { issuer, audience: DEMO_RESOURCE }).then(
+      ({ payload }) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ client_id: payload.client_id, scope: payload.scope }))
+      },
+      () => {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+        res.end('{"error":"invalid_token"}')
+      }
+    )
+  })
 
   return {
     issuer,
     tokenUrl: `${issuer}${TOKEN_PATH}`,
     jwksUrl: `${issuer}/jwks`,
     introspectionUrl: `${issuer}/token/introspection`,
+    whoamiUrl: `${issuer}${WHOAMI_PATH}`,
     calls,
     close: () =>
       new Promise(resolve => {
