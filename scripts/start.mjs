@@ -41,6 +41,8 @@ for (const [name, value] of Object.entries(run.outputs)) {
 for (const [name, value] of Object.entries(run.exported)) {
   console.log(`Exported (GITHUB_ENV): ${name}=${describeSecret(value)}`)
 }
+if (run.summary)
+  console.log(`Job summary (GITHUB_STEP_SUMMARY):\n${run.summary.replace(/^/gm, '  ')}`)
 process.exitCode = run.code ?? 1
 
 /** @param {string} value */

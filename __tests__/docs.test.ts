@@ -1,0 +1,60 @@
+// The README's input and output tables are the documentation users read; action.yml is what the
+// runner reads. They must not drift apart.
+import { describe, expect, it } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+
+const root = new URL('../', import.meta.url)
+const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
+  inputs: Record<string, { required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+}
+const readme = readFileSync(new URL('README.md', root), 'utf8')
+
+/** The rows of the first table under a `## heading`, as arrays of trimmed cells. */
+function table(heading: string): string[][] {
+  const section = readme.split(/^## /m).find(part => part.startsWith(`${heading}\n`)) ?? ''
+  return section
+    .split('\n')
+    .filter(line => line.startsWith('|'))
+    .slice(2)
+    .map(line =>
+      line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map(cell => cell.trim())
+    )
+}
+const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1')
+
+describe('README inputs table', () => {
+  const rows = table('Inputs')
+
+  it('lists every input of action.yml, in the same order, and no other', () => {
+    expect(rows.map(([name]) => unquote(name ?? ''))).toEqual(Object.keys(action.inputs))
+  })
+
+  it.each(Object.entries(action.inputs))(
+    '%s: required and default match action.yml',
+    (name, input) => {
+      const row = rows.find(([cell]) => unquote(cell ?? '') === name)
+      expect(row?.[1]).toBe(input.required ? 'yes' : 'no')
+      expect(unquote(row?.[2] ?? '')).toBe(input.default ?? '')
+    }
+  )
+})
+
+describe('README outputs table', () => {
+  it('lists every output of action.yml, in the same order, and no other', () => {
+    expect(table('Outputs').map(([name]) => unquote(name ?? ''))).toEqual(
+      Object.keys(action.outputs)
+    )
+  })
+})
+
+describe('action.yml', () => {
+  it('runs dist/index.js on node24', () => {
+    const runs = parse(readFileSync(new URL('action.yml', root), 'utf8')).runs
+    expect(runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+  })
+})
