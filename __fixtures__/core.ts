@@ -1,7 +1,14 @@
 import type { Deps } from '../src/main.js'
 
 /** A recording stand-in for @actions/core: inputs from a map, everything written kept in order. */
-export function fakeCore(inputs: Record<string, string>, { debug = false } = {}) {
+export function fakeCore(
+  inputs: Record<string, string>,
+  {
+    debug = false,
+    state = {} as Record<string, string>,
+    idToken = undefined as string | undefined
+  } = {}
+) {
   const record = {
     secrets: [] as string[],
     outputs: {} as Record<string, string>,
@@ -9,7 +16,9 @@ export function fakeCore(inputs: Record<string, string>, { debug = false } = {})
     /** Every line the action printed, in order, as `info: ...`, `debug: ...`, `failed: ...`. */
     lines: [] as string[],
     failed: undefined as string | undefined,
-    summary: ''
+    summary: '',
+    state: { ...state },
+    idTokenAudiences: [] as string[]
   }
   const core: Deps['core'] = {
     getInput: name => (inputs[name] ?? '').trim(),
@@ -19,6 +28,14 @@ export function fakeCore(inputs: Record<string, string>, { debug = false } = {})
     info: message => void record.lines.push(`info: ${message}`),
     debug: message => void record.lines.push(`debug: ${message}`),
     isDebug: () => debug,
+    saveState: (name, value) => void (record.state[name] = value),
+    getState: name => record.state[name] ?? '',
+    getIDToken: async audience => {
+      record.idTokenAudiences.push(audience)
+      if (idToken === undefined)
+        throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable')
+      return idToken
+    },
     warning: message => void record.lines.push(`warning: ${message}`),
     summary: {
       addRaw(text) {

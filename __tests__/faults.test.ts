@@ -151,7 +151,7 @@ const cases: Case[] = [
     attempts: 1,
     maxMs: SLACK,
     message: new RegExp(
-      `^::error::The token endpoint answered HTTP ${status}\\. Hint: redirects are not followed because the request carries the client secret`,
+      `^::error::The token endpoint answered HTTP ${status}\\. Hint: redirects are not followed because the request may carry credentials\\. Set token-url to the final URL`,
       'm'
     )
   })),
@@ -234,7 +234,8 @@ const cases: Case[] = [
     code: 1,
     attempts: 1,
     maxMs: SLACK,
-    message: /^::error::The token endpoint sent a response larger than 1024 KiB \(HTTP 200\)/m
+    message:
+      /^::error::The server at 127\.0\.0\.1:\d+ sent a response larger than 1024 KiB \(HTTP 200\)/m
   },
   {
     name: 'an error_description echoing the secret and the request body',

@@ -22,9 +22,11 @@ describe('defaults', () => {
     const settings = read(base)
     expect(settings).toEqual({
       clientId: 'my-client',
-      clientSecret: 's3cret',
+      auth: { method: 'client_secret_post', secret: 's3cret' },
       tokenUrl: new URL('https://auth.stent.io/connect/token'),
-      authMethod: 'client_secret_post',
+      issuer: '',
+      jwksUrl: undefined,
+      revocationUrl: undefined,
       responseType: '',
       scope: '',
       audience: '',
@@ -32,7 +34,10 @@ describe('defaults', () => {
       exportVariable: '',
       timeoutMs: 30_000,
       maxAttempts: 6,
-      summary: true
+      summary: true,
+      verifyToken: false,
+      minValidity: 0,
+      revoke: false
     })
   })
 })
@@ -58,7 +63,7 @@ describe('token-url', () => {
     'http://localhost/connect/token',
     'http://[::1]:9000/token'
   ])('accepts %s', url => {
-    expect(read({ ...base, 'token-url': url }).tokenUrl.href).toBe(new URL(url).href)
+    expect(read({ ...base, 'token-url': url }).tokenUrl?.href).toBe(new URL(url).href)
   })
 
   it.each([
@@ -75,14 +80,15 @@ describe('token-url', () => {
 
 describe('auth-method', () => {
   it('accepts client_secret_basic', () => {
-    expect(read({ ...base, 'auth-method': 'client_secret_basic' }).authMethod).toBe(
-      'client_secret_basic'
-    )
+    expect(read({ ...base, 'auth-method': 'client_secret_basic' }).auth).toEqual({
+      method: 'client_secret_basic',
+      secret: 's3cret'
+    })
   })
 
   it('lists the accepted values for anything else', () => {
     expect(failure({ ...base, 'auth-method': 'basic' }).message).toBe(
-      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic."
+      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, private_key_jwt, github_oidc."
     )
   })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createHash } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
 import { run, type Deps } from '../src/main.js'
-import type { Outcome, Post } from '../src/transport.js'
+import type { Outcome, Send } from '../src/transport.js'
 
 const SECRET = 'sec ret+/é'
 const inputs = { 'client-id': 'ci', 'client-secret': SECRET, 'response-type': 'token' }
@@ -24,10 +24,10 @@ function harness(script: Outcome[], extraInputs: Record<string, string> = {}) {
   const { core, record } = fakeCore({ ...inputs, ...extraInputs })
   let clock = Date.parse('2026-11-27T10:00:00.000Z')
   const sleeps: number[] = []
-  const requests: Parameters<Post>[] = []
+  const requests: Parameters<Send>[] = []
   const deps: Deps = {
     core,
-    post: async (request, timeoutMs) => {
+    send: async (request, timeoutMs) => {
       requests.push([request, timeoutMs])
       const outcome = script.shift()
       if (!outcome) throw new Error('the script ran out')
@@ -146,7 +146,7 @@ describe('failures', () => {
 
   it('an unexpected error prints its kind, not its message', async () => {
     const h = harness([])
-    h.deps.post = async () => {
+    h.deps.send = async () => {
       throw new SyntaxError(`Unexpected token in ${SECRET}`)
     }
     await h.run()

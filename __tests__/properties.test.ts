@@ -94,7 +94,8 @@ describe('request building', () => {
     buildTokenRequest(
       readSettings(
         name => ({ 'client-id': id, 'client-secret': secret, 'auth-method': method })[name] ?? ''
-      )
+      ),
+      new URL('https://auth.example.com/token')
     )
 
   it('client_secret_post: a form decoder reads back any id and secret', () => {

@@ -4,6 +4,8 @@ import { basicAuthorization, buildTokenRequest, formEncode } from '../src/reques
 
 const SPECIAL = 'a+b/c=d:e%f&g h é'
 
+const TOKEN_URL = new URL('https://auth.stent.io/connect/token')
+
 function settings(inputs: Record<string, string>) {
   return readSettings(
     name => ({ 'client-id': 'id:1', 'client-secret': SPECIAL, ...inputs })[name] ?? ''
@@ -12,7 +14,7 @@ function settings(inputs: Record<string, string>) {
 
 describe('client_secret_post (what Stent documents)', () => {
   it('sends id and secret in the form body, with grant_type, response_type and JSON accepted', () => {
-    const request = buildTokenRequest(settings({ 'response-type': 'token' }))
+    const request = buildTokenRequest(settings({ 'response-type': 'token' }), TOKEN_URL)
     expect(request.url.href).toBe('https://auth.stent.io/connect/token')
     expect(request.headers).toEqual({
       'content-type': 'application/x-www-form-urlencoded',
@@ -30,7 +32,7 @@ describe('client_secret_post (what Stent documents)', () => {
 
 describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
   it('form-encodes id and secret before base64, and keeps them out of the body', () => {
-    const request = buildTokenRequest(settings({ 'auth-method': 'client_secret_basic' }))
+    const request = buildTokenRequest(settings({ 'auth-method': 'client_secret_basic' }), TOKEN_URL)
     const header = request.headers.authorization ?? ''
     expect(header).toMatch(/^Basic [A-Za-z0-9+/]+=*$/)
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8')
@@ -49,7 +51,9 @@ describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
 
 describe('optional parameters', () => {
   it('sends scope, audience and extra-params only when given, and omits an empty response-type', () => {
-    const bare = new URLSearchParams(buildTokenRequest(settings({ 'response-type': '' })).body)
+    const bare = new URLSearchParams(
+      buildTokenRequest(settings({ 'response-type': '' }), TOKEN_URL).body
+    )
     expect([...bare.keys()]).toEqual(['grant_type', 'client_id', 'client_secret'])
 
     const full = new URLSearchParams(
@@ -58,7 +62,8 @@ describe('optional parameters', () => {
           scope: 'api:read api:write',
           audience: 'https://api.example.com',
           'extra-params': 'resource=https://r1\nresource=https://r2'
-        })
+        }),
+        TOKEN_URL
       ).body
     )
     expect(full.get('scope')).toBe('api:read api:write')

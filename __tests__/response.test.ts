@@ -92,7 +92,7 @@ describe('failures name the status, the OAuth error and a hint, never the body',
       [SECRET]
     )
     expect(message).toBe(
-      "The token endpoint refused the request: HTTP 401, error 'invalid_client': client authentication failed. Hint: the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?) and that auth-method matches how the client is registered (client_secret_post or client_secret_basic)."
+      "The token endpoint refused the request: HTTP 401, error 'invalid_client': client authentication failed. Hint: the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered."
     )
   })
 

@@ -7,8 +7,8 @@ import {
   type Script
 } from '../__fixtures__/fault-server.js'
 import { ActionError } from '../src/errors.js'
-import type { TokenRequest } from '../src/request.js'
-import { MAX_BODY_BYTES, post } from '../src/transport.js'
+import type { HttpRequest } from '../src/request.js'
+import { MAX_BODY_BYTES, send } from '../src/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -19,7 +19,8 @@ async function serve(script: Script) {
   servers.push(server)
   return server
 }
-const request = (url: string): TokenRequest => ({
+const request = (url: string): HttpRequest => ({
+  method: 'POST',
   url: new URL(url),
   headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
   body: 'grant_type=client_credentials&client_secret=s3cret'
@@ -30,7 +31,7 @@ describe('one POST', () => {
     const server = await serve((_req, res) =>
       sendJson(res, 200, STENT_TOKEN_RESPONSE, { 'x-a': '1' })
     )
-    const outcome = await post(request(server.tokenUrl), 5000)
+    const outcome = await send(request(server.tokenUrl), 5000)
     expect(outcome).toMatchObject({ kind: 'response', status: 200, headers: { 'x-a': '1' } })
     expect(outcome.kind === 'response' && JSON.parse(outcome.body)).toEqual(STENT_TOKEN_RESPONSE)
     expect(server.requests).toEqual([
@@ -56,7 +57,7 @@ describe('redirects are not followed: the body holds the secret', () => {
         res.writeHead(code, { location: elsewhere.tokenUrl.replace('127.0.0.1', 'localhost') })
         res.end()
       })
-      const outcome = await post(request(server.tokenUrl), 5000)
+      const outcome = await send(request(server.tokenUrl), 5000)
       expect(outcome).toMatchObject({ kind: 'response', status: code })
       expect(server.requests).toHaveLength(1)
       expect(elsewhere.requests).toHaveLength(0)
@@ -68,7 +69,7 @@ describe('the deadline covers the whole exchange', () => {
   it('a server that never answers', async () => {
     const server = await serve(() => {})
     const started = Date.now()
-    const outcome = await post(request(server.tokenUrl), 1000)
+    const outcome = await send(request(server.tokenUrl), 1000)
     expect(Date.now() - started).toBeLessThan(1500)
     expect(outcome).toEqual({
       kind: 'network',
@@ -84,7 +85,7 @@ describe('the deadline covers the whole exchange', () => {
       res.on('close', () => clearInterval(timer))
     })
     const started = Date.now()
-    const outcome = await post(request(server.tokenUrl), 1000)
+    const outcome = await send(request(server.tokenUrl), 1000)
     expect(Date.now() - started).toBeLessThan(1500)
     expect(outcome).toMatchObject({
       kind: 'network',
@@ -106,9 +107,9 @@ describe('the body is capped', () => {
       res.on('drain', pump)
       pump()
     })
-    await expect(post(request(server.tokenUrl), 10_000)).rejects.toThrow(ActionError)
-    await expect(post(request(server.tokenUrl), 10_000)).rejects.toThrow(
-      'The token endpoint sent a response larger than 1024 KiB (HTTP 200)'
+    await expect(send(request(server.tokenUrl), 10_000)).rejects.toThrow(ActionError)
+    await expect(send(request(server.tokenUrl), 10_000)).rejects.toThrow(
+      /The server at 127\.0\.0\.1:\d+ sent a response larger than 1024 KiB \(HTTP 200\) for \/connect\/token/
     )
     expect(sent).toBeLessThan(16 * 1024 * 1024)
   })
@@ -119,7 +120,7 @@ describe('network errors', () => {
     const server = await serve(() => {})
     const url = server.tokenUrl
     await server.close()
-    expect(await post(request(url), 1000)).toEqual({
+    expect(await send(request(url), 1000)).toEqual({
       kind: 'network',
       reason: 'network error ECONNREFUSED',
       retryable: true
@@ -128,7 +129,7 @@ describe('network errors', () => {
 
   it('a reset connection is retryable', async () => {
     const server = await serve(req => req.socket.destroy())
-    expect(await post(request(server.tokenUrl), 1000)).toMatchObject({
+    expect(await send(request(server.tokenUrl), 1000)).toMatchObject({
       kind: 'network',
       reason: 'network error ECONNRESET',
       retryable: true

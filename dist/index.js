@@ -281,29 +281,1311 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
+/***/ 916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * A failure the user can act on. Its message is complete and safe to print: it names the input or
+ * response field at fault and the fix, and never holds a secret, a body or a header value.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
+
+
+/***/ }),
+
+/***/ 288:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  c: () => (/* binding */ exchange)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/response.ts
+var response = __nccwpck_require__(124);
+;// CONCATENATED MODULE: ./src/retry.ts
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
+    baseMs: 1000,
+    capMs: 20_000,
+    /** A server asking for a longer pause than this is treated as asking for this long. */
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
+};
+/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
+ * attempt, or undefined to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
+ */
+function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    if (outcome.kind === 'network')
+        return outcome.retryable ? backoff : undefined;
+    if (!isRetryableStatus(outcome.status))
+        return undefined;
+    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
+    if (retryAfter === undefined)
+        return backoff;
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
+}
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+;// CONCATENATED MODULE: ./src/exchange.ts
+
+
+
+/**
+ * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
+ * retry.ts. Fails with an ActionError that says what the endpoint answered last.
+ */
+async function exchange(x, deps) {
+    const { core } = deps;
+    for (let attempt = 1;; attempt++) {
+        const request = await x.request(attempt);
+        const where = `${request.url.host}${request.url.pathname}`;
+        core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${where}`);
+        const requestedAt = deps.now();
+        const outcome = await deps.send(request, x.timeoutMs);
+        const what = outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason;
+        core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${what} after ${deps.now() - requestedAt} ms.`);
+        if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+            return { response: outcome, requestedAt };
+        }
+        const failure = outcome.kind === 'response'
+            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint)
+            : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
+        const delay = retryDelay(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        if (delay === undefined) {
+            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
+        }
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s.`);
+        await deps.sleep(delay);
+    }
+}
+
+
+/***/ }),
+
 /***/ 407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(239);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+
+// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
+await ((0,_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState)('isPost') ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 239:
+/***/ 422:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dl: () => (/* binding */ parseUrl),
+/* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
+/* harmony export */   sb: () => (/* binding */ readSettings)
+/* harmony export */ });
+/* unused harmony exports AUTH_METHODS, parseExtraParams */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+
+
+const AUTH_METHODS = [
+    'client_secret_post',
+    'client_secret_basic',
+    'private_key_jwt',
+    'github_oidc'
+];
+const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
+/** Parameters the action sets itself; `extra-params` may not override them. */
+const RESERVED_PARAMS = new Set([
+    'grant_type',
+    'client_id',
+    'client_secret',
+    'client_assertion',
+    'client_assertion_type',
+    'response_type',
+    'scope',
+    'audience'
+]);
+// Names the runner owns or that would change how later steps run node itself.
+const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_)|^(NODE_OPTIONS|PATH|CI|HOME)$/i;
+function readSettings(getInput) {
+    const clientId = required(getInput, 'client-id');
+    noControlCharacters('client-id', clientId);
+    const issuer = parseIssuer(getInput('issuer'));
+    const tokenUrlInput = getInput('token-url');
+    // The runner always passes token-url's default; with an issuer, only another value wins.
+    const tokenUrl = issuer && (!tokenUrlInput || tokenUrlInput === DEFAULT_TOKEN_URL)
+        ? undefined
+        : parseUrl(tokenUrlInput || DEFAULT_TOKEN_URL, "Input 'token-url'");
+    const jwksUrl = optionalUrl(getInput('jwks-url'), 'jwks-url');
+    const revocationUrl = optionalUrl(getInput('revocation-url'), 'revocation-url');
+    const verifyToken = parseBoolean(getInput, 'verify-token', false);
+    const revoke = parseBoolean(getInput, 'revoke', false);
+    if (verifyToken && !issuer && !jwksUrl) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
+    }
+    if (revoke && !issuer && !revocationUrl) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
+    }
+    return {
+        clientId,
+        auth: readClientAuth(getInput),
+        tokenUrl,
+        issuer,
+        jwksUrl,
+        revocationUrl,
+        responseType: getInput('response-type'),
+        scope: getInput('scope'),
+        audience: getInput('audience'),
+        extraParams: parseExtraParams(getInput('extra-params')),
+        exportVariable: parseExportVariable(getInput('export-variable')),
+        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
+        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+        summary: parseBoolean(getInput, 'summary', true),
+        verifyToken,
+        minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
+        revoke
+    };
+}
+function readClientAuth(getInput) {
+    const method = parseAuthMethod(getInput('auth-method') || 'client_secret_post');
+    switch (method) {
+        case 'client_secret_post':
+        case 'client_secret_basic': {
+            const secret = required(getInput, 'client-secret', method);
+            noControlCharacters('client-secret', secret);
+            return { method, secret };
+        }
+        case 'private_key_jwt': {
+            const keyPem = getInput('client-assertion-key');
+            if (!keyPem) {
+                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'client-assertion-key' is required with auth-method private_key_jwt: pass the client's PEM private key (PKCS#8, RSA or EC) from a secret, e.g. client-assertion-key: ${{ secrets.CLIENT_ASSERTION_KEY }}.");
+            }
+            return {
+                method,
+                keyPem,
+                alg: assertionAlgorithm(keyPem, getInput('client-assertion-alg')),
+                kid: getInput('client-assertion-kid')
+            };
+        }
+        case 'github_oidc':
+            return { method, audience: getInput('oidc-audience') };
+    }
+}
+const ALGORITHMS = {
+    rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+    prime256v1: ['ES256'],
+    secp384r1: ['ES384'],
+    secp521r1: ['ES512']
+};
+/** The signing algorithm: the input if the key can sign with it, else the key's usual one. */
+function assertionAlgorithm(keyPem, alg) {
+    let kind;
+    try {
+        const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)(keyPem);
+        kind =
+            key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyType;
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'client-assertion-key' is not a PEM private key. Pass the whole key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----, from a secret.");
+    }
+    const allowed = ALGORITHMS[kind ?? ''];
+    if (!allowed) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'client-assertion-key' is a ${kind ?? 'unknown'} key; private_key_jwt here signs with RSA or EC (P-256, P-384, P-521) keys.`);
+    }
+    if (!alg)
+        return allowed[0];
+    if (!allowed.includes(alg)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'client-assertion-alg' is '${alg}', which this ${kind === 'rsa' ? 'RSA' : 'EC'} key cannot sign with. Accepted: ${allowed.join(', ')}.`);
+    }
+    return alg;
+}
+function parseIssuer(value) {
+    if (!value)
+        return '';
+    parseUrl(value, "Input 'issuer'");
+    return value;
+}
+function optionalUrl(value, name) {
+    return value ? parseUrl(value, `Input '${name}'`) : undefined;
+}
+function required(getInput, name, method) {
+    const value = getInput(name);
+    if (!value) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
+    }
+    return value;
+}
+function noControlCharacters(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
+    }
+}
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/**
+ * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
+ * where it came from in messages, e.g. "Input 'token-url'".
+ */
+function parseUrl(value, what) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
+    }
+    if (url.username || url.password) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
+    }
+    return url;
+}
+function parseAuthMethod(value) {
+    const method = AUTH_METHODS.find(m => m === value);
+    if (!method) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
+    }
+    return method;
+}
+function parseExtraParams(value) {
+    const params = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const name = eq < 0 ? line : line.slice(0, eq).trim();
+        if (eq <= 0 || !name) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
+        }
+        if (RESERVED_PARAMS.has(name)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
+        }
+        params.push([name, line.slice(eq + 1).trim()]);
+    });
+    return params;
+}
+function parseExportVariable(value) {
+    if (!value)
+        return '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
+    }
+    if (RESERVED_ENV.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner or later steps rely on. Choose another name, e.g. STENT_TOKEN.`);
+    }
+    return value;
+}
+function parseWholeNumber(getInput, name, fallback, min, max) {
+    const value = getInput(name);
+    if (!value)
+        return fallback;
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(number >= min && number <= max)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
+    }
+    return number;
+}
+/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
+function parseBoolean(getInput, name, fallback) {
+    const value = getInput(name);
+    if (!value)
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
+}
+
+
+/***/ }),
+
+/***/ 4:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  M4: () => (/* binding */ clientAssertion),
+  mM: () => (/* binding */ defaultDeps),
+  eF: () => (/* binding */ run),
+  Fj: () => (/* binding */ secretsOf),
+  YJ: () => (/* binding */ withBasicMasked)
 });
 
-// UNUSED EXPORTS: defaultDeps
+// UNUSED EXPORTS: fail, tokenRequest
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
+var core = __nccwpck_require__(79);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: ./src/errors.ts
+var src_errors = __nccwpck_require__(916);
+;// CONCATENATED MODULE: ./src/assertion.ts
+
+
+/** Lifetime of a private_key_jwt assertion; RFC 7523 servers accept at most a few minutes. */
+const ASSERTION_LIFETIME_S = 300;
+/**
+ * A private_key_jwt client assertion (RFC 7523 §2.2, OIDC Core §9): iss = sub = the client id,
+ * aud = the endpoint it is sent to, a fresh jti. jose is loaded here, only when a key is used,
+ * so that the default path does not pay for it at start-up.
+ */
+async function signClientAssertion(clientId, audience, { keyPem, alg, kid }, nowMs) {
+    const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+    const now = Math.floor(nowMs / 1000);
+    return new SignJWT({})
+        .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
+        .setIssuer(clientId)
+        .setSubject(clientId)
+        .setAudience(audience)
+        .setJti((0,external_node_crypto_.randomUUID)())
+        .setIssuedAt(now)
+        .setExpirationTime(now + ASSERTION_LIFETIME_S)
+        .sign((0,external_node_crypto_.createPrivateKey)(keyPem));
+}
+/**
+ * The job's GitHub OIDC ID token for `audience`, through @actions/core. Its errors quote the
+ * response body, so only the status is kept.
+ */
+async function githubIdToken(getIDToken, audience) {
+    try {
+        return await getIDToken(audience);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : '';
+        if (/ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(message)) {
+            throw new src_errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
+        }
+        const status = /Error Code : (\d+)/.exec(message)?.[1];
+        throw new src_errors/* ActionError */.l(`Could not get the job's GitHub OIDC token${status ? ` (HTTP ${status})` : ''} for audience '${audience}'. Hint: check oidc-audience, and that the job has permissions: id-token: write.`);
+    }
+}
+
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(422);
+;// CONCATENATED MODULE: ./src/discovery.ts
+
+
+/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
+function discoveryUrl(issuer) {
+    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+/**
+ * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
+ * endpoint in it obeys the same rules as an input URL.
+ */
+function parseDiscovery(response, issuer) {
+    let document;
+    try {
+        document = JSON.parse(response.body);
+    }
+    catch {
+        document = undefined;
+    }
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+        throw new src_errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
+    }
+    const fields = document;
+    if (fields.issuer !== issuer) {
+        throw new src_errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
+    }
+    const url = (name) => {
+        const value = fields[name];
+        if (value === undefined)
+            return undefined;
+        if (typeof value !== 'string') {
+            throw new src_errors/* ActionError */.l(`The discovery document's ${name} is not a string URL.`);
+        }
+        return (0,inputs/* parseUrl */.Dl)(value, `The discovery document's ${name}`);
+    };
+    return {
+        tokenUrl: url('token_endpoint'),
+        jwksUrl: url('jwks_uri'),
+        revocationUrl: url('revocation_endpoint')
+    };
+}
+/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
+function resolveEndpoints(settings, discovered) {
+    const tokenUrl = settings.tokenUrl ?? discovered.tokenUrl;
+    if (!tokenUrl) {
+        throw new src_errors/* ActionError */.l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${inputs/* DEFAULT_TOKEN_URL */._T}).`);
+    }
+    return {
+        tokenUrl,
+        jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
+        revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
+    };
+}
+
+// EXTERNAL MODULE: ./src/exchange.ts + 1 modules
+var exchange = __nccwpck_require__(288);
+// EXTERNAL MODULE: ./src/publish.ts
+var publish = __nccwpck_require__(496);
+// EXTERNAL MODULE: ./src/request.ts
+var request = __nccwpck_require__(390);
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 2 modules
+var lib = __nccwpck_require__(560);
+;// CONCATENATED MODULE: ./src/transport.ts
+
+
+/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const USER_AGENT = 'stent-token-action';
+/**
+ * One request through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its
+ * own retries and redirects off: a redirect would re-send the secret to another host. Its socket
+ * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
+ */
+const send = async (request, timeoutMs) => {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const client = new lib/* HttpClient */.Qq(USER_AGENT, [abortWith(signal)], {
+        allowRedirects: false,
+        allowRetries: false,
+        keepAlive: false,
+        // Idle timeout, kept past the deadline so that the abort below is what ends a slow exchange.
+        socketTimeout: timeoutMs + 1000
+    });
+    try {
+        const response = await client.request(request.method, request.url.href, request.body || null, request.headers);
+        const body = await readCapped(request, response.message, signal);
+        return {
+            kind: 'response',
+            status: response.message.statusCode ?? 0,
+            headers: response.message.headers,
+            body
+        };
+    }
+    catch (error) {
+        if (error instanceof src_errors/* ActionError */.l)
+            throw error;
+        return networkFailure(error, signal, timeoutMs);
+    }
+    finally {
+        client.dispose();
+    }
+};
+/** http-client calls prepareRequest with the options it passes to http.request. */
+function abortWith(signal) {
+    return {
+        prepareRequest: (options) => {
+            options.signal = signal;
+        },
+        canHandleAuthentication: () => false,
+        handleAuthentication: () => Promise.reject(new Error('not used'))
+    };
+}
+async function readCapped(request, message, signal) {
+    const chunks = [];
+    let size = 0;
+    const abort = () => {
+        message.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+        for await (const chunk of message) {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) {
+                message.destroy();
+                throw new src_errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
+            }
+            chunks.push(chunk);
+        }
+    }
+    finally {
+        signal.removeEventListener('abort', abort);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+// TLS failures are not transient: retrying cannot fix a certificate.
+const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
+function networkFailure(error, signal, timeoutMs) {
+    if (signal.aborted) {
+        return {
+            kind: 'network',
+            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)`,
+            retryable: true
+        };
+    }
+    const message = error instanceof Error ? error.message : '';
+    // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
+    const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message);
+    if (proxyStatus) {
+        const status = Number(proxyStatus[1]);
+        return {
+            kind: 'network',
+            reason: status === 407
+                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
+                : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
+            retryable: status !== 407 && status !== 403
+        };
+    }
+    const code = error.code;
+    if (typeof code === 'string') {
+        const tls = TLS_ERROR.test(code);
+        return {
+            kind: 'network',
+            reason: tls
+                ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
+                : `network error ${code}`,
+            retryable: !tls
+        };
+    }
+    // Errors without a code come from http-client (its idle timeout); their messages name a path,
+    // never a body.
+    return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true };
+}
+
+;// CONCATENATED MODULE: ./src/verify.ts
+
+/** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
+function isJwt(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return false;
+    try {
+        const header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
+        return typeof header === 'object' && header !== null && 'alg' in header;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
+ * and iss and aud when expected. Returns its exp (seconds). jose is loaded only here.
+ */
+async function verifyAccessToken(token, jwks, expected, nowMs) {
+    if (!isJwt(token)) {
+        throw new src_errors/* ActionError */.l('verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.');
+    }
+    if (typeof jwks !== 'object' ||
+        jwks === null ||
+        !Array.isArray(jwks.keys)) {
+        throw new src_errors/* ActionError */.l("The server's key set (jwks-url or the discovered jwks_uri) is not a JWKS document: expected a JSON object with a keys array.");
+    }
+    const { createLocalJWKSet, jwtVerify, errors } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+    try {
+        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+            issuer: expected.issuer,
+            audience: expected.audience,
+            currentDate: new Date(nowMs)
+        });
+        return payload.exp;
+    }
+    catch (error) {
+        if (error instanceof errors.JWTExpired) {
+            throw new src_errors/* ActionError */.l('The access token has already expired (its exp claim is in the past).');
+        }
+        if (error instanceof errors.JWTClaimValidationFailed) {
+            const hint = {
+                iss: `it was not issued by '${expected.issuer}' (check issuer)`,
+                aud: `it is not meant for '${expected.audience}' (check audience)`,
+                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)'
+            };
+            throw new src_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${hint[error.claim] ?? error.reason}.`);
+        }
+        if (error instanceof errors.JWKSNoMatchingKey) {
+            throw new src_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
+        }
+        if (error instanceof errors.JOSEError) {
+            throw new src_errors/* ActionError */.l(`The access token did not verify against the server's key set (${error.code}). It may have been altered, or signed by another server. Hint: check jwks-url or issuer.`);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+const defaultDeps = {
+    core: core,
+    send: send,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random
+};
+async function run(deps = defaultDeps) {
+    const { core } = deps;
+    // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
+    core.saveState('isPost', 'true');
+    try {
+        const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
+        // Mask before anything can print: the secret or key in every form.
+        (0,publish/* maskAll */.gh)(core, secretsOf(settings));
+        const endpoints = await findEndpoints(settings, deps);
+        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`);
+        const { response, requestedAt } = await (0,exchange/* exchange */.c)({
+            endpoint: src_response/* TOKEN_ENDPOINT */.uV,
+            request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
+            secrets: secretsOf(settings),
+            timeoutMs: settings.timeoutMs,
+            maxAttempts: settings.maxAttempts
+        }, deps);
+        const token = (0,src_response/* parseTokenResponse */.Ac)(response);
+        (0,publish/* maskAll */.gh)(core, [token.accessToken]);
+        await check(token, settings, endpoints, requestedAt, deps);
+        (0,publish/* publish */.mk)(core, token, settings, new Date(requestedAt));
+        if (settings.revoke)
+            saveRevocation(token, endpoints, deps);
+        if (settings.summary) {
+            // The token is out; a summary that cannot be written is worth a warning, not a failed job.
+            await core.summary
+                .addRaw((0,publish/* summaryMarkdown */.eH)(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
+                .write()
+                .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
+        }
+    }
+    catch (error) {
+        fail(error, core);
+    }
+}
+/** Fails the step with the error's message, or only its kind when we did not expect it. */
+function fail(error, core) {
+    if (error instanceof src_errors/* ActionError */.l) {
+        core.setFailed(error.message);
+        return;
+    }
+    // An unexpected error's message may quote what it was parsing: print its kind and frames only.
+    const name = error instanceof Error ? error.name : typeof error;
+    if (error instanceof Error && core.isDebug()) {
+        core.debug((error.stack ?? '').split('\n').slice(1).join('\n'));
+    }
+    core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
+}
+/** The values to mask and to strip from what servers say: the client secret or private key. */
+function secretsOf({ auth }) {
+    if (auth.method === 'client_secret_post' || auth.method === 'client_secret_basic') {
+        return [auth.secret];
+    }
+    return auth.method === 'private_key_jwt' ? [auth.keyPem] : [];
+}
+/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
+async function findEndpoints(settings, deps) {
+    if (!settings.issuer)
+        return resolveEndpoints(settings, {});
+    const url = discoveryUrl(settings.issuer);
+    deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
+    const { response } = await (0,exchange/* exchange */.c)({
+        endpoint: { label: 'The discovery endpoint', input: 'issuer' },
+        request: async () => (0,request/* buildGetRequest */.St)(url),
+        secrets: [],
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts
+    }, deps);
+    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer));
+}
+/**
+ * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
+ * for private_key_jwt, the job's GitHub ID token for github_oidc; both masked before use.
+ */
+async function tokenRequest(settings, tokenUrl, deps) {
+    const assertion = await clientAssertion(settings, tokenUrl, deps);
+    return withBasicMasked((0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, assertion), deps);
+}
+async function clientAssertion(settings, tokenUrl, deps) {
+    const { auth } = settings;
+    let assertion;
+    if (auth.method === 'private_key_jwt') {
+        assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now());
+    }
+    else if (auth.method === 'github_oidc') {
+        assertion = await githubIdToken(audience => deps.core.getIDToken(audience), auth.audience || tokenUrl.origin);
+    }
+    if (assertion)
+        (0,publish/* maskAll */.gh)(deps.core, [assertion]);
+    return assertion;
+}
+/** Masks the HTTP Basic credential of a request, when it has one. */
+function withBasicMasked(request, deps) {
+    const header = request.headers.authorization;
+    if (header)
+        (0,publish/* maskAll */.gh)(deps.core, [header, header.slice('Basic '.length)]);
+    return request;
+}
+/** verify-token and min-validity: fail before any output is written. */
+async function check(token, settings, endpoints, requestedAt, deps) {
+    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
+    if (settings.verifyToken) {
+        const jwksUrl = endpoints.jwksUrl;
+        if (!jwksUrl) {
+            throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
+        }
+        const { response } = await (0,exchange/* exchange */.c)({
+            endpoint: { label: 'The key set endpoint', input: 'jwks-url' },
+            request: async () => (0,request/* buildGetRequest */.St)(jwksUrl),
+            secrets: [],
+            timeoutMs: settings.timeoutMs,
+            maxAttempts: settings.maxAttempts
+        }, deps);
+        let jwks;
+        try {
+            jwks = JSON.parse(response.body);
+        }
+        catch {
+            jwks = undefined;
+        }
+        const exp = await verifyAccessToken(token.accessToken, jwks, { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, deps.now());
+        if (exp !== undefined)
+            expiresAtMs = exp * 1000;
+        deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
+    }
+    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+        const left = Math.floor((expiresAtMs - deps.now()) / 1000);
+        if (left < settings.minValidity) {
+            throw new src_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
+        }
+    }
+}
+/** Leaves what the post step needs to revoke the token, or says why it cannot. */
+function saveRevocation(token, endpoints, deps) {
+    if (!endpoints.revocationUrl) {
+        deps.core.warning('revoke is true, but the discovery document lists no revocation_endpoint: the token will not be revoked. Set revocation-url.');
+        return;
+    }
+    const state = {
+        token: token.accessToken,
+        tokenUrl: endpoints.tokenUrl.href,
+        revocationUrl: endpoints.revocationUrl.href
+    };
+    deps.core.saveState('revoke', JSON.stringify(state));
+}
+
+
+/***/ }),
+
+/***/ 235:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ redact),
+/* harmony export */   e: () => (/* binding */ secretForms)
+/* harmony export */ });
+/**
+ * The forms in which a secret could surface in a log. The runner hides a masked value and some
+ * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
+ * register each form ourselves.
+ */
+function secretForms(value) {
+    const forms = [
+        value,
+        new URLSearchParams([['', value]]).toString().slice(1),
+        encodeURIComponent(value),
+        JSON.stringify(value).slice(1, -1),
+        Buffer.from(value, 'utf8').toString('base64'),
+        Buffer.from(value, 'utf8').toString('base64url')
+    ];
+    return [...new Set(forms)].filter(form => form.length > 0);
+}
+/** Replaces every form of every secret in text: for text we print that a server wrote. */
+function redact(text, secrets) {
+    let result = text;
+    for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) {
+        result = result.replaceAll(form, '***');
+    }
+    return result;
+}
+
+
+/***/ }),
+
+/***/ 661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ runPost)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
+/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(288);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4);
+/* harmony import */ var _publish_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(496);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
+
+
+
+
+
+
+/**
+ * The post step: when the main step saved a token to revoke (revoke: true), revokes it (RFC 7009)
+ * with the same client authentication. A failure here is a warning: the job's work is done.
+ */
+async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDeps */ .mM) {
+    const { core } = deps;
+    const saved = core.getState('revoke');
+    if (!saved)
+        return;
+    try {
+        const state = JSON.parse(saved);
+        (0,_publish_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [state.token]);
+        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name));
+        (0,_publish_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings));
+        const revocationUrl = new URL(state.revocationUrl);
+        const tokenUrl = new URL(state.tokenUrl);
+        core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
+        await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_0__/* .exchange */ .c)({
+            endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
+            request: async () => (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .withBasicMasked */ .YJ)((0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, state.token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, tokenUrl, deps)), deps),
+            secrets: [...(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings), state.token],
+            timeoutMs: settings.timeoutMs,
+            maxAttempts: Math.min(settings.maxAttempts, 3)
+        }, deps);
+        core.info('Revoked the access token.');
+    }
+    catch (error) {
+        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+        core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 496:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eH: () => (/* binding */ summaryMarkdown),
+/* harmony export */   gh: () => (/* binding */ maskAll),
+/* harmony export */   mk: () => (/* binding */ publish)
+/* harmony export */ });
+/* unused harmony exports expiresAt, describeDuration, fingerprint */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
+
+
+function maskAll(core, values) {
+    for (const value of values) {
+        for (const form of (0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .secretForms */ .e)(value))
+            core.setSecret(form);
+    }
+}
+/** Writes every output and the optional env export; the token is masked by then (see main). */
+function publish(core, token, settings, requestedAt) {
+    core.setOutput('access-token', token.accessToken);
+    core.setOutput('token-type', token.tokenType);
+    if (token.expiresIn !== undefined) {
+        core.setOutput('expires-in', String(token.expiresIn));
+        core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn));
+    }
+    if (token.scope !== undefined)
+        core.setOutput('scope', token.scope);
+    if (settings.exportVariable)
+        core.exportVariable(settings.exportVariable, token.accessToken);
+    core.info(`Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+}
+/** Counted from when the request was sent, so it errs early, never late. */
+function expiresAt(requestedAt, expiresIn) {
+    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
+}
+/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
+function describeDuration(seconds) {
+    const units = [
+        [86400, 'day'],
+        [3600, 'hour'],
+        [60, 'minute'],
+        [1, 'second']
+    ];
+    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
+        1,
+        'second'
+    ];
+    const n = seconds / size;
+    return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
+/**
+ * The job summary: where the token came from and until when, and a fingerprint that tells two
+ * tokens apart without revealing either. Never the token.
+ */
+function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
+    const rows = [
+        ['Endpoint', tokenUrl.host],
+        ['Client ID', settings.clientId],
+        ['Auth method', settings.auth.method],
+        ['Scope', token.scope ?? '(none returned)'],
+        [
+            'Expires',
+            token.expiresIn === undefined
+                ? '(not returned)'
+                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
+        ],
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+    ];
+    return [
+        '### Access token',
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
+        ''
+    ].join('\n');
+}
+/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
+function fingerprint(token) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+}
+/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+function escapeCell(text) {
+    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
+}
+
+
+/***/ }),
+
+/***/ 390:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   St: () => (/* binding */ buildGetRequest),
+/* harmony export */   Xl: () => (/* binding */ buildTokenRequest),
+/* harmony export */   Y9: () => (/* binding */ buildRevocationRequest)
+/* harmony export */ });
+/* unused harmony exports JWT_BEARER, formEncode, basicAuthorization */
+/** RFC 7523 §2.2: a JWT as client authentication. */
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const FORM_HEADERS = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json'
+};
+/**
+ * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
+ * with a space written %20 so that servers decoding with plain percent-decoding agree too.
+ */
+function formEncode(value) {
+    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
+}
+function basicAuthorization(clientId, clientSecret) {
+    const credentials = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
+    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+/**
+ * Adds the client's authentication to a form and its headers, for the method in the settings.
+ * `assertion` is the signed JWT (private_key_jwt) or GitHub ID token (github_oidc) for this attempt.
+ */
+function authenticate(settings, form, headers, assertion) {
+    const { auth, clientId } = settings;
+    if (auth.method === 'client_secret_basic') {
+        headers.authorization = basicAuthorization(clientId, auth.secret);
+        return;
+    }
+    form.set('client_id', clientId);
+    if (auth.method === 'client_secret_post') {
+        form.set('client_secret', auth.secret);
+        return;
+    }
+    if (!assertion)
+        throw new Error(`${auth.method} needs a client assertion`);
+    form.set('client_assertion_type', JWT_BEARER);
+    form.set('client_assertion', assertion);
+}
+function buildTokenRequest(settings, tokenUrl, assertion) {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    const headers = { ...FORM_HEADERS };
+    authenticate(settings, form, headers, assertion);
+    if (settings.responseType)
+        form.set('response_type', settings.responseType);
+    if (settings.scope)
+        form.set('scope', settings.scope);
+    if (settings.audience)
+        form.set('audience', settings.audience);
+    for (const [name, value] of settings.extraParams)
+        form.append(name, value);
+    return { method: 'POST', url: tokenUrl, headers, body: form.toString() };
+}
+/** RFC 7009: revoke an access token, authenticating as for the token request. */
+function buildRevocationRequest(settings, revocationUrl, token, assertion) {
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
+    const headers = { ...FORM_HEADERS };
+    authenticate(settings, form, headers, assertion);
+    return { method: 'POST', url: revocationUrl, headers, body: form.toString() };
+}
+/** A JSON document fetched with GET: discovery, JWKS. */
+function buildGetRequest(url) {
+    return { method: 'GET', url, headers: { accept: 'application/json' }, body: '' };
+}
+
+
+/***/ }),
+
+/***/ 124:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ac: () => (/* binding */ parseTokenResponse),
+/* harmony export */   Ic: () => (/* binding */ describeFailure),
+/* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
+
+
+/** Parses a 2xx token response; anything not a usable Bearer token is an ActionError. */
+function parseTokenResponse(response) {
+    const json = parseJsonObject(response);
+    if (!json) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+    }
+    const { access_token: accessToken, token_type: tokenType } = json;
+    if (typeof accessToken !== 'string' || accessToken.length === 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
+    }
+    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
+    }
+    return {
+        accessToken,
+        tokenType: 'Bearer',
+        expiresIn: parseExpiresIn(json.expires_in, response.status),
+        scope: typeof json.scope === 'string' && json.scope ? json.scope : undefined
+    };
+}
+function parseExpiresIn(value, status) {
+    if (value === undefined || value === null)
+        return undefined;
+    const seconds = typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d+$/.test(value)
+            ? Number(value)
+            : NaN;
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
+    }
+    return Math.floor(seconds);
+}
+const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
+/**
+ * The message for a response that is not a success: its status, the OAuth error code and sanitised
+ * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
+ */
+function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT) {
+    const status = `HTTP ${response.status}`;
+    const json = parseJsonObject(response);
+    const code = typeof json?.error === 'string' ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E)(json.error, secrets), 64) : '';
+    if (!code) {
+        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`;
+    }
+    const description = typeof json?.error_description === 'string'
+        ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E)(json.error_description, secrets), 300)
+        : '';
+    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`;
+}
+const ERROR_HINTS = {
+    invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
+    unauthorized_client: 'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+    unsupported_grant_type: 'the server does not offer the client_credentials grant at this token-url.',
+    invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
+    invalid_target: 'check the audience input and any resource in extra-params.',
+    invalid_request: 'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
+    invalid_grant: 'the server refused the grant. Check the client configuration on the server.',
+    temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
+    server_error: 'the server failed. Try again later.'
+};
+function statusHint(status, { input }) {
+    if (status === 401 || status === 403)
+        return 'check client-id, client-secret and auth-method.';
+    if (status === 404 || status === 405)
+        return input === 'token-url'
+            ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+            : `check ${input}.`;
+    if (status >= 300 && status < 400)
+        return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`;
+    if (status === 408 || status === 429 || status >= 500)
+        return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.';
+    return `check ${input} and that the inputs are what the server expects.`;
+}
+function parseJsonObject(response) {
+    try {
+        const value = JSON.parse(response.body);
+        return typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? value
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+function notJson(response) {
+    const what = isHtml(response)
+        ? 'an HTML page'
+        : response.body.trim()
+            ? 'a body that is not a JSON object'
+            : 'an empty body';
+    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
+}
+function isHtml(response) {
+    return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
+}
+function describeType(value) {
+    if (value === undefined)
+        return 'nothing';
+    if (value === null)
+        return 'null';
+    if (Array.isArray(value))
+        return 'an array';
+    if (typeof value === 'string')
+        return value ? 'a string' : 'an empty string';
+    return `a ${typeof value}`;
+}
+/** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
+function sanitize(text, max) {
+    const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+    return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+
+
+/***/ }),
+
+/***/ 613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 23:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 79:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
+});
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
 var platform_namespaceObject = {};
@@ -315,40 +1597,6 @@ __nccwpck_require__.d(platform_namespaceObject, {
   isMacOS: () => (isMacOS),
   isWindows: () => (isWindows),
   platform: () => (platform)
-});
-
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
-var core_namespaceObject = {};
-__nccwpck_require__.r(core_namespaceObject);
-__nccwpck_require__.d(core_namespaceObject, {
-  ExitCode: () => (ExitCode),
-  addPath: () => (addPath),
-  debug: () => (debug),
-  endGroup: () => (endGroup),
-  error: () => (error),
-  exportVariable: () => (exportVariable),
-  getBooleanInput: () => (getBooleanInput),
-  getIDToken: () => (getIDToken),
-  getInput: () => (getInput),
-  getMultilineInput: () => (getMultilineInput),
-  getState: () => (getState),
-  group: () => (group),
-  info: () => (info),
-  isDebug: () => (isDebug),
-  markdownSummary: () => (markdownSummary),
-  notice: () => (notice),
-  platform: () => (platform_namespaceObject),
-  saveState: () => (saveState),
-  setCommandEcho: () => (setCommandEcho),
-  setFailed: () => (setFailed),
-  setOutput: () => (setOutput),
-  setSecret: () => (setSecret),
-  startGroup: () => (startGroup),
-  summary: () => (summary),
-  toPlatformPath: () => (toPlatformPath),
-  toPosixPath: () => (toPosixPath),
-  toWin32Path: () => (toWin32Path),
-  warning: () => (warning)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -522,818 +1770,10 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./src/undici-unused.ts
-/**
- * Bundled in place of `undici` (see tsconfig.json `paths`). @actions/http-client imports undici at
- * top level only for getAgentDispatcher(), which this action never calls; loading it cost ≈45 ms
- * of start-up in every job and ≈900 KiB of bundle. Requests and proxies go through node:http(s)
- * and `tunnel`. If a toolkit upgrade ever routes requests through undici, this throws and the
- * end-to-end tests fail.
- */
-class ProxyAgent {
-    constructor() {
-        throw new Error('undici is not bundled in this action: getAgentDispatcher() is not supported');
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 2 modules
+var lib = __nccwpck_require__(560);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -1358,7 +1798,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1380,7 +1820,7 @@ class BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1402,7 +1842,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1427,7 +1867,7 @@ class OidcClient {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -3310,681 +3750,830 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * A failure the user can act on. Its message is complete and safe to print: it names the input or
- * response field at fault and the fix, and never holds a secret, a body or a header value.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-}
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+/***/ }),
 
-const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'];
-const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
-/** Parameters the action sets itself; `extra-params` may not override them. */
-const RESERVED_PARAMS = new Set([
-    'grant_type',
-    'client_id',
-    'client_secret',
-    'client_assertion',
-    'client_assertion_type',
-    'response_type',
-    'scope',
-    'audience'
-]);
-// Names the runner owns or that would change how later steps run node itself.
-const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_)|^(NODE_OPTIONS|PATH|CI|HOME)$/i;
-function readSettings(getInput) {
-    const clientId = required(getInput, 'client-id');
-    const clientSecret = required(getInput, 'client-secret');
-    noControlCharacters('client-id', clientId);
-    noControlCharacters('client-secret', clientSecret);
-    return {
-        clientId,
-        clientSecret,
-        tokenUrl: parseTokenUrl(getInput('token-url') || DEFAULT_TOKEN_URL),
-        authMethod: parseAuthMethod(getInput('auth-method') || 'client_secret_post'),
-        responseType: getInput('response-type'),
-        scope: getInput('scope'),
-        audience: getInput('audience'),
-        extraParams: parseExtraParams(getInput('extra-params')),
-        exportVariable: parseExportVariable(getInput('export-variable')),
-        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
-        summary: parseBoolean(getInput, 'summary', true)
-    };
-}
-function required(getInput, name) {
-    const value = getInput(name);
-    if (!value) {
-        throw new ActionError(`Input '${name}' is required and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
-    }
-    return value;
-}
-function noControlCharacters(name, value) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw new ActionError(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
-    }
-}
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-function parseTokenUrl(value, name = 'token-url') {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ActionError(`Input '${name}' is not a valid URL. Expected an absolute https:// URL such as ${DEFAULT_TOKEN_URL}.`);
-    }
-    if (url.username || url.password) {
-        throw new ActionError(`Input '${name}' must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new ActionError(`Input '${name}' must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
-    }
-    return url;
-}
-function parseAuthMethod(value) {
-    const method = AUTH_METHODS.find(m => m === value);
-    if (!method) {
-        throw new ActionError(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
-    }
-    return method;
-}
-function parseExtraParams(value) {
-    const params = [];
-    value.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line)
-            return;
-        const eq = line.indexOf('=');
-        const name = eq < 0 ? line : line.slice(0, eq).trim();
-        if (eq <= 0 || !name) {
-            throw new ActionError(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
-        }
-        if (RESERVED_PARAMS.has(name)) {
-            throw new ActionError(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
-        }
-        params.push([name, line.slice(eq + 1).trim()]);
-    });
-    return params;
-}
-function parseExportVariable(value) {
-    if (!value)
-        return '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new ActionError(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
-    }
-    if (RESERVED_ENV.test(value)) {
-        throw new ActionError(`Input 'export-variable' names '${value}', which the runner or later steps rely on. Choose another name, e.g. STENT_TOKEN.`);
-    }
-    return value;
-}
-function parseWholeNumber(getInput, name, fallback, min, max) {
-    const value = getInput(name);
-    if (!value)
-        return fallback;
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(number >= min && number <= max)) {
-        throw new ActionError(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
-    }
-    return number;
-}
-/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
-function parseBoolean(getInput, name, fallback) {
-    const value = getInput(name);
-    if (!value)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new ActionError(`Input '${name}' must be true or false (got '${value}').`);
-}
-
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./src/mask.ts
-/**
- * The forms in which a secret could surface in a log. The runner hides a masked value and some
- * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
- * register each form ourselves.
- */
-function secretForms(value) {
-    const forms = [
-        value,
-        new URLSearchParams([['', value]]).toString().slice(1),
-        encodeURIComponent(value),
-        JSON.stringify(value).slice(1, -1),
-        Buffer.from(value, 'utf8').toString('base64'),
-        Buffer.from(value, 'utf8').toString('base64url')
-    ];
-    return [...new Set(forms)].filter(form => form.length > 0);
-}
-/** Replaces every form of every secret in text: for text we print that a server wrote. */
-function redact(text, secrets) {
-    let result = text;
-    for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) {
-        result = result.replaceAll(form, '***');
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
+/***/ 560:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-function maskAll(core, values) {
-    for (const value of values) {
-        for (const form of secretForms(value))
-            core.setSecret(form);
-    }
-}
-/** Masks the token first, then writes every output and the optional env export. */
-function publish(core, token, settings, requestedAt) {
-    maskAll(core, [token.accessToken]);
-    core.setOutput('access-token', token.accessToken);
-    core.setOutput('token-type', token.tokenType);
-    if (token.expiresIn !== undefined) {
-        core.setOutput('expires-in', String(token.expiresIn));
-        core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn));
-    }
-    if (token.scope !== undefined)
-        core.setOutput('scope', token.scope);
-    if (settings.exportVariable)
-        core.exportVariable(settings.exportVariable, token.accessToken);
-    core.info(`Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
-}
-/** Counted from when the request was sent, so it errs early, never late. */
-function expiresAt(requestedAt, expiresIn) {
-    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
-}
-/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
-function describeDuration(seconds) {
-    const units = [
-        [86400, 'day'],
-        [3600, 'hour'],
-        [60, 'minute'],
-        [1, 'second']
-    ];
-    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
-        1,
-        'second'
-    ];
-    const n = seconds / size;
-    return `${n} ${name}${n === 1 ? '' : 's'}`;
-}
-/**
- * The job summary: where the token came from and until when, and a fingerprint that tells two
- * tokens apart without revealing either. Never the token.
- */
-function summaryMarkdown(token, settings, requestedAt) {
-    const rows = [
-        ['Endpoint', settings.tokenUrl.host],
-        ['Client ID', settings.clientId],
-        ['Auth method', settings.authMethod],
-        ['Scope', token.scope ?? '(none returned)'],
-        [
-            'Expires',
-            token.expiresIn === undefined
-                ? '(not returned)'
-                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
-        ],
-        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
-    ];
-    return [
-        '### Access token',
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
-        ''
-    ].join('\n');
-}
-/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
-function fingerprint(token) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
-}
-/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
-function escapeCell(text) {
-    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
 
-;// CONCATENATED MODULE: ./src/request.ts
-/**
- * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
- * with a space written %20 so that servers decoding with plain percent-decoding agree too.
- */
-function formEncode(value) {
-    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
-}
-function basicAuthorization(clientId, clientSecret) {
-    const credentials = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
-}
-function buildTokenRequest(settings) {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    const headers = {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json'
-    };
-    if (settings.authMethod === 'client_secret_basic') {
-        headers.authorization = basicAuthorization(settings.clientId, settings.clientSecret);
-    }
-    else {
-        form.set('client_id', settings.clientId);
-        form.set('client_secret', settings.clientSecret);
-    }
-    if (settings.responseType)
-        form.set('response_type', settings.responseType);
-    if (settings.scope)
-        form.set('scope', settings.scope);
-    if (settings.audience)
-        form.set('audience', settings.audience);
-    for (const [name, value] of settings.extraParams)
-        form.append(name, value);
-    return { url: settings.tokenUrl, headers, body: form.toString() };
-}
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
 
-;// CONCATENATED MODULE: ./src/response.ts
-
-
-/** Parses a 2xx token response; anything not a usable Bearer token is an ActionError. */
-function parseTokenResponse(response) {
-    const json = parseJsonObject(response);
-    if (!json) {
-        throw new ActionError(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
-    }
-    const { access_token: accessToken, token_type: tokenType } = json;
-    if (typeof accessToken !== 'string' || accessToken.length === 0) {
-        throw new ActionError(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
-    }
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new ActionError(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
-    }
-    return {
-        accessToken,
-        tokenType: 'Bearer',
-        expiresIn: parseExpiresIn(json.expires_in, response.status),
-        scope: typeof json.scope === 'string' && json.scope ? json.scope : undefined
-    };
-}
-function parseExpiresIn(value, status) {
-    if (value === undefined || value === null)
-        return undefined;
-    const seconds = typeof value === 'number'
-        ? value
-        : typeof value === 'string' && /^\d+$/.test(value)
-            ? Number(value)
-            : NaN;
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new ActionError(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
-    }
-    return Math.floor(seconds);
-}
-/**
- * The message for a response that is not a token: its status, the OAuth error code and sanitised
- * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
- */
-function describeFailure(response, secrets) {
-    const status = `HTTP ${response.status}`;
-    const json = parseJsonObject(response);
-    const code = typeof json?.error === 'string' ? sanitize(redact(json.error, secrets), 64) : '';
-    if (!code) {
-        return `The token endpoint answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status)}`;
-    }
-    const description = typeof json?.error_description === 'string'
-        ? sanitize(redact(json.error_description, secrets), 300)
-        : '';
-    return `The token endpoint refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status)}`;
-}
-const ERROR_HINTS = {
-    invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?) and that auth-method matches how the client is registered (client_secret_post or client_secret_basic).',
-    unauthorized_client: 'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
-    unsupported_grant_type: 'the server does not offer the client_credentials grant at this token-url.',
-    invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
-    invalid_target: 'check the audience input and any resource in extra-params.',
-    invalid_request: 'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
-    invalid_grant: 'the server refused the grant. Check the client configuration on the server.',
-    temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
-    server_error: 'the server failed. Try again later.'
-};
-function statusHint(status) {
-    if (status === 401 || status === 403)
-        return 'check client-id, client-secret and auth-method.';
-    if (status === 404 || status === 405)
-        return 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.';
-    if (status >= 300 && status < 400)
-        return 'redirects are not followed because the request carries the client secret. Set token-url to the final token endpoint URL.';
-    if (status === 408 || status === 429 || status >= 500)
-        return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.';
-    return 'check that token-url is the token endpoint and the inputs are what the server expects.';
-}
-function parseJsonObject(response) {
-    try {
-        const value = JSON.parse(response.body);
-        return typeof value === 'object' && value !== null && !Array.isArray(value)
-            ? value
-            : undefined;
-    }
-    catch {
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
         return undefined;
     }
-}
-function notJson(response) {
-    const what = isHtml(response)
-        ? 'an HTML page'
-        : response.body.trim()
-            ? 'a body that is not a JSON object'
-            : 'an empty body';
-    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
-}
-function isHtml(response) {
-    return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
-}
-function describeType(value) {
-    if (value === undefined)
-        return 'nothing';
-    if (value === null)
-        return 'null';
-    if (Array.isArray(value))
-        return 'an array';
-    if (typeof value === 'string')
-        return value ? 'a string' : 'an empty string';
-    return `a ${typeof value}`;
-}
-/** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
-function sanitize(text, max) {
-    const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
-    return clean.length > max ? `${clean.slice(0, max)}...` : clean;
-}
-
-;// CONCATENATED MODULE: ./src/retry.ts
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
-const BACKOFF = {
-    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
-    baseMs: 1000,
-    capMs: 20_000,
-    /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000,
-    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
-    spreadMs: 8000
-};
-/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/**
- * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop.
- *
- * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
- * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
- * do not return together. That crowd is largest at the first refusal and thins with each round,
- * so the spread halves with each attempt, which keeps the last job's wait short.
- */
-function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
-    if (outcome.kind === 'network')
-        return outcome.retryable ? backoff : undefined;
-    if (!isRetryableStatus(outcome.status))
-        return undefined;
-    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    if (retryAfter === undefined)
-        return backoff;
-    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
-}
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-;// CONCATENATED MODULE: ./src/transport.ts
-
-
-/** Larger than any token response; a bigger body is a wrong endpoint, not a token. */
-const MAX_BODY_BYTES = 1024 * 1024;
-const USER_AGENT = 'stent-token-action';
-/**
- * One POST through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its own
- * retries and redirects off: a redirect would re-send the secret to another host. Its socket
- * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
- */
-const post = async (request, timeoutMs) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const client = new HttpClient(USER_AGENT, [abortWith(signal)], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: false,
-        // Idle timeout, kept past the deadline so that the abort below is what ends a slow exchange.
-        socketTimeout: timeoutMs + 1000
-    });
-    try {
-        const response = await client.request('POST', request.url.href, request.body, request.headers);
-        const body = await readCapped(response.message, signal);
-        return {
-            kind: 'response',
-            status: response.message.statusCode ?? 0,
-            headers: response.message.headers,
-            body
-        };
-    }
-    catch (error) {
-        if (error instanceof ActionError)
-            throw error;
-        return networkFailure(error, signal, timeoutMs);
-    }
-    finally {
-        client.dispose();
-    }
-};
-/** http-client calls prepareRequest with the options it passes to http.request. */
-function abortWith(signal) {
-    return {
-        prepareRequest: (options) => {
-            options.signal = signal;
-        },
-        canHandleAuthentication: () => false,
-        handleAuthentication: () => Promise.reject(new Error('not used'))
-    };
-}
-async function readCapped(message, signal) {
-    const chunks = [];
-    let size = 0;
-    const abort = () => {
-        message.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    try {
-        for await (const chunk of message) {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                message.destroy();
-                throw new ActionError(`The token endpoint sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}); a token response is a few KiB. Check that token-url points at the token endpoint.`);
-            }
-            chunks.push(chunk);
-        }
-    }
-    finally {
-        signal.removeEventListener('abort', abort);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-// TLS failures are not transient: retrying cannot fix a certificate.
-const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
-function networkFailure(error, signal, timeoutMs) {
-    if (signal.aborted) {
-        return {
-            kind: 'network',
-            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)`,
-            retryable: true
-        };
-    }
-    const message = error instanceof Error ? error.message : '';
-    // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
-    const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message);
-    if (proxyStatus) {
-        const status = Number(proxyStatus[1]);
-        return {
-            kind: 'network',
-            reason: status === 407
-                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-                : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
-            retryable: status !== 407 && status !== 403
-        };
-    }
-    const code = error.code;
-    if (typeof code === 'string') {
-        const tls = TLS_ERROR.test(code);
-        return {
-            kind: 'network',
-            reason: tls
-                ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
-                : `network error ${code}`,
-            retryable: !tls
-        };
-    }
-    // Errors without a code come from http-client (its idle timeout); their messages name a path,
-    // never a body.
-    return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-const defaultDeps = {
-    core: core_namespaceObject,
-    post: post,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
-};
-async function run(deps = defaultDeps) {
-    const { core } = deps;
-    try {
-        const settings = readSettings(name => core.getInput(name));
-        // Mask before anything can print: the secret in every form, including the Basic header.
-        const request = buildTokenRequest(settings);
-        maskAll(core, [settings.clientSecret]);
-        if (request.headers.authorization) {
-            const header = request.headers.authorization;
-            maskAll(core, [header, header.slice('Basic '.length)]);
-        }
-        const { token, requestedAt } = await requestToken(settings, request, deps);
-        publish(core, token, settings, new Date(requestedAt));
-        if (settings.summary) {
-            // The token is out; a summary that cannot be written is worth a warning, not a failed job.
-            await core.summary
-                .addRaw(summaryMarkdown(token, settings, new Date(requestedAt)))
-                .write()
-                .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
-        }
-    }
-    catch (error) {
-        if (error instanceof ActionError) {
-            core.setFailed(error.message);
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
         }
         else {
-            // An unexpected error's message may quote what it was parsing: print its kind and frames only.
-            const name = error instanceof Error ? error.name : typeof error;
-            if (error instanceof Error && core.isDebug()) {
-                core.debug((error.stack ?? '').split('\n').slice(1).join('\n'));
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+;// CONCATENATED MODULE: ./src/undici-unused.ts
+/**
+ * Bundled in place of `undici` (see tsconfig.json `paths`). @actions/http-client imports undici at
+ * top level only for getAgentDispatcher(), which this action never calls; loading it cost ≈45 ms
+ * of start-up in every job and ≈900 KiB of bundle. Requests and proxies go through node:http(s)
+ * and `tunnel`. If a toolkit upgrade ever routes requests through undici, this throws and the
+ * end-to-end tests fail.
+ */
+class ProxyAgent {
+    constructor() {
+        throw new Error('undici is not bundled in this action: getAgentDispatcher() is not supported');
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
             }
-            core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
         }
     }
-}
-/** Attempts the request until it yields a token, fails for good, or runs out of attempts. */
-async function requestToken(settings, request, deps) {
-    const { core } = deps;
-    const where = `${settings.tokenUrl.host}${settings.tokenUrl.pathname}`;
-    core.info(`Requesting a token from ${where} for client '${settings.clientId}' (${settings.authMethod}).`);
-    for (let attempt = 1;; attempt++) {
-        core.debug(`Attempt ${attempt}/${settings.maxAttempts}: POST ${where}`);
-        const requestedAt = deps.now();
-        const outcome = await deps.post(request, settings.timeoutMs);
-        core.debug(`Attempt ${attempt}/${settings.maxAttempts}: ${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason} after ${deps.now() - requestedAt} ms.`);
-        if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-            return { token: parseTokenResponse(outcome), requestedAt };
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
         }
-        const failure = outcome.kind === 'response'
-            ? describeFailure(outcome, [settings.clientSecret])
-            : `Could not get a response from ${settings.tokenUrl.host}: ${outcome.reason}. Hint: check token-url, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-        const delay = retryDelay(attempt, settings.maxAttempts, outcome, deps.now(), deps.random);
-        if (delay === undefined) {
-            throw new ActionError(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
         }
-        core.info(`Attempt ${attempt}/${settings.maxAttempts} failed (${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason}); retrying in ${(delay / 1000).toFixed(1)} s.`);
-        await deps.sleep(delay);
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
     }
 }
-
-
-/***/ }),
-
-/***/ 613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 23:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
 
 /***/ })
 
@@ -4019,6 +4608,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -4093,6 +4685,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -4135,6 +4739,28 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -4149,6 +4775,69 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

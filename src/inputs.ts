@@ -1,16 +1,33 @@
+import { createPrivateKey } from 'node:crypto'
 import { ActionError } from './errors.js'
 
-export const AUTH_METHODS = ['client_secret_post', 'client_secret_basic'] as const
+export const AUTH_METHODS = [
+  'client_secret_post',
+  'client_secret_basic',
+  'private_key_jwt',
+  'github_oidc'
+] as const
 export type AuthMethod = (typeof AUTH_METHODS)[number]
 
 export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
 
+/** How the client proves who it is; each method carries what it needs. */
+export type ClientAuth =
+  | { method: 'client_secret_post' | 'client_secret_basic'; secret: string }
+  | { method: 'private_key_jwt'; keyPem: string; alg: string; kid: string }
+  /** `audience` empty: the token endpoint's origin, known once the endpoint is. */
+  | { method: 'github_oidc'; audience: string }
+
 /** Every input, read and validated once; the rest of the action trusts this. */
 export interface Settings {
   clientId: string
-  clientSecret: string
-  tokenUrl: URL
-  authMethod: AuthMethod
+  auth: ClientAuth
+  /** The token endpoint; undefined when it is to be discovered from `issuer`. */
+  tokenUrl: URL | undefined
+  /** OpenID Connect issuer to discover endpoints from, or '' for none. */
+  issuer: string
+  jwksUrl: URL | undefined
+  revocationUrl: URL | undefined
   /** Sent as `response_type` unless empty (Stent requires `token`). */
   responseType: string
   scope: string
@@ -22,6 +39,11 @@ export interface Settings {
   maxAttempts: number
   /** Write a job summary after success. */
   summary: boolean
+  verifyToken: boolean
+  /** Seconds the token must still be valid for. */
+  minValidity: number
+  /** Revoke the token in the post step. */
+  revoke: boolean
 }
 
 /** How an input is read: `@actions/core`'s getInput in the action, a map in tests. */
@@ -44,14 +66,35 @@ const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_)|^(NODE_OPTIONS|PATH|CI|HOME)$/
 
 export function readSettings(getInput: GetInput): Settings {
   const clientId = required(getInput, 'client-id')
-  const clientSecret = required(getInput, 'client-secret')
   noControlCharacters('client-id', clientId)
-  noControlCharacters('client-secret', clientSecret)
+  const issuer = parseIssuer(getInput('issuer'))
+  const tokenUrlInput = getInput('token-url')
+  // The runner always passes token-url's default; with an issuer, only another value wins.
+  const tokenUrl =
+    issuer && (!tokenUrlInput || tokenUrlInput === DEFAULT_TOKEN_URL)
+      ? undefined
+      : parseUrl(tokenUrlInput || DEFAULT_TOKEN_URL, "Input 'token-url'")
+  const jwksUrl = optionalUrl(getInput('jwks-url'), 'jwks-url')
+  const revocationUrl = optionalUrl(getInput('revocation-url'), 'revocation-url')
+  const verifyToken = parseBoolean(getInput, 'verify-token', false)
+  const revoke = parseBoolean(getInput, 'revoke', false)
+  if (verifyToken && !issuer && !jwksUrl) {
+    throw new ActionError(
+      "Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them."
+    )
+  }
+  if (revoke && !issuer && !revocationUrl) {
+    throw new ActionError(
+      "Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it."
+    )
+  }
   return {
     clientId,
-    clientSecret,
-    tokenUrl: parseTokenUrl(getInput('token-url') || DEFAULT_TOKEN_URL),
-    authMethod: parseAuthMethod(getInput('auth-method') || 'client_secret_post'),
+    auth: readClientAuth(getInput),
+    tokenUrl,
+    issuer,
+    jwksUrl,
+    revocationUrl,
     responseType: getInput('response-type'),
     scope: getInput('scope'),
     audience: getInput('audience'),
@@ -59,15 +102,90 @@ export function readSettings(getInput: GetInput): Settings {
     exportVariable: parseExportVariable(getInput('export-variable')),
     timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
     maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
-    summary: parseBoolean(getInput, 'summary', true)
+    summary: parseBoolean(getInput, 'summary', true),
+    verifyToken,
+    minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
+    revoke
   }
 }
 
-function required(getInput: GetInput, name: string): string {
+function readClientAuth(getInput: GetInput): ClientAuth {
+  const method = parseAuthMethod(getInput('auth-method') || 'client_secret_post')
+  switch (method) {
+    case 'client_secret_post':
+    case 'client_secret_basic': {
+      const secret = required(getInput, 'client-secret', method)
+      noControlCharacters('client-secret', secret)
+      return { method, secret }
+    }
+    case 'private_key_jwt': {
+      const keyPem = getInput('client-assertion-key')
+      if (!keyPem) {
+        throw new ActionError(
+          "Input 'client-assertion-key' is required with auth-method private_key_jwt: pass the client's PEM private key (PKCS#8, RSA or EC) from a secret, e.g. client-assertion-key: ${{ secrets.CLIENT_ASSERTION_KEY }}."
+        )
+      }
+      return {
+        method,
+        keyPem,
+        alg: assertionAlgorithm(keyPem, getInput('client-assertion-alg')),
+        kid: getInput('client-assertion-kid')
+      }
+    }
+    case 'github_oidc':
+      return { method, audience: getInput('oidc-audience') }
+  }
+}
+
+const ALGORITHMS: Record<string, string[]> = {
+  rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+  prime256v1: ['ES256'],
+  secp384r1: ['ES384'],
+  secp521r1: ['ES512']
+}
+
+/** The signing algorithm: the input if the key can sign with it, else the key's usual one. */
+function assertionAlgorithm(keyPem: string, alg: string): string {
+  let kind: string | undefined
+  try {
+    const key = createPrivateKey(keyPem)
+    kind =
+      key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyType
+  } catch {
+    throw new ActionError(
+      "Input 'client-assertion-key' is not a PEM private key. Pass the whole key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----, from a secret."
+    )
+  }
+  const allowed = ALGORITHMS[kind ?? '']
+  if (!allowed) {
+    throw new ActionError(
+      `Input 'client-assertion-key' is a ${kind ?? 'unknown'} key; private_key_jwt here signs with RSA or EC (P-256, P-384, P-521) keys.`
+    )
+  }
+  if (!alg) return allowed[0] as string
+  if (!allowed.includes(alg)) {
+    throw new ActionError(
+      `Input 'client-assertion-alg' is '${alg}', which this ${kind === 'rsa' ? 'RSA' : 'EC'} key cannot sign with. Accepted: ${allowed.join(', ')}.`
+    )
+  }
+  return alg
+}
+
+function parseIssuer(value: string): string {
+  if (!value) return ''
+  parseUrl(value, "Input 'issuer'")
+  return value
+}
+
+function optionalUrl(value: string, name: string): URL | undefined {
+  return value ? parseUrl(value, `Input '${name}'`) : undefined
+}
+
+function required(getInput: GetInput, name: string, method?: string): string {
   const value = getInput(name)
   if (!value) {
     throw new ActionError(
-      `Input '${name}' is required and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`
+      `Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`
     )
   }
   return value
@@ -84,24 +202,28 @@ function noControlCharacters(name: string, value: string): void {
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
-export function parseTokenUrl(value: string, name = 'token-url'): URL {
+/**
+ * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
+ * where it came from in messages, e.g. "Input 'token-url'".
+ */
+export function parseUrl(value: string, what: string): URL {
   let url: URL
   try {
     url = new URL(value)
   } catch {
     throw new ActionError(
-      `Input '${name}' is not a valid URL. Expected an absolute https:// URL such as ${DEFAULT_TOKEN_URL}.`
+      `${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`
     )
   }
   if (url.username || url.password) {
     throw new ActionError(
-      `Input '${name}' must not contain credentials (user:password@). Pass them as client-id and client-secret.`
+      `${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`
     )
   }
   const loopback = LOOPBACK_HOSTS.test(url.hostname)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new ActionError(
-      `Input '${name}' must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`
+      `${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`
     )
   }
   return url

@@ -1,53 +1,76 @@
 import * as actionsCore from '@actions/core'
+import { githubIdToken, signClientAssertion } from './assertion.js'
+import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
+import { exchange, type ExchangeDeps } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
 import { maskAll, publish, summaryMarkdown, type Publisher } from './publish.js'
-import { buildTokenRequest, type TokenRequest } from './request.js'
-import { describeFailure, parseTokenResponse, type TokenResponse } from './response.js'
-import { retryDelay } from './retry.js'
-import { post as httpPost, type Post } from './transport.js'
+import { buildGetRequest, buildTokenRequest, type HttpRequest } from './request.js'
+import { parseTokenResponse, TOKEN_ENDPOINT, type TokenResponse } from './response.js'
+import { send } from './transport.js'
+import { verifyAccessToken } from './verify.js'
 
 /** The action's collaborators; tests pass fakes or real servers, the action passes these. */
-export interface Deps {
+export interface Deps extends ExchangeDeps {
   core: Publisher & {
     getInput(name: string): string
     setFailed(message: string): void
     debug(message: string): void
     warning(message: string): void
     isDebug(): boolean
+    getIDToken(audience: string): Promise<string>
+    saveState(name: string, value: string): void
+    getState(name: string): string
     summary: { addRaw(text: string): { write(): Promise<unknown> } }
   }
-  post: Post
-  sleep: (ms: number) => Promise<void>
-  now: () => number
-  random: () => number
 }
 
 export const defaultDeps: Deps = {
   core: actionsCore,
-  post: httpPost,
+  send,
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
   now: Date.now,
   random: Math.random
 }
 
+/** What the post step needs to revoke the token; saved as state, never printed. */
+export interface RevokeState {
+  token: string
+  tokenUrl: string
+  revocationUrl: string
+}
+
 export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
+  // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
+  core.saveState('isPost', 'true')
   try {
     const settings = readSettings(name => core.getInput(name))
-    // Mask before anything can print: the secret in every form, including the Basic header.
-    const request = buildTokenRequest(settings)
-    maskAll(core, [settings.clientSecret])
-    if (request.headers.authorization) {
-      const header = request.headers.authorization
-      maskAll(core, [header, header.slice('Basic '.length)])
-    }
-    const { token, requestedAt } = await requestToken(settings, request, deps)
+    // Mask before anything can print: the secret or key in every form.
+    maskAll(core, secretsOf(settings))
+    const endpoints = await findEndpoints(settings, deps)
+    core.info(
+      `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`
+    )
+    const { response, requestedAt } = await exchange(
+      {
+        endpoint: TOKEN_ENDPOINT,
+        request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
+        secrets: secretsOf(settings),
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts
+      },
+      deps
+    )
+    const token = parseTokenResponse(response)
+    maskAll(core, [token.accessToken])
+    await check(token, settings, endpoints, requestedAt, deps)
     publish(core, token, settings, new Date(requestedAt))
+    if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
       await core.summary
-        .addRaw(summaryMarkdown(token, settings, new Date(requestedAt)))
+        .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
         .write()
         .catch((error: unknown) =>
           core.warning(
@@ -56,53 +79,154 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
         )
     }
   } catch (error) {
-    if (error instanceof ActionError) {
-      core.setFailed(error.message)
-    } else {
-      // An unexpected error's message may quote what it was parsing: print its kind and frames only.
-      const name = error instanceof Error ? error.name : typeof error
-      if (error instanceof Error && core.isDebug()) {
-        core.debug((error.stack ?? '').split('\n').slice(1).join('\n'))
-      }
-      core.setFailed(
-        `Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`
+    fail(error, core)
+  }
+}
+
+/** Fails the step with the error's message, or only its kind when we did not expect it. */
+export function fail(error: unknown, core: Deps['core']): void {
+  if (error instanceof ActionError) {
+    core.setFailed(error.message)
+    return
+  }
+  // An unexpected error's message may quote what it was parsing: print its kind and frames only.
+  const name = error instanceof Error ? error.name : typeof error
+  if (error instanceof Error && core.isDebug()) {
+    core.debug((error.stack ?? '').split('\n').slice(1).join('\n'))
+  }
+  core.setFailed(
+    `Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`
+  )
+}
+
+/** The values to mask and to strip from what servers say: the client secret or private key. */
+export function secretsOf({ auth }: Settings): string[] {
+  if (auth.method === 'client_secret_post' || auth.method === 'client_secret_basic') {
+    return [auth.secret]
+  }
+  return auth.method === 'private_key_jwt' ? [auth.keyPem] : []
+}
+
+/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
+async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
+  if (!settings.issuer) return resolveEndpoints(settings, {})
+  const url = discoveryUrl(settings.issuer)
+  deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
+  const { response } = await exchange(
+    {
+      endpoint: { label: 'The discovery endpoint', input: 'issuer' },
+      request: async () => buildGetRequest(url),
+      secrets: [],
+      timeoutMs: settings.timeoutMs,
+      maxAttempts: settings.maxAttempts
+    },
+    deps
+  )
+  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer))
+}
+
+/**
+ * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
+ * for private_key_jwt, the job's GitHub ID token for github_oidc; both masked before use.
+ */
+export async function tokenRequest(
+  settings: Settings,
+  tokenUrl: URL,
+  deps: Deps
+): Promise<HttpRequest> {
+  const assertion = await clientAssertion(settings, tokenUrl, deps)
+  return withBasicMasked(buildTokenRequest(settings, tokenUrl, assertion), deps)
+}
+
+export async function clientAssertion(
+  settings: Settings,
+  tokenUrl: URL,
+  deps: Deps
+): Promise<string | undefined> {
+  const { auth } = settings
+  let assertion: string | undefined
+  if (auth.method === 'private_key_jwt') {
+    assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now())
+  } else if (auth.method === 'github_oidc') {
+    assertion = await githubIdToken(
+      audience => deps.core.getIDToken(audience),
+      auth.audience || tokenUrl.origin
+    )
+  }
+  if (assertion) maskAll(deps.core, [assertion])
+  return assertion
+}
+
+/** Masks the HTTP Basic credential of a request, when it has one. */
+export function withBasicMasked(request: HttpRequest, deps: Pick<Deps, 'core'>): HttpRequest {
+  const header = request.headers.authorization
+  if (header) maskAll(deps.core, [header, header.slice('Basic '.length)])
+  return request
+}
+
+/** verify-token and min-validity: fail before any output is written. */
+async function check(
+  token: TokenResponse,
+  settings: Settings,
+  endpoints: Endpoints,
+  requestedAt: number,
+  deps: Deps
+): Promise<void> {
+  let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000
+  if (settings.verifyToken) {
+    const jwksUrl = endpoints.jwksUrl
+    if (!jwksUrl) {
+      throw new ActionError(
+        'verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.'
+      )
+    }
+    const { response } = await exchange(
+      {
+        endpoint: { label: 'The key set endpoint', input: 'jwks-url' },
+        request: async () => buildGetRequest(jwksUrl),
+        secrets: [],
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts
+      },
+      deps
+    )
+    let jwks: unknown
+    try {
+      jwks = JSON.parse(response.body)
+    } catch {
+      jwks = undefined
+    }
+    const exp = await verifyAccessToken(
+      token.accessToken,
+      jwks,
+      { issuer: settings.issuer || undefined, audience: settings.audience || undefined },
+      deps.now()
+    )
+    if (exp !== undefined) expiresAtMs = exp * 1000
+    deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`)
+  }
+  if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+    const left = Math.floor((expiresAtMs - deps.now()) / 1000)
+    if (left < settings.minValidity) {
+      throw new ActionError(
+        `The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`
       )
     }
   }
 }
 
-/** Attempts the request until it yields a token, fails for good, or runs out of attempts. */
-async function requestToken(
-  settings: Settings,
-  request: TokenRequest,
-  deps: Deps
-): Promise<{ token: TokenResponse; requestedAt: number }> {
-  const { core } = deps
-  const where = `${settings.tokenUrl.host}${settings.tokenUrl.pathname}`
-  core.info(
-    `Requesting a token from ${where} for client '${settings.clientId}' (${settings.authMethod}).`
-  )
-  for (let attempt = 1; ; attempt++) {
-    core.debug(`Attempt ${attempt}/${settings.maxAttempts}: POST ${where}`)
-    const requestedAt = deps.now()
-    const outcome = await deps.post(request, settings.timeoutMs)
-    core.debug(
-      `Attempt ${attempt}/${settings.maxAttempts}: ${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason} after ${deps.now() - requestedAt} ms.`
+/** Leaves what the post step needs to revoke the token, or says why it cannot. */
+function saveRevocation(token: TokenResponse, endpoints: Endpoints, deps: Deps): void {
+  if (!endpoints.revocationUrl) {
+    deps.core.warning(
+      'revoke is true, but the discovery document lists no revocation_endpoint: the token will not be revoked. Set revocation-url.'
     )
-    if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-      return { token: parseTokenResponse(outcome), requestedAt }
-    }
-    const failure =
-      outcome.kind === 'response'
-        ? describeFailure(outcome, [settings.clientSecret])
-        : `Could not get a response from ${settings.tokenUrl.host}: ${outcome.reason}. Hint: check token-url, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
-    const delay = retryDelay(attempt, settings.maxAttempts, outcome, deps.now(), deps.random)
-    if (delay === undefined) {
-      throw new ActionError(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure)
-    }
-    core.info(
-      `Attempt ${attempt}/${settings.maxAttempts} failed (${outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason}); retrying in ${(delay / 1000).toFixed(1)} s.`
-    )
-    await deps.sleep(delay)
+    return
   }
+  const state: RevokeState = {
+    token: token.accessToken,
+    tokenUrl: endpoints.tokenUrl.href,
+    revocationUrl: endpoints.revocationUrl.href
+  }
+  deps.core.saveState('revoke', JSON.stringify(state))
 }

@@ -17,14 +17,13 @@ export function maskAll(core: Pick<Publisher, 'setSecret'>, values: readonly str
   }
 }
 
-/** Masks the token first, then writes every output and the optional env export. */
+/** Writes every output and the optional env export; the token is masked by then (see main). */
 export function publish(
   core: Publisher,
   token: TokenResponse,
   settings: Settings,
   requestedAt: Date
 ): void {
-  maskAll(core, [token.accessToken])
   core.setOutput('access-token', token.accessToken)
   core.setOutput('token-type', token.tokenType)
   if (token.expiresIn !== undefined) {
@@ -66,12 +65,13 @@ export function describeDuration(seconds: number): string {
 export function summaryMarkdown(
   token: TokenResponse,
   settings: Settings,
+  tokenUrl: URL,
   requestedAt: Date
 ): string {
   const rows: Array<[string, string]> = [
-    ['Endpoint', settings.tokenUrl.host],
+    ['Endpoint', tokenUrl.host],
     ['Client ID', settings.clientId],
-    ['Auth method', settings.authMethod],
+    ['Auth method', settings.auth.method],
     ['Scope', token.scope ?? '(none returned)'],
     [
       'Expires',

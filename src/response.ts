@@ -61,27 +61,38 @@ function parseExpiresIn(value: unknown, status: number): number | undefined {
   return Math.floor(seconds)
 }
 
+/** Which endpoint answered, for messages: how to call it, and the input that points at it. */
+export interface Endpoint {
+  label: string
+  input: string
+}
+export const TOKEN_ENDPOINT: Endpoint = { label: 'The token endpoint', input: 'token-url' }
+
 /**
- * The message for a response that is not a token: its status, the OAuth error code and sanitised
+ * The message for a response that is not a success: its status, the OAuth error code and sanitised
  * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
  */
-export function describeFailure(response: HttpResponse, secrets: readonly string[]): string {
+export function describeFailure(
+  response: HttpResponse,
+  secrets: readonly string[],
+  endpoint: Endpoint = TOKEN_ENDPOINT
+): string {
   const status = `HTTP ${response.status}`
   const json = parseJsonObject(response)
   const code = typeof json?.error === 'string' ? sanitize(redact(json.error, secrets), 64) : ''
   if (!code) {
-    return `The token endpoint answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status)}`
+    return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`
   }
   const description =
     typeof json?.error_description === 'string'
       ? sanitize(redact(json.error_description, secrets), 300)
       : ''
-  return `The token endpoint refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status)}`
+  return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`
 }
 
 const ERROR_HINTS: Record<string, string> = {
   invalid_client:
-    'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?) and that auth-method matches how the client is registered (client_secret_post or client_secret_basic).',
+    'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
   unauthorized_client:
     'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
   unsupported_grant_type:
@@ -95,15 +106,17 @@ const ERROR_HINTS: Record<string, string> = {
   server_error: 'the server failed. Try again later.'
 }
 
-function statusHint(status: number): string {
+function statusHint(status: number, { input }: Endpoint): string {
   if (status === 401 || status === 403) return 'check client-id, client-secret and auth-method.'
   if (status === 404 || status === 405)
-    return 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+    return input === 'token-url'
+      ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+      : `check ${input}.`
   if (status >= 300 && status < 400)
-    return 'redirects are not followed because the request carries the client secret. Set token-url to the final token endpoint URL.'
+    return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`
   if (status === 408 || status === 429 || status >= 500)
     return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.'
-  return 'check that token-url is the token endpoint and the inputs are what the server expects.'
+  return `check ${input} and that the inputs are what the server expects.`
 }
 
 function parseJsonObject(response: HttpResponse): Record<string, unknown> | undefined {

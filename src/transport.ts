@@ -2,9 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:
 import { HttpClient } from '@actions/http-client'
 import type { RequestHandler } from '@actions/http-client/lib/interfaces'
 import { ActionError } from './errors.js'
-import type { TokenRequest } from './request.js'
+import type { HttpRequest } from './request.js'
 
-/** Larger than any token response; a bigger body is a wrong endpoint, not a token. */
+/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /** What one attempt produced: an HTTP response, or no response at all. */
@@ -12,16 +12,16 @@ export type Outcome =
   | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: string }
   | { kind: 'network'; reason: string; retryable: boolean }
 
-export type Post = (request: TokenRequest, timeoutMs: number) => Promise<Outcome>
+export type Send = (request: HttpRequest, timeoutMs: number) => Promise<Outcome>
 
 const USER_AGENT = 'stent-token-action'
 
 /**
- * One POST through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its own
- * retries and redirects off: a redirect would re-send the secret to another host. Its socket
+ * One request through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its
+ * own retries and redirects off: a redirect would re-send the secret to another host. Its socket
  * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
  */
-export const post: Post = async (request, timeoutMs) => {
+export const send: Send = async (request, timeoutMs) => {
   const signal = AbortSignal.timeout(timeoutMs)
   const client = new HttpClient(USER_AGENT, [abortWith(signal)], {
     allowRedirects: false,
@@ -31,8 +31,13 @@ export const post: Post = async (request, timeoutMs) => {
     socketTimeout: timeoutMs + 1000
   })
   try {
-    const response = await client.request('POST', request.url.href, request.body, request.headers)
-    const body = await readCapped(response.message, signal)
+    const response = await client.request(
+      request.method,
+      request.url.href,
+      request.body || null,
+      request.headers
+    )
+    const body = await readCapped(request, response.message, signal)
     return {
       kind: 'response',
       status: response.message.statusCode ?? 0,
@@ -58,7 +63,11 @@ function abortWith(signal: AbortSignal): RequestHandler {
   }
 }
 
-async function readCapped(message: IncomingMessage, signal: AbortSignal): Promise<string> {
+async function readCapped(
+  request: HttpRequest,
+  message: IncomingMessage,
+  signal: AbortSignal
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   const abort = (): void => {
@@ -71,7 +80,7 @@ async function readCapped(message: IncomingMessage, signal: AbortSignal): Promis
       if (size > MAX_BODY_BYTES) {
         message.destroy()
         throw new ActionError(
-          `The token endpoint sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}); a token response is a few KiB. Check that token-url points at the token endpoint.`
+          `The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`
         )
       }
       chunks.push(chunk as Buffer)
