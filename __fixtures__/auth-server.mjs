@@ -1,9 +1,9 @@
 // A real OAuth 2.0 authorization server (oidc-provider) on loopback, issuing JWT access tokens by
 // the client-credentials grant at /connect/token as Stent does. Used by the tests, `npm start` and
 // the self-test workflow.
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
-import { createLocalJWKSet, jwtVerify } from 'jose'
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
 
 export const TOKEN_PATH = '/connect/token'
@@ -23,17 +23,31 @@ export const DEMO_CLIENT = Object.freeze({
 /**
  * @typedef {import('oidc-provider').ClientMetadata} ClientSpec
  * @typedef {{ body: Record<string, unknown>, authorization: string | undefined, error?: string }} TokenCall
+ * @typedef {object} Federation Accepts an ID token from another issuer (GitHub Actions) as the
+ *   client assertion of one client, as Entra ID's and Duende's federated credentials do.
+ * @property {string} clientId the client it authenticates
+ * @property {string} issuer the assertion's iss
+ * @property {import('jose').JSONWebKeySet} jwks that issuer's public keys
+ * @property {string} subject the sub the assertion must have
+ * @property {string} audience the aud the assertion must have
  */
+
+/** Generated per federated client: the provider authenticates it by secret once federation has. */
+const FEDERATED_SECRET = randomUUID()
 
 /**
  * Starts the server. Every token request it sees is recorded in `calls`, successful or not, with
- * the form body as the server parsed it (unknown parameters included).
- * @param {{ clients?: ClientSpec[], port?: number, host?: string }} [options]
+ * the form body as the server parsed it (unknown parameters included). Clients listed in
+ * `opaque` get opaque (reference) access tokens, which can be revoked and introspected; the
+ * others get JWTs.
+ * @param {{ clients?: ClientSpec[], port?: number, host?: string, opaque?: string[], federation?: Federation }} [options]
  */
 export async function startAuthServer({
   clients = [DEMO_CLIENT],
   port = 0,
-  host = '127.0.0.1'
+  host = '127.0.0.1',
+  opaque = [],
+  federation = undefined
 } = {}) {
   const server = createServer()
   await new Promise(resolve => server.listen(port, host, () => resolve(undefined)))
@@ -44,7 +58,12 @@ export async function startAuthServer({
   })
 
   const provider = new Provider(issuer, {
-    clients: clients.map(client => ({
+    clients: [
+      ...clients.map(({ jwks, ...client }) =>
+        jwks ? { ...client, jwks_uri: `${issuer}/clients/${client.client_id}/jwks` } : client
+      ),
+      ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : [])
+    ].map(client => ({
       token_endpoint_auth_method: 'client_secret_post',
       ...client,
       grant_types: ['client_credentials'],
@@ -65,10 +84,10 @@ export async function startAuthServer({
         enabled: true,
         defaultResource: () => DEMO_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
+        getResourceServerInfo: (_ctx, _resource, client) => ({
           scope: DEMO_SCOPES,
           audience: DEMO_RESOURCE,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: opaque.includes(client.clientId) ? 'opaque' : 'jwt',
           accessTokenTTL: 30 * 24 * 3600,
           jwt: { sign: { alg: 'RS256' } }
         })
@@ -90,6 +109,7 @@ export async function startAuthServer({
       ...(error ? { error: error.error ?? String(error) } : {})
     })
   }
+  if (federation) provider.use(federate(federation))
   provider.on('grant.success', ctx => record(ctx))
   provider.on('grant.error', (ctx, /** @type {any} */ error) => record(ctx, error))
   provider.on('server_error', (ctx, /** @type {any} */ error) => record(ctx, error))
@@ -101,7 +121,20 @@ export async function startAuthServer({
     kid: 'demo-signing-key'
   }
   const keys = createLocalJWKSet({ keys: [publicKey] })
+  // Client keys are served as each client's jwks_uri: oidc-provider takes static client metadata
+  // through structuredClone, whose objects it then refuses as JWKs under jest's VM modules.
+  const clientKeys = new Map(
+    clients
+      .filter(client => client.jwks)
+      .map(client => [`/clients/${client.client_id}/jwks`, client.jwks])
+  )
   server.on('request', (req, res) => {
+    const clientJwks = clientKeys.get(req.url ?? '')
+    if (clientJwks) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(clientJwks))
+      return
+    }
     if (req.url !== WHOAMI_PATH) return callback(req, res)
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
     jwtVerify(token, keys, { issuer, audience: DEMO_RESOURCE }).then(
@@ -122,11 +155,55 @@ export async function startAuthServer({
     jwksUrl: `${issuer}/jwks`,
     introspectionUrl: `${issuer}/token/introspection`,
     whoamiUrl: `${issuer}${WHOAMI_PATH}`,
+    revocationUrl: `${issuer}/token/revocation`,
+    /** The private signing key, for tests that mint tokens the server would (expired ones). */
+    signingKey,
     calls,
     close: () =>
       new Promise(resolve => {
         server.closeAllConnections()
         server.close(() => resolve(undefined))
       })
+  }
+}
+
+/**
+ * Koa middleware in front of the provider: a client assertion from the federated issuer is
+ * verified against that issuer's keys, subject and audience, then replaced by the client's own
+ * credentials for the provider to check as usual.
+ * @param {Federation} federation
+ * @returns {(ctx: import('oidc-provider').KoaContextWithOIDC, next: () => Promise<void>) => Promise<void>}
+ */
+function federate(federation) {
+  const keys = createLocalJWKSet(federation.jwks)
+  return async (ctx, next) => {
+    if (ctx.method !== 'POST' || !ctx.is('application/x-www-form-urlencoded')) return next()
+    const chunks = []
+    for await (const chunk of ctx.req) chunks.push(chunk)
+    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
+    const assertion = form.client_assertion ?? ''
+    if (assertion && decodeJwt(assertion).iss === federation.issuer) {
+      try {
+        await jwtVerify(assertion, keys, {
+          issuer: federation.issuer,
+          audience: federation.audience,
+          subject: federation.subject
+        })
+      } catch (error) {
+        ctx.status = 401
+        ctx.body = {
+          error: 'invalid_client',
+          error_description: `federated assertion rejected: ${error instanceof Error ? error.message : error}`
+        }
+        return
+      }
+      delete form.client_assertion
+      delete form.client_assertion_type
+      form.client_id = federation.clientId
+      form.client_secret = FEDERATED_SECRET
+    }
+    // The provider reads an already consumed body from here.
+    Object.assign(ctx.req, { body: form })
+    return next()
   }
 }

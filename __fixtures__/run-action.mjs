@@ -32,6 +32,7 @@ export function actionDefaults() {
  * @property {Record<string, string>} outputs
  * @property {Record<string, string>} exported
  * @property {string} summary what the action wrote to GITHUB_STEP_SUMMARY
+ * @property {Record<string, string>} state what the action saved for its post step (GITHUB_STATE)
  * @property {number} elapsedMs
  * @property {boolean} stopped true when `stopWhen` matched and the run was ended early
  */
@@ -51,7 +52,8 @@ export async function runAction(
   const outputFile = join(dir, 'output')
   const envFile = join(dir, 'env')
   const summaryFile = join(dir, 'summary')
-  for (const file of [outputFile, envFile, summaryFile]) writeFileSync(file, '')
+  const stateFile = join(dir, 'state')
+  for (const file of [outputFile, envFile, summaryFile, stateFile]) writeFileSync(file, '')
   /** @type {Record<string, string>} */
   const inputEnv = {}
   for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) {
@@ -64,6 +66,7 @@ export async function runAction(
     GITHUB_OUTPUT: outputFile,
     GITHUB_ENV: envFile,
     GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
     ...inputEnv,
     ...env
   }
@@ -88,9 +91,10 @@ export async function runAction(
   const outputs = parseFileCommands(readFileSync(outputFile, 'utf8'))
   const exported = parseFileCommands(readFileSync(envFile, 'utf8'))
   const summary = readFileSync(summaryFile, 'utf8')
+  const state = parseFileCommands(readFileSync(stateFile, 'utf8'))
   rmSync(dir, { recursive: true, force: true })
   const { masks, log } = viewerLog(stdout + stderr)
-  return { code, stdout, stderr, masks, log, outputs, exported, summary, elapsedMs, stopped }
+  return { code, stdout, stderr, masks, log, outputs, exported, summary, state, elapsedMs, stopped }
 }
 
 /**
@@ -163,4 +167,12 @@ export function leakForms(value) {
     JSON.stringify(value).slice(1, -1)
   ]
   return [...new Set(forms)]
+}
+
+/**
+ * The environment the runner gives the post step: the main step's saved state as STATE_<name>.
+ * @param {Record<string, string>} state
+ */
+export function postStepEnv(state) {
+  return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]))
 }

@@ -38,7 +38,8 @@ describe('README inputs table', () => {
     '%s: required and default match action.yml',
     (name, input) => {
       const row = rows.find(([cell]) => unquote(cell ?? '') === name)
-      expect(row?.[1]).toBe(input.required ? 'yes' : 'no')
+      // Required in action.yml means always; 'for ...' means for some auth methods only.
+      expect(row?.[1]).toMatch(input.required ? /^yes$/ : /^(no|for .+)$/)
       expect(unquote(row?.[2] ?? '')).toBe(input.default ?? '')
     }
   )
@@ -53,8 +54,8 @@ describe('README outputs table', () => {
 })
 
 describe('action.yml', () => {
-  it('runs dist/index.js on node24', () => {
+  it('runs dist/index.js on node24, as the main and the post step', () => {
     const runs = parse(readFileSync(new URL('action.yml', root), 'utf8')).runs
-    expect(runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' })
   })
 })
