@@ -1,7 +1,7 @@
 // What the committed bundle holds. Start-up cost is paid by every job, so modules we keep out of
 // start-up on purpose must stay out; the source map lists every module webpack bundled.
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 const map = JSON.parse(readFileSync(new URL('../dist/index.js.map', import.meta.url), 'utf8')) as {
   sources: string[]
@@ -43,5 +43,23 @@ describe('dist/index.js', () => {
       '@actions/io',
       'tunnel'
     ])
+  })
+})
+
+describe('jose', () => {
+  it('is only in a chunk loaded on demand (private_key_jwt, verify-token), not at start-up', () => {
+    expect(bundled.filter(source => source.includes('node_modules/jose/'))).toEqual([])
+    const dist = new URL('../dist/', import.meta.url)
+    const chunks = readdirSync(dist).filter(name => /^\d+\.index\.js\.map$/.test(name))
+    const chunkSources = chunks.flatMap(
+      name =>
+        (JSON.parse(readFileSync(new URL(name, dist), 'utf8')) as { sources: string[] }).sources
+    )
+    expect(chunkSources.some(source => source.includes('node_modules/jose/'))).toBe(true)
+    const entry = readFileSync(new URL('index.js', dist), 'utf8')
+    for (const chunk of chunks) {
+      const file = chunk.replace(/\.map$/, '')
+      expect(entry).not.toMatch(new RegExp(`^import .*${file.replace('.', '\\.')}`, 'm'))
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { ActionError } from '../src/errors.js'
 import { readSettings } from '../src/inputs.js'
+import { generateKeyPairSync } from 'node:crypto'
 
 const base = { 'client-id': 'my-client', 'client-secret': 's3cret' }
 const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
@@ -170,5 +171,121 @@ describe('summary', () => {
     expect(failure({ ...base, summary: 'no' }).message).toBe(
       "Input 'summary' must be true or false (got 'no')."
     )
+  })
+})
+
+describe('client authentication beyond secrets', () => {
+  const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString()
+  const ecPem = (namedCurve: string) =>
+    generateKeyPairSync('ec', { namedCurve })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString()
+  const jwtInputs = { 'client-id': 'c', 'auth-method': 'private_key_jwt' }
+
+  it('private_key_jwt needs no secret, and picks the algorithm from the key', () => {
+    expect(read({ ...jwtInputs, 'client-assertion-key': rsaPem }).auth).toEqual({
+      method: 'private_key_jwt',
+      keyPem: rsaPem,
+      alg: 'RS256',
+      kid: ''
+    })
+    expect(read({ ...jwtInputs, 'client-assertion-key': ecPem('P-256') }).auth).toMatchObject({
+      alg: 'ES256'
+    })
+    expect(read({ ...jwtInputs, 'client-assertion-key': ecPem('P-384') }).auth).toMatchObject({
+      alg: 'ES384'
+    })
+    expect(
+      read({
+        ...jwtInputs,
+        'client-assertion-key': rsaPem,
+        'client-assertion-alg': 'PS256',
+        'client-assertion-kid': 'k1'
+      }).auth
+    ).toMatchObject({ alg: 'PS256', kid: 'k1' })
+  })
+
+  it.each([
+    [{}, "Input 'client-assertion-key' is required with auth-method private_key_jwt"],
+    [
+      { 'client-assertion-key': 'not a key' },
+      "Input 'client-assertion-key' is not a PEM private key"
+    ],
+    [
+      { 'client-assertion-key': rsaPem, 'client-assertion-alg': 'ES256' },
+      "Input 'client-assertion-alg' is 'ES256', which this RSA key cannot sign with. Accepted: RS256, RS384, RS512, PS256, PS384, PS512."
+    ]
+  ])('%j is refused, naming the input, never echoing the key', (inputs, message) => {
+    const error = failure({ ...jwtInputs, ...inputs })
+    expect(error.message).toContain(message)
+    expect(error.message).not.toContain(rsaPem.split('\n')[1])
+    expect(error.message).not.toContain('not a key')
+  })
+
+  it('github_oidc needs no secret; its audience defaults later to the token endpoint origin', () => {
+    expect(read({ 'client-id': 'c', 'auth-method': 'github_oidc' }).auth).toEqual({
+      method: 'github_oidc',
+      audience: ''
+    })
+    expect(
+      read({ 'client-id': 'c', 'auth-method': 'github_oidc', 'oidc-audience': 'api://x' }).auth
+    ).toEqual({
+      method: 'github_oidc',
+      audience: 'api://x'
+    })
+  })
+
+  it('the secret methods still require client-secret', () => {
+    expect(failure({ 'client-id': 'c', 'auth-method': 'client_secret_basic' }).message).toMatch(
+      /^Input 'client-secret' is required with auth-method client_secret_basic and was empty/
+    )
+  })
+})
+
+describe('discovery, verification and revocation inputs', () => {
+  it('issuer leaves the token endpoint to discovery unless token-url is not the default', () => {
+    expect(
+      read({
+        ...base,
+        issuer: 'https://id.example.com',
+        'token-url': 'https://auth.stent.io/connect/token'
+      }).tokenUrl
+    ).toBeUndefined()
+    expect(
+      read({ ...base, issuer: 'https://id.example.com', 'token-url': 'https://id.example.com/t' })
+        .tokenUrl?.href
+    ).toBe('https://id.example.com/t')
+  })
+
+  it.each([
+    [
+      { 'verify-token': 'true' },
+      "Input 'verify-token' needs the server's keys: set jwks-url, or issuer"
+    ],
+    [
+      { revoke: 'true' },
+      "Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer"
+    ],
+    [{ issuer: 'http://id.example.com' }, "Input 'issuer' must use https://"],
+    [{ 'jwks-url': 'nope' }, "Input 'jwks-url' is not a valid URL"],
+    [{ 'min-validity': '-1' }, "Input 'min-validity' must be a whole number from 0"]
+  ])('%j is refused up front', (inputs, message) => {
+    expect(failure({ ...base, ...inputs }).message).toContain(message)
+  })
+
+  it('reads verify-token, min-validity and revoke', () => {
+    const settings = read({
+      ...base,
+      'verify-token': 'true',
+      'jwks-url': 'https://id.example.com/jwks',
+      'min-validity': '600',
+      revoke: 'true',
+      'revocation-url': 'https://id.example.com/revoke'
+    })
+    expect(settings).toMatchObject({ verifyToken: true, minValidity: 600, revoke: true })
+    expect(settings.jwksUrl?.href).toBe('https://id.example.com/jwks')
+    expect(settings.revocationUrl?.href).toBe('https://id.example.com/revoke')
   })
 })

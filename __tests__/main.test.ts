@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { createHash } from 'node:crypto'
+import { decodeJwt } from 'jose'
+import { createHash, generateKeyPairSync } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
 import { run, type Deps } from '../src/main.js'
 import type { Outcome, Send } from '../src/transport.js'
@@ -211,5 +212,44 @@ describe('job summary', () => {
     const h = harness([status(400, {}, JSON.stringify({ error: 'invalid_client' }))])
     await h.run()
     expect(h.record.summary).toBe('')
+  })
+})
+
+describe('client assertions are made fresh for every attempt', () => {
+  it('private_key_jwt: a new jti per retry, each assertion masked', async () => {
+    const keyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString()
+    const h = harness([status(503), ok], {
+      'client-secret': '',
+      'auth-method': 'private_key_jwt',
+      'client-assertion-key': keyPem
+    })
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    const assertions = h.requests.map(
+      ([request]) => new URLSearchParams(request.body).get('client_assertion') ?? ''
+    )
+    const jtis = assertions.map(assertion => decodeJwt(assertion).jti)
+    expect(new Set(jtis).size).toBe(2)
+    expect(h.record.secrets).toEqual(
+      expect.arrayContaining([keyPem.trim(), ...keyPem.split('\n').slice(1, 3), ...assertions])
+    )
+  })
+
+  it('github_oidc: an ID token per attempt, for the token endpoint origin by default', async () => {
+    const { core, record } = fakeCore(
+      { 'client-id': 'ci', 'auth-method': 'github_oidc' },
+      { idToken: 'header.payload.signature' }
+    )
+    const h = harness([status(502), ok])
+    h.deps.core = core
+    await h.run()
+    expect(record.failed).toBeUndefined()
+    expect(record.idTokenAudiences).toEqual(['https://auth.stent.io', 'https://auth.stent.io'])
+    expect(new URLSearchParams(h.requests[0]?.[0].body).get('client_assertion')).toBe(
+      'header.payload.signature'
+    )
+    expect(record.secrets).toContain('header.payload.signature')
   })
 })

@@ -12,7 +12,15 @@ export function secretForms(value: string): string[] {
     Buffer.from(value, 'utf8').toString('base64'),
     Buffer.from(value, 'utf8').toString('base64url')
   ]
-  return [...new Set(forms)].filter(form => form.length > 0)
+  // The runner matches a mask within one line, so a multi-line value (a PEM key) is also masked
+  // line by line; its armour lines are not secret.
+  const lines = value.includes('\n')
+    ? value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(line => !/^-----.*-----$/.test(line))
+    : []
+  return [...new Set([...forms, ...lines])].filter(form => form.length > 0)
 }
 
 /** Replaces every form of every secret in text: for text we print that a server wrote. */

@@ -1,0 +1,116 @@
+// verifyAccessToken against a key set, with an injected clock; discovery documents.
+import { describe, expect, it } from '@jest/globals'
+import { SignJWT, exportJWK } from 'jose'
+import { generateKeyPairSync } from 'node:crypto'
+import { discoveryUrl, parseDiscovery } from '../src/discovery.js'
+import { ActionError } from '../src/errors.js'
+import { isJwt, verifyAccessToken } from '../src/verify.js'
+
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+const NOW = Date.parse('2026-11-27T12:00:00Z')
+const jwks = async () => ({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k', alg: 'ES256' }] })
+const token = (claims: { exp: number; nbf?: number }) =>
+  new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+    .setIssuer('https://id.example.com')
+    .setAudience('api')
+    .setExpirationTime(claims.exp)
+    .setNotBefore(claims.nbf ?? NOW / 1000 - 60)
+    .sign(privateKey)
+const expected = { issuer: 'https://id.example.com', audience: 'api' }
+
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise
+  } catch (error) {
+    expect(error).toBeInstanceOf(ActionError)
+    return (error as Error).message
+  }
+  throw new Error('expected a failure')
+}
+
+describe('verifyAccessToken', () => {
+  it('a good token returns its exp', async () => {
+    const exp = NOW / 1000 + 3600
+    expect(await verifyAccessToken(await token({ exp }), await jwks(), expected, NOW)).toBe(exp)
+  })
+
+  it('an expired token fails, judged by the injected clock', async () => {
+    const expiring = await token({ exp: NOW / 1000 + 60 })
+    expect(await verifyAccessToken(expiring, await jwks(), expected, NOW)).toBe(NOW / 1000 + 60)
+    expect(await failure(verifyAccessToken(expiring, await jwks(), expected, NOW + 120_000))).toBe(
+      'The access token has already expired (its exp claim is in the past).'
+    )
+  })
+
+  it('a token not valid yet names nbf', async () => {
+    const early = await token({ exp: NOW / 1000 + 3600, nbf: NOW / 1000 + 600 })
+    expect(await failure(verifyAccessToken(early, await jwks(), expected, NOW))).toContain(
+      "The access token's nbf claim failed"
+    )
+  })
+
+  it('a tampered token fails on its signature', async () => {
+    const [h, , s] = (await token({ exp: NOW / 1000 + 3600 })).split('.')
+    const forged = `${h}.${Buffer.from('{"iss":"https://id.example.com","aud":"api","exp":9999999999}').toString('base64url')}.${s}`
+    expect(await failure(verifyAccessToken(forged, await jwks(), expected, NOW))).toContain(
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+    )
+  })
+
+  it('the wrong issuer, an opaque token, a key set that is not one', async () => {
+    const good = await token({ exp: NOW / 1000 + 3600 })
+    expect(
+      await failure(
+        verifyAccessToken(good, await jwks(), { ...expected, issuer: 'https://other' }, NOW)
+      )
+    ).toContain("The access token's iss claim failed verification")
+    expect(await failure(verifyAccessToken('opaque-abc', await jwks(), expected, NOW))).toContain(
+      'the access token is opaque (not a JWT)'
+    )
+    expect(await failure(verifyAccessToken(good, { nope: 1 }, expected, NOW))).toContain(
+      'is not a JWKS document'
+    )
+    expect(isJwt(good)).toBe(true)
+    expect(isJwt('a.b.c')).toBe(false)
+  })
+})
+
+describe('parseDiscovery', () => {
+  const doc = (body: unknown) => ({ status: 200, headers: {}, body: JSON.stringify(body) })
+  const issuer = 'https://id.example.com'
+
+  it('reads the endpoints, under the same URL rules as inputs', () => {
+    const endpoints = parseDiscovery(
+      doc({
+        issuer,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        revocation_endpoint: `${issuer}/revoke`
+      }),
+      issuer
+    )
+    expect(Object.values(endpoints).map(url => url?.href)).toEqual([
+      `${issuer}/token`,
+      `${issuer}/jwks`,
+      `${issuer}/revoke`
+    ])
+    expect(discoveryUrl(`${issuer}/`).href).toBe(`${issuer}/.well-known/openid-configuration`)
+  })
+
+  it.each([
+    [
+      { issuer: `${issuer}/`, token_endpoint: `${issuer}/token` },
+      'names another issuer than the issuer input'
+    ],
+    [{ token_endpoint: `${issuer}/token` }, 'names no issuer than the issuer input'],
+    [
+      { issuer, token_endpoint: 'http://evil.example.com/token' },
+      "The discovery document's token_endpoint must use https://"
+    ],
+    [{ issuer, token_endpoint: 42 }, "The discovery document's token_endpoint is not a string URL"],
+    [['not', 'an', 'object'], 'is not a JSON object']
+  ])('%j is refused', (body, message) => {
+    expect(() => parseDiscovery(doc(body), issuer)).toThrow(message)
+  })
+})
