@@ -253,3 +253,36 @@ describe('client assertions are made fresh for every attempt', () => {
     expect(record.secrets).toContain('header.payload.signature')
   })
 })
+
+describe('min-validity', () => {
+  const lasting = (seconds: number | undefined): Outcome =>
+    status(
+      200,
+      {},
+      JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: seconds })
+    )
+
+  it('fails before any output when the token expires sooner', async () => {
+    const h = harness([lasting(300)], { 'min-validity': '600' })
+    await h.run()
+    expect(h.record.failed).toMatch(
+      /^The token is valid for 300 s more, less than min-validity \(600 s\)/
+    )
+    expect(h.record.outputs).toEqual({})
+  })
+
+  it('passes a token that lasts long enough', async () => {
+    const h = harness([lasting(3600)], { 'min-validity': '600' })
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+  })
+
+  it('warns when the server gives no expiry to check', async () => {
+    const h = harness([lasting(undefined)], { 'min-validity': '600' })
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    expect(h.record.lines).toContain(
+      'warning: min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.'
+    )
+  })
+})

@@ -1022,14 +1022,19 @@ async function findEndpoints(settings, deps) {
         return resolveEndpoints(settings, {});
     const url = discoveryUrl(settings.issuer);
     deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
+    const response = await getDocument(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
+    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer));
+}
+/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
+async function getDocument(url, endpoint, settings, deps) {
     const { response } = await (0,exchange/* exchange */.c)({
-        endpoint: { label: 'The discovery endpoint', input: 'issuer' },
+        endpoint,
         request: async () => (0,request/* buildGetRequest */.St)(url),
         secrets: [],
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
     }, deps);
-    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer));
+    return response;
 }
 /**
  * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
@@ -1067,13 +1072,7 @@ async function check(token, settings, endpoints, requestedAt, deps) {
         if (!jwksUrl) {
             throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
         }
-        const { response } = await (0,exchange/* exchange */.c)({
-            endpoint: { label: 'The key set endpoint', input: 'jwks-url' },
-            request: async () => (0,request/* buildGetRequest */.St)(jwksUrl),
-            secrets: [],
-            timeoutMs: settings.timeoutMs,
-            maxAttempts: settings.maxAttempts
-        }, deps);
+        const response = await getDocument(jwksUrl, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps);
         let jwks;
         try {
             jwks = JSON.parse(response.body);
@@ -1085,6 +1084,9 @@ async function check(token, settings, endpoints, requestedAt, deps) {
         if (exp !== undefined)
             expiresAtMs = exp * 1000;
         deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
+    }
+    if (settings.minValidity > 0 && expiresAtMs === undefined) {
+        deps.core.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
     }
     if (settings.minValidity > 0 && expiresAtMs !== undefined) {
         const left = Math.floor((expiresAtMs - deps.now()) / 1000);

@@ -6,7 +6,13 @@ import { exchange, type ExchangeDeps } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
 import { maskAll, publish, summaryMarkdown, type Publisher } from './publish.js'
 import { buildGetRequest, buildTokenRequest, type HttpRequest } from './request.js'
-import { parseTokenResponse, TOKEN_ENDPOINT, type TokenResponse } from './response.js'
+import {
+  parseTokenResponse,
+  TOKEN_ENDPOINT,
+  type Endpoint,
+  type HttpResponse,
+  type TokenResponse
+} from './response.js'
 import { send } from './transport.js'
 import { verifyAccessToken } from './verify.js'
 
@@ -112,9 +118,25 @@ async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints>
   if (!settings.issuer) return resolveEndpoints(settings, {})
   const url = discoveryUrl(settings.issuer)
   deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
+  const response = await getDocument(
+    url,
+    { label: 'The discovery endpoint', input: 'issuer' },
+    settings,
+    deps
+  )
+  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer))
+}
+
+/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
+async function getDocument(
+  url: URL,
+  endpoint: Endpoint,
+  settings: Settings,
+  deps: Deps
+): Promise<HttpResponse> {
   const { response } = await exchange(
     {
-      endpoint: { label: 'The discovery endpoint', input: 'issuer' },
+      endpoint,
       request: async () => buildGetRequest(url),
       secrets: [],
       timeoutMs: settings.timeoutMs,
@@ -122,7 +144,7 @@ async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints>
     },
     deps
   )
-  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer))
+  return response
 }
 
 /**
@@ -180,14 +202,10 @@ async function check(
         'verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.'
       )
     }
-    const { response } = await exchange(
-      {
-        endpoint: { label: 'The key set endpoint', input: 'jwks-url' },
-        request: async () => buildGetRequest(jwksUrl),
-        secrets: [],
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
-      },
+    const response = await getDocument(
+      jwksUrl,
+      { label: 'The key set endpoint', input: 'jwks-url' },
+      settings,
       deps
     )
     let jwks: unknown
@@ -204,6 +222,11 @@ async function check(
     )
     if (exp !== undefined) expiresAtMs = exp * 1000
     deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`)
+  }
+  if (settings.minValidity > 0 && expiresAtMs === undefined) {
+    deps.core.warning(
+      'min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.'
+    )
   }
   if (settings.minValidity > 0 && expiresAtMs !== undefined) {
     const left = Math.floor((expiresAtMs - deps.now()) / 1000)
