@@ -658,8 +658,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   YJ: () => (/* binding */ withBasicMasked)
 });
 
-// UNUSED EXPORTS: fail, tokenRequest
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
 var core = __nccwpck_require__(79);
 // EXTERNAL MODULE: external "node:crypto"

@@ -90,7 +90,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
 }
 
 /** Fails the step with the error's message, or only its kind when we did not expect it. */
-export function fail(error: unknown, core: Deps['core']): void {
+function fail(error: unknown, core: Deps['core']): void {
   if (error instanceof ActionError) {
     core.setFailed(error.message)
     return
@@ -151,11 +151,7 @@ async function getDocument(
  * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
  * for private_key_jwt, the job's GitHub ID token for github_oidc; both masked before use.
  */
-export async function tokenRequest(
-  settings: Settings,
-  tokenUrl: URL,
-  deps: Deps
-): Promise<HttpRequest> {
+async function tokenRequest(settings: Settings, tokenUrl: URL, deps: Deps): Promise<HttpRequest> {
   const assertion = await clientAssertion(settings, tokenUrl, deps)
   return withBasicMasked(buildTokenRequest(settings, tokenUrl, assertion), deps)
 }
