@@ -71,3 +71,18 @@ describe('optional parameters', () => {
     expect(full.getAll('resource')).toEqual(['https://r1', 'https://r2'])
   })
 })
+
+describe('masking covers the encodings a request uses', () => {
+  it('the secret as form-encoded in the body and as form-encoded inside the Basic credential', async () => {
+    const { secretForms } = await import('../src/mask.js')
+    const forms = secretForms(SPECIAL)
+    expect(forms).toEqual(
+      expect.arrayContaining([
+        SPECIAL,
+        new URLSearchParams([['', SPECIAL]]).toString().slice(1),
+        formEncode(SPECIAL),
+        encodeURIComponent(SPECIAL)
+      ])
+    )
+  })
+})

@@ -7,6 +7,8 @@ export function secretForms(value: string): string[] {
   const forms = [
     value,
     new URLSearchParams([['', value]]).toString().slice(1),
+    // As inside a Basic credential (RFC 6749 §2.3.1, space as %20; see request.ts formEncode).
+    new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20'),
     encodeURIComponent(value),
     JSON.stringify(value).slice(1, -1),
     Buffer.from(value, 'utf8').toString('base64'),
