@@ -401,7 +401,7 @@ async function exchange(x, deps) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(364);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
@@ -645,7 +645,7 @@ function parseBoolean(getInput, name, fallback) {
 
 /***/ }),
 
-/***/ 4:
+/***/ 364:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -654,8 +654,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   M4: () => (/* binding */ clientAssertion),
   mM: () => (/* binding */ defaultDeps),
   eF: () => (/* binding */ run),
-  Fj: () => (/* binding */ secretsOf),
-  YJ: () => (/* binding */ withBasicMasked)
+  Fj: () => (/* binding */ secretsOf)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
@@ -763,8 +762,79 @@ function resolveEndpoints(settings, discovered) {
 
 // EXTERNAL MODULE: ./src/exchange.ts + 1 modules
 var exchange = __nccwpck_require__(288);
-// EXTERNAL MODULE: ./src/publish.ts
-var publish = __nccwpck_require__(496);
+// EXTERNAL MODULE: ./src/mask.ts
+var mask = __nccwpck_require__(235);
+;// CONCATENATED MODULE: ./src/publish.ts
+
+/** Writes every output and the optional env export; the token is masked by then (see main). */
+function publish(core, token, settings, requestedAt) {
+    core.setOutput('access-token', token.accessToken);
+    core.setOutput('token-type', token.tokenType);
+    if (token.expiresIn !== undefined) {
+        core.setOutput('expires-in', String(token.expiresIn));
+        core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn));
+    }
+    if (token.scope !== undefined)
+        core.setOutput('scope', token.scope);
+    if (settings.exportVariable)
+        core.exportVariable(settings.exportVariable, token.accessToken);
+    core.info(`Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+}
+/** Counted from when the request was sent, so it errs early, never late. */
+function expiresAt(requestedAt, expiresIn) {
+    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
+}
+/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
+function describeDuration(seconds) {
+    const units = [
+        [86400, 'day'],
+        [3600, 'hour'],
+        [60, 'minute'],
+        [1, 'second']
+    ];
+    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
+        1,
+        'second'
+    ];
+    const n = seconds / size;
+    return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
+/**
+ * The job summary: where the token came from and until when, and a fingerprint that tells two
+ * tokens apart without revealing either. Never the token.
+ */
+function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
+    const rows = [
+        ['Endpoint', tokenUrl.host],
+        ['Client ID', settings.clientId],
+        ['Auth method', settings.auth.method],
+        ['Scope', token.scope ?? '(none returned)'],
+        [
+            'Expires',
+            token.expiresIn === undefined
+                ? '(not returned)'
+                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
+        ],
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+    ];
+    return [
+        '### Access token',
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
+        ''
+    ].join('\n');
+}
+/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
+function fingerprint(token) {
+    return (0,external_node_crypto_.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+}
+/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+function escapeCell(text) {
+    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
+}
+
 // EXTERNAL MODULE: ./src/request.ts
 var request = __nccwpck_require__(390);
 // EXTERNAL MODULE: ./src/response.ts
@@ -952,6 +1022,7 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 
 
+
 const defaultDeps = {
     core: core,
     send: send,
@@ -965,8 +1036,8 @@ async function run(deps = defaultDeps) {
     core.saveState('isPost', 'true');
     try {
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
-        // Mask before anything can print: the secret or key in every form.
-        (0,publish/* maskAll */.gh)(core, secretsOf(settings));
+        // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
+        (0,mask/* maskAll */.gh)(core, secretsOf(settings));
         const endpoints = await findEndpoints(settings, deps);
         core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`);
         const { response, requestedAt } = await (0,exchange/* exchange */.c)({
@@ -977,15 +1048,15 @@ async function run(deps = defaultDeps) {
             maxAttempts: settings.maxAttempts
         }, deps);
         const token = (0,src_response/* parseTokenResponse */.Ac)(response);
-        (0,publish/* maskAll */.gh)(core, [token.accessToken]);
+        (0,mask/* maskAll */.gh)(core, [token.accessToken]);
         await check(token, settings, endpoints, requestedAt, deps);
-        (0,publish/* publish */.mk)(core, token, settings, new Date(requestedAt));
+        publish(core, token, settings, new Date(requestedAt));
         if (settings.revoke)
             saveRevocation(token, endpoints, deps);
         if (settings.summary) {
             // The token is out; a summary that cannot be written is worth a warning, not a failed job.
             await core.summary
-                .addRaw((0,publish/* summaryMarkdown */.eH)(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
+                .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
                 .write()
                 .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
         }
@@ -1007,11 +1078,17 @@ function fail(error, core) {
     }
     core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
 }
-/** The values to mask and to strip from what servers say: the client secret or private key. */
-function secretsOf({ auth }) {
-    if (auth.method === 'client_secret_post' || auth.method === 'client_secret_basic') {
-        return [auth.secret];
+/**
+ * The values to mask and to strip from what servers say: the client secret (and, for Basic, the
+ * credential made of it, whole and without its scheme) or the private key.
+ */
+function secretsOf({ auth, clientId }) {
+    if (auth.method === 'client_secret_basic') {
+        const header = (0,request/* basicAuthorization */.aR)(clientId, auth.secret);
+        return [auth.secret, header, header.slice('Basic '.length)];
     }
+    if (auth.method === 'client_secret_post')
+        return [auth.secret];
     return auth.method === 'private_key_jwt' ? [auth.keyPem] : [];
 }
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
@@ -1040,7 +1117,7 @@ async function getDocument(url, endpoint, settings, deps) {
  */
 async function tokenRequest(settings, tokenUrl, deps) {
     const assertion = await clientAssertion(settings, tokenUrl, deps);
-    return withBasicMasked((0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, assertion), deps);
+    return (0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, assertion);
 }
 async function clientAssertion(settings, tokenUrl, deps) {
     const { auth } = settings;
@@ -1052,15 +1129,8 @@ async function clientAssertion(settings, tokenUrl, deps) {
         assertion = await githubIdToken(audience => deps.core.getIDToken(audience), auth.audience || tokenUrl.origin);
     }
     if (assertion)
-        (0,publish/* maskAll */.gh)(deps.core, [assertion]);
+        (0,mask/* maskAll */.gh)(deps.core, [assertion]);
     return assertion;
-}
-/** Masks the HTTP Basic credential of a request, when it has one. */
-function withBasicMasked(request, deps) {
-    const header = request.headers.authorization;
-    if (header)
-        (0,publish/* maskAll */.gh)(deps.core, [header, header.slice('Basic '.length)]);
-    return request;
 }
 /** verify-token and min-validity: fail before any output is written. */
 async function check(token, settings, endpoints, requestedAt, deps) {
@@ -1114,9 +1184,12 @@ function saveRevocation(token, endpoints, deps) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ redact),
-/* harmony export */   e: () => (/* binding */ secretForms)
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   gh: () => (/* binding */ maskAll)
 /* harmony export */ });
+/* unused harmony export secretForms */
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(390);
+
 /**
  * The forms in which a secret could surface in a log. The runner hides a masked value and some
  * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
@@ -1125,9 +1198,9 @@ function saveRevocation(token, endpoints, deps) {
 function secretForms(value) {
     const forms = [
         value,
-        new URLSearchParams([['', value]]).toString().slice(1),
-        // As inside a Basic credential (RFC 6749 §2.3.1, space as %20; see request.ts formEncode).
-        new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20'),
+        // As in a form body (space as +), and as inside a Basic credential (space as %20).
+        (0,_request_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .pm)(value).replaceAll('%20', '+'),
+        (0,_request_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .pm)(value),
         encodeURIComponent(value),
         JSON.stringify(value).slice(1, -1),
         Buffer.from(value, 'utf8').toString('base64'),
@@ -1151,6 +1224,13 @@ function redact(text, secrets) {
     }
     return result;
 }
+/** Registers every form of each value with the runner (core.setSecret), before it can print. */
+function maskAll(core, values) {
+    for (const value of values) {
+        for (const form of secretForms(value))
+            core.setSecret(form);
+    }
+}
 
 
 /***/ }),
@@ -1164,8 +1244,8 @@ function redact(text, secrets) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
 /* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(288);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4);
-/* harmony import */ var _publish_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(496);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(364);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
 
 
@@ -1184,15 +1264,15 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDe
         return;
     try {
         const state = JSON.parse(saved);
-        (0,_publish_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [state.token]);
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [state.token]);
         const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name));
-        (0,_publish_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings));
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings));
         const revocationUrl = new URL(state.revocationUrl);
         const tokenUrl = new URL(state.tokenUrl);
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
         await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_0__/* .exchange */ .c)({
             endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .withBasicMasked */ .YJ)((0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, state.token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, tokenUrl, deps)), deps),
+            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, state.token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, tokenUrl, deps)),
             secrets: [...(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings), state.token],
             timeoutMs: settings.timeoutMs,
             maxAttempts: Math.min(settings.maxAttempts, 3)
@@ -1208,107 +1288,17 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDe
 
 /***/ }),
 
-/***/ 496:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   eH: () => (/* binding */ summaryMarkdown),
-/* harmony export */   gh: () => (/* binding */ maskAll),
-/* harmony export */   mk: () => (/* binding */ publish)
-/* harmony export */ });
-/* unused harmony exports expiresAt, describeDuration, fingerprint */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
-
-
-function maskAll(core, values) {
-    for (const value of values) {
-        for (const form of (0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .secretForms */ .e)(value))
-            core.setSecret(form);
-    }
-}
-/** Writes every output and the optional env export; the token is masked by then (see main). */
-function publish(core, token, settings, requestedAt) {
-    core.setOutput('access-token', token.accessToken);
-    core.setOutput('token-type', token.tokenType);
-    if (token.expiresIn !== undefined) {
-        core.setOutput('expires-in', String(token.expiresIn));
-        core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn));
-    }
-    if (token.scope !== undefined)
-        core.setOutput('scope', token.scope);
-    if (settings.exportVariable)
-        core.exportVariable(settings.exportVariable, token.accessToken);
-    core.info(`Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
-}
-/** Counted from when the request was sent, so it errs early, never late. */
-function expiresAt(requestedAt, expiresIn) {
-    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
-}
-/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
-function describeDuration(seconds) {
-    const units = [
-        [86400, 'day'],
-        [3600, 'hour'],
-        [60, 'minute'],
-        [1, 'second']
-    ];
-    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
-        1,
-        'second'
-    ];
-    const n = seconds / size;
-    return `${n} ${name}${n === 1 ? '' : 's'}`;
-}
-/**
- * The job summary: where the token came from and until when, and a fingerprint that tells two
- * tokens apart without revealing either. Never the token.
- */
-function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
-    const rows = [
-        ['Endpoint', tokenUrl.host],
-        ['Client ID', settings.clientId],
-        ['Auth method', settings.auth.method],
-        ['Scope', token.scope ?? '(none returned)'],
-        [
-            'Expires',
-            token.expiresIn === undefined
-                ? '(not returned)'
-                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
-        ],
-        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
-    ];
-    return [
-        '### Access token',
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
-        ''
-    ].join('\n');
-}
-/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
-function fingerprint(token) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
-}
-/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
-function escapeCell(text) {
-    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
-}
-
-
-/***/ }),
-
 /***/ 390:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   St: () => (/* binding */ buildGetRequest),
 /* harmony export */   Xl: () => (/* binding */ buildTokenRequest),
-/* harmony export */   Y9: () => (/* binding */ buildRevocationRequest)
+/* harmony export */   Y9: () => (/* binding */ buildRevocationRequest),
+/* harmony export */   aR: () => (/* binding */ basicAuthorization),
+/* harmony export */   pm: () => (/* binding */ formEncode)
 /* harmony export */ });
-/* unused harmony exports JWT_BEARER, formEncode, basicAuthorization */
+/* unused harmony export JWT_BEARER */
 /** RFC 7523 §2.2: a JWT as client authentication. */
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FORM_HEADERS = {
@@ -1383,22 +1373,22 @@ function buildGetRequest(url) {
 /* harmony export */   Ic: () => (/* binding */ describeFailure),
 /* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(235);
 
 
 /** Parses a 2xx token response; anything not a usable Bearer token is an ActionError. */
 function parseTokenResponse(response) {
     const json = parseJsonObject(response);
     if (!json) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
     }
     const { access_token: accessToken, token_type: tokenType } = json;
     if (typeof accessToken !== 'string' || accessToken.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
     }
     if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
     }
     return {
         accessToken,
@@ -1416,7 +1406,7 @@ function parseExpiresIn(value, status) {
             ? Number(value)
             : NaN;
     if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
     }
     return Math.floor(seconds);
 }
@@ -1428,12 +1418,12 @@ const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
 function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT) {
     const status = `HTTP ${response.status}`;
     const json = parseJsonObject(response);
-    const code = typeof json?.error === 'string' ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E)(json.error, secrets), 64) : '';
+    const code = typeof json?.error === 'string' ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
     if (!code) {
         return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`;
     }
     const description = typeof json?.error_description === 'string'
-        ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E)(json.error_description, secrets), 300)
+        ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
         : '';
     return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`;
 }

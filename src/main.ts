@@ -4,8 +4,14 @@ import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from '
 import { ActionError } from './errors.js'
 import { exchange, type ExchangeDeps } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
-import { maskAll, publish, summaryMarkdown, type Publisher } from './publish.js'
-import { buildGetRequest, buildTokenRequest, type HttpRequest } from './request.js'
+import { maskAll } from './mask.js'
+import { publish, summaryMarkdown, type Publisher } from './publish.js'
+import {
+  basicAuthorization,
+  buildGetRequest,
+  buildTokenRequest,
+  type HttpRequest
+} from './request.js'
 import {
   parseTokenResponse,
   TOKEN_ENDPOINT,
@@ -52,7 +58,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   core.saveState('isPost', 'true')
   try {
     const settings = readSettings(name => core.getInput(name))
-    // Mask before anything can print: the secret or key in every form.
+    // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
     maskAll(core, secretsOf(settings))
     const endpoints = await findEndpoints(settings, deps)
     core.info(
@@ -105,11 +111,16 @@ function fail(error: unknown, core: Deps['core']): void {
   )
 }
 
-/** The values to mask and to strip from what servers say: the client secret or private key. */
-export function secretsOf({ auth }: Settings): string[] {
-  if (auth.method === 'client_secret_post' || auth.method === 'client_secret_basic') {
-    return [auth.secret]
+/**
+ * The values to mask and to strip from what servers say: the client secret (and, for Basic, the
+ * credential made of it, whole and without its scheme) or the private key.
+ */
+export function secretsOf({ auth, clientId }: Settings): string[] {
+  if (auth.method === 'client_secret_basic') {
+    const header = basicAuthorization(clientId, auth.secret)
+    return [auth.secret, header, header.slice('Basic '.length)]
   }
+  if (auth.method === 'client_secret_post') return [auth.secret]
   return auth.method === 'private_key_jwt' ? [auth.keyPem] : []
 }
 
@@ -153,7 +164,7 @@ async function getDocument(
  */
 async function tokenRequest(settings: Settings, tokenUrl: URL, deps: Deps): Promise<HttpRequest> {
   const assertion = await clientAssertion(settings, tokenUrl, deps)
-  return withBasicMasked(buildTokenRequest(settings, tokenUrl, assertion), deps)
+  return buildTokenRequest(settings, tokenUrl, assertion)
 }
 
 export async function clientAssertion(
@@ -173,13 +184,6 @@ export async function clientAssertion(
   }
   if (assertion) maskAll(deps.core, [assertion])
   return assertion
-}
-
-/** Masks the HTTP Basic credential of a request, when it has one. */
-export function withBasicMasked(request: HttpRequest, deps: Pick<Deps, 'core'>): HttpRequest {
-  const header = request.headers.authorization
-  if (header) maskAll(deps.core, [header, header.slice('Basic '.length)])
-  return request
 }
 
 /** verify-token and min-validity: fail before any output is written. */

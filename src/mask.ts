@@ -1,3 +1,5 @@
+import { formEncode } from './request.js'
+
 /**
  * The forms in which a secret could surface in a log. The runner hides a masked value and some
  * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
@@ -6,9 +8,9 @@
 export function secretForms(value: string): string[] {
   const forms = [
     value,
-    new URLSearchParams([['', value]]).toString().slice(1),
-    // As inside a Basic credential (RFC 6749 §2.3.1, space as %20; see request.ts formEncode).
-    new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20'),
+    // As in a form body (space as +), and as inside a Basic credential (space as %20).
+    formEncode(value).replaceAll('%20', '+'),
+    formEncode(value),
     encodeURIComponent(value),
     JSON.stringify(value).slice(1, -1),
     Buffer.from(value, 'utf8').toString('base64'),
@@ -32,4 +34,11 @@ export function redact(text: string, secrets: readonly string[]): string {
     result = result.replaceAll(form, '***')
   }
   return result
+}
+
+/** Registers every form of each value with the runner (core.setSecret), before it can print. */
+export function maskAll(core: { setSecret(value: string): void }, values: readonly string[]): void {
+  for (const value of values) {
+    for (const form of secretForms(value)) core.setSecret(form)
+  }
 }

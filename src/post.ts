@@ -1,15 +1,8 @@
 import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
 import { readSettings } from './inputs.js'
-import {
-  clientAssertion,
-  defaultDeps,
-  secretsOf,
-  withBasicMasked,
-  type Deps,
-  type RevokeState
-} from './main.js'
-import { maskAll } from './publish.js'
+import { clientAssertion, defaultDeps, secretsOf, type Deps, type RevokeState } from './main.js'
+import { maskAll } from './mask.js'
 import { buildRevocationRequest } from './request.js'
 
 /**
@@ -32,14 +25,11 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
       {
         endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
         request: async () =>
-          withBasicMasked(
-            buildRevocationRequest(
-              settings,
-              revocationUrl,
-              state.token,
-              await clientAssertion(settings, tokenUrl, deps)
-            ),
-            deps
+          buildRevocationRequest(
+            settings,
+            revocationUrl,
+            state.token,
+            await clientAssertion(settings, tokenUrl, deps)
           ),
         secrets: [...secretsOf(settings), state.token],
         timeoutMs: settings.timeoutMs,

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import type { Settings } from './inputs.js'
-import { secretForms } from './mask.js'
 import type { TokenResponse } from './response.js'
 
 /** The part of @actions/core this action writes through. */
@@ -9,12 +8,6 @@ export interface Publisher {
   setOutput(name: string, value: string): void
   exportVariable(name: string, value: string): void
   info(message: string): void
-}
-
-export function maskAll(core: Pick<Publisher, 'setSecret'>, values: readonly string[]): void {
-  for (const value of values) {
-    for (const form of secretForms(value)) core.setSecret(form)
-  }
 }
 
 /** Writes every output and the optional env export; the token is masked by then (see main). */
