@@ -706,7 +706,10 @@ async function githubIdToken(getIDToken, audience) {
 
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(422);
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
 ;// CONCATENATED MODULE: ./src/discovery.ts
+
 
 
 /** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
@@ -718,17 +721,10 @@ function discoveryUrl(issuer) {
  * endpoint in it obeys the same rules as an input URL.
  */
 function parseDiscovery(response, issuer) {
-    let document;
-    try {
-        document = JSON.parse(response.body);
-    }
-    catch {
-        document = undefined;
-    }
-    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    const fields = (0,src_response/* parseJsonObject */.dw)(response);
+    if (!fields) {
         throw new src_errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
     }
-    const fields = document;
     if (fields.issuer !== issuer) {
         throw new src_errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
     }
@@ -837,8 +833,6 @@ function escapeCell(text) {
 
 // EXTERNAL MODULE: ./src/request.ts
 var request = __nccwpck_require__(390);
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 2 modules
 var lib = __nccwpck_require__(560);
 ;// CONCATENATED MODULE: ./src/transport.ts
@@ -1141,14 +1135,7 @@ async function check(token, settings, endpoints, requestedAt, deps) {
             throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
         }
         const response = await getDocument(jwksUrl, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps);
-        let jwks;
-        try {
-            jwks = JSON.parse(response.body);
-        }
-        catch {
-            jwks = undefined;
-        }
-        const exp = await verifyAccessToken(token.accessToken, jwks, { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, deps.now());
+        const exp = await verifyAccessToken(token.accessToken, (0,src_response/* parseJsonObject */.dw)(response), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, deps.now());
         if (exp !== undefined)
             expiresAtMs = exp * 1000;
         deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
@@ -1371,6 +1358,7 @@ function buildGetRequest(url) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ac: () => (/* binding */ parseTokenResponse),
 /* harmony export */   Ic: () => (/* binding */ describeFailure),
+/* harmony export */   dw: () => (/* binding */ parseJsonObject),
 /* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
@@ -1451,6 +1439,7 @@ function statusHint(status, { input }) {
         return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.';
     return `check ${input} and that the inputs are what the server expects.`;
 }
+/** The body as a JSON object, or undefined for anything else (never throws, never quotes it). */
 function parseJsonObject(response) {
     try {
         const value = JSON.parse(response.body);

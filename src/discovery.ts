@@ -1,6 +1,6 @@
 import { ActionError } from './errors.js'
 import { DEFAULT_TOKEN_URL, parseUrl, type Settings } from './inputs.js'
-import type { HttpResponse } from './response.js'
+import { parseJsonObject, type HttpResponse } from './response.js'
 
 /** Where the action sends what: from the inputs, completed by discovery. */
 export interface Endpoints {
@@ -19,18 +19,12 @@ export function discoveryUrl(issuer: string): URL {
  * endpoint in it obeys the same rules as an input URL.
  */
 export function parseDiscovery(response: HttpResponse, issuer: string): Partial<Endpoints> {
-  let document: unknown
-  try {
-    document = JSON.parse(response.body)
-  } catch {
-    document = undefined
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+  const fields = parseJsonObject(response)
+  if (!fields) {
     throw new ActionError(
       `The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`
     )
   }
-  const fields = document as Record<string, unknown>
   if (fields.issuer !== issuer) {
     throw new ActionError(
       `The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`

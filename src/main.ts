@@ -13,6 +13,7 @@ import {
   type HttpRequest
 } from './request.js'
 import {
+  parseJsonObject,
   parseTokenResponse,
   TOKEN_ENDPOINT,
   type Endpoint,
@@ -208,15 +209,9 @@ async function check(
       settings,
       deps
     )
-    let jwks: unknown
-    try {
-      jwks = JSON.parse(response.body)
-    } catch {
-      jwks = undefined
-    }
     const exp = await verifyAccessToken(
       token.accessToken,
-      jwks,
+      parseJsonObject(response),
       { issuer: settings.issuer || undefined, audience: settings.audience || undefined },
       deps.now()
     )

@@ -119,7 +119,8 @@ function statusHint(status: number, { input }: Endpoint): string {
   return `check ${input} and that the inputs are what the server expects.`
 }
 
-function parseJsonObject(response: HttpResponse): Record<string, unknown> | undefined {
+/** The body as a JSON object, or undefined for anything else (never throws, never quotes it). */
+export function parseJsonObject(response: HttpResponse): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(response.body)
     return typeof value === 'object' && value !== null && !Array.isArray(value)
