@@ -38,6 +38,21 @@ export function actionDefaults() {
  */
 
 /**
+ * Inputs as the runner passes them: INPUT_<NAME>, upper-cased, spaces as _, hyphens kept, with
+ * action.yml's defaults for the inputs not given.
+ * @param {Record<string, string>} inputs by input name
+ * @returns {Record<string, string>}
+ */
+export function inputEnv(inputs) {
+  return Object.fromEntries(
+    Object.entries({ ...actionDefaults(), ...inputs }).map(([name, value]) => [
+      `INPUT_${name.replace(/ /g, '_').toUpperCase()}`,
+      value
+    ])
+  )
+}
+
+/**
  * @param {Record<string, string>} inputs by input name, e.g. { 'client-id': 'x' }; action.yml's
  *   defaults fill in the rest
  * @param {{ env?: Record<string, string>, node?: string, timeoutMs?: number, stopWhen?: RegExp }} [options]
@@ -54,11 +69,6 @@ export async function runAction(
   const summaryFile = join(dir, 'summary')
   const stateFile = join(dir, 'state')
   for (const file of [outputFile, envFile, summaryFile, stateFile]) writeFileSync(file, '')
-  /** @type {Record<string, string>} */
-  const inputEnv = {}
-  for (const [name, value] of Object.entries({ ...actionDefaults(), ...inputs })) {
-    inputEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
-  }
   const childEnv = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? dir,
@@ -67,7 +77,7 @@ export async function runAction(
     GITHUB_ENV: envFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_STATE: stateFile,
-    ...inputEnv,
+    ...inputEnv(inputs),
     ...env
   }
   const started = Date.now()

@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ACTION_ENTRY, actionDefaults, parseFileCommands } from '../__fixtures__/run-action.mjs'
+import { ACTION_ENTRY, inputEnv, parseFileCommands } from '../__fixtures__/run-action.mjs'
 
 const N = Number(process.argv[2] ?? 200)
 const ROUNDS = Number(process.argv[3] ?? 3)
@@ -70,14 +70,13 @@ async function round() {
   await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefined)))
   const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port
   const dir = mkdtempSync(join(tmpdir(), 'fleet-'))
-  /** @type {Record<string, string>} */
-  const env = { PATH: process.env.PATH ?? '' }
-  const inputs = {
-    ...actionDefaults(),
-    'client-secret': 'fleet-secret',
-    'token-url': `http://127.0.0.1:${port}/connect/token`
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...inputEnv({
+      'client-secret': 'fleet-secret',
+      'token-url': `http://127.0.0.1:${port}/connect/token`
+    })
   }
-  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
 
   const started = performance.now()
   const jobs = Array.from({ length: N }, (_, i) => {

@@ -9,7 +9,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ACTION_ENTRY, actionDefaults } from '../__fixtures__/run-action.mjs'
+import { ACTION_ENTRY, inputEnv } from '../__fixtures__/run-action.mjs'
 
 const PAIRS = Math.max(21, Number(process.argv[2] ?? 25))
 const WARMUP = 3
@@ -27,15 +27,15 @@ await new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(undefin
 const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port
 const dir = mkdtempSync(join(tmpdir(), 'startup-'))
 const output = join(dir, 'output')
-/** @type {Record<string, string>} */
-const env = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: output }
-const inputs = {
-  ...actionDefaults(),
-  'client-id': 'bench',
-  'client-secret': 'bench-secret',
-  'token-url': `http://127.0.0.1:${port}/connect/token`
+const env = {
+  PATH: process.env.PATH ?? '',
+  GITHUB_OUTPUT: output,
+  ...inputEnv({
+    'client-id': 'bench',
+    'client-secret': 'bench-secret',
+    'token-url': `http://127.0.0.1:${port}/connect/token`
+  })
 }
-for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
 
 /**
  * Wall time of one run, spawn to exit, in ms.
