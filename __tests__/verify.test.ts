@@ -2,7 +2,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { SignJWT, exportJWK } from 'jose'
 import { generateKeyPairSync } from 'node:crypto'
-import { discoveryUrl, parseDiscovery } from '../src/discovery.js'
+import { discoveryUrl, parseDiscovery, resolveEndpoints } from '../src/discovery.js'
+import { readSettings } from '../src/inputs.js'
 import { ActionError } from '../src/errors.js'
 import { isJwt, verifyAccessToken } from '../src/verify.js'
 
@@ -112,5 +113,42 @@ describe('parseDiscovery', () => {
     [['not', 'an', 'object'], 'is not a JSON object']
   ])('%j is refused', (body, message) => {
     expect(() => parseDiscovery(doc(body), issuer)).toThrow(message)
+  })
+})
+
+describe('resolveEndpoints', () => {
+  const discovered = {
+    tokenUrl: new URL('https://id.example.com/token'),
+    jwksUrl: new URL('https://id.example.com/jwks'),
+    revocationUrl: new URL('https://id.example.com/revoke')
+  }
+  const settings = (inputs: Record<string, string>) =>
+    readSettings(
+      name =>
+        ({ 'client-id': 'c', 'client-secret': 's', issuer: 'https://id.example.com', ...inputs })[
+          name
+        ] ?? ''
+    )
+
+  it('uses what discovery found when the inputs name nothing else', () => {
+    expect(
+      resolveEndpoints(settings({ 'token-url': 'https://auth.stent.io/connect/token' }), discovered)
+    ).toEqual(discovered)
+  })
+
+  it('an explicit token-url, jwks-url or revocation-url wins', () => {
+    const explicit = {
+      'token-url': 'https://gw.example.com/token',
+      'jwks-url': 'https://gw.example.com/jwks',
+      'revocation-url': 'https://gw.example.com/revoke'
+    }
+    const endpoints = resolveEndpoints(settings(explicit), discovered)
+    expect(Object.values(endpoints).map(url => url?.href)).toEqual(Object.values(explicit))
+  })
+
+  it('no token endpoint from either is a clear error', () => {
+    expect(() => resolveEndpoints(settings({}), {})).toThrow(
+      'The discovery document lists no token_endpoint'
+    )
   })
 })

@@ -1031,13 +1031,14 @@ async function run(deps = defaultDeps) {
     try {
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
         // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-        (0,mask/* maskAll */.gh)(core, secretsOf(settings));
+        const secrets = secretsOf(settings);
+        (0,mask/* maskAll */.gh)(core, secrets);
         const endpoints = await findEndpoints(settings, deps);
         core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`);
         const { response, requestedAt } = await (0,exchange/* exchange */.c)({
             endpoint: src_response/* TOKEN_ENDPOINT */.uV,
             request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
-            secrets: secretsOf(settings),
+            secrets,
             timeoutMs: settings.timeoutMs,
             maxAttempts: settings.maxAttempts
         }, deps);

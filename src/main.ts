@@ -60,7 +60,8 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   try {
     const settings = readSettings(name => core.getInput(name))
     // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-    maskAll(core, secretsOf(settings))
+    const secrets = secretsOf(settings)
+    maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
     core.info(
       `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`
@@ -69,7 +70,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
       {
         endpoint: TOKEN_ENDPOINT,
         request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
-        secrets: secretsOf(settings),
+        secrets,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
       },
