@@ -9,23 +9,21 @@ const map = JSON.parse(readFileSync(new URL('../dist/index.js.map', import.meta.
 const bundled = map.sources.map(source => source.replace(/^(\.\.?\/)+/, ''))
 
 describe('dist/index.js', () => {
-  it('does not bundle undici (≈45 ms of start-up, used only by getAgentDispatcher)', () => {
-    expect(bundled.filter(source => source.includes('node_modules/undici/'))).toEqual([])
-    expect(bundled).toContain('src/undici-unused.ts')
+  it('does not bundle undici (≈45 ms of start-up) nor tunnel (no deadline on CONNECT): our transport replaces both', () => {
+    expect(bundled.filter(source => /node_modules\/(undici|tunnel)\//.test(source))).toEqual([])
+    expect(bundled).toContain('src/toolkit-unused.ts')
   })
 
-  it('bundles the toolkit packages and the proxy tunnel it sends requests through', () => {
+  it('bundles the toolkit packages, with http-client for its proxy rules', () => {
     expect(bundled).toEqual(
       expect.arrayContaining([
         'node_modules/@actions/core/lib/core.js',
-        'node_modules/@actions/http-client/lib/index.js',
-        'node_modules/@actions/http-client/lib/proxy.js',
-        'node_modules/tunnel/lib/tunnel.js'
+        'node_modules/@actions/http-client/lib/proxy.js'
       ])
     )
   })
 
-  it('keeps every other dependency out: only the toolkit, its tunnel, and our sources', () => {
+  it('keeps every other dependency out: only the toolkit and our sources', () => {
     const packages = new Set(
       bundled
         .filter(source => source.startsWith('node_modules/'))
@@ -40,8 +38,7 @@ describe('dist/index.js', () => {
       '@actions/core',
       '@actions/exec',
       '@actions/http-client',
-      '@actions/io',
-      'tunnel'
+      '@actions/io'
     ])
   })
 })

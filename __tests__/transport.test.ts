@@ -6,6 +6,8 @@ import {
   STENT_TOKEN_RESPONSE,
   type Script
 } from '../__fixtures__/fault-server.js'
+import { createServer } from 'node:http'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { ActionError } from '../src/errors.js'
 import type { HttpRequest } from '../src/request.js'
 import { MAX_BODY_BYTES, send } from '../src/transport.js'
@@ -14,6 +16,24 @@ const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map(server => server.close()))
 })
+/** A TCP server that accepts connections and says nothing unless `onConnection` does. */
+async function silentTcpServer(onConnection: (socket: Socket) => void = () => {}) {
+  const sockets = new Set<Socket>()
+  const server = createTcpServer(socket => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    onConnection(socket)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  servers.push({
+    close: () =>
+      new Promise<void>(resolve => {
+        sockets.forEach(socket => socket.destroy())
+        server.close(() => resolve())
+      })
+  })
+  return { port: (server.address() as AddressInfo).port }
+}
 async function serve(script: Script) {
   const server = await startFaultServer(script)
   servers.push(server)
@@ -73,9 +93,45 @@ describe('the deadline covers the whole exchange', () => {
     expect(Date.now() - started).toBeLessThan(1500)
     expect(outcome).toEqual({
       kind: 'network',
-      reason: 'no complete response within 1 s (timeout-seconds)',
+      reason: 'no complete response within 1 s (timeout-seconds), stalled waiting for the response',
       retryable: true
     })
+  })
+
+  it('a TLS server that accepts the connection and never completes the handshake', async () => {
+    const silent = await silentTcpServer()
+    const started = Date.now()
+    const outcome = await send(request(`https://127.0.0.1:${silent.port}/connect/token`), 1000)
+    expect(Date.now() - started).toBeLessThan(1500)
+    expect(outcome).toEqual({
+      kind: 'network',
+      reason: 'no complete response within 1 s (timeout-seconds), stalled in the TLS handshake',
+      retryable: true
+    })
+  })
+
+  it.each([
+    ['never answers CONNECT', 'waiting for the proxy to answer CONNECT', () => {}],
+    [
+      'opens the tunnel to a server that never completes the TLS handshake',
+      'in the TLS handshake',
+      (socket: Socket) => socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+    ]
+  ])('through HTTPS_PROXY, a proxy that %s', async (_what, phase, onConnect) => {
+    const proxy = await silentTcpServer(socket => socket.once('data', () => onConnect(socket)))
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${proxy.port}`
+    try {
+      const started = Date.now()
+      const outcome = await send(request('https://auth.proxy.test/connect/token'), 1000)
+      expect(Date.now() - started).toBeLessThan(1500)
+      expect(outcome).toEqual({
+        kind: 'network',
+        reason: `no complete response within 1 s (timeout-seconds), stalled ${phase}`,
+        retryable: true
+      })
+    } finally {
+      delete process.env.HTTPS_PROXY
+    }
   })
 
   it('a server that trickles its body a byte every 100 ms, never idle long enough to time out', async () => {
@@ -112,6 +168,19 @@ describe('the body is capped', () => {
       /The server at 127\.0\.0\.1:\d+ sent a response larger than 1024 KiB \(HTTP 200\) for \/connect\/token/
     )
     expect(sent).toBeLessThan(16 * 1024 * 1024)
+  })
+})
+
+describe('hosts', () => {
+  it('an IPv6 loopback URL, http://[::1]:PORT, is reached', async () => {
+    const server = createServer((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE))
+    await new Promise<void>(resolve => server.listen(0, '::1', resolve))
+    servers.push({ close: () => new Promise<void>(resolve => server.close(() => resolve())) })
+    const { port } = server.address() as AddressInfo
+    expect(await send(request(`http://[::1]:${port}/connect/token`), 5000)).toMatchObject({
+      kind: 'response',
+      status: 200
+    })
   })
 })
 

@@ -1,6 +1,9 @@
-import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http'
-import { HttpClient } from '@actions/http-client'
-import type { RequestHandler } from '@actions/http-client/lib/interfaces'
+import { once } from 'node:events'
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { isIP, connect as tcpConnect, type Socket } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
+import type { Duplex } from 'node:stream'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { ActionError } from './errors.js'
 import type { HttpRequest } from './request.js'
 
@@ -16,77 +19,162 @@ export type Send = (request: HttpRequest, timeoutMs: number) => Promise<Outcome>
 
 const USER_AGENT = 'stent-token-action'
 
+/** The step an attempt is in, so that a timeout can say where it waited. */
+type Phase =
+  | 'connecting'
+  | 'waiting for the proxy to answer CONNECT'
+  | 'in the TLS handshake'
+  | 'waiting for the response'
+  | 'reading the response body'
+
+/** The proxy refused the tunnel; `status` is its HTTP status. */
+class ProxyRefused extends Error {
+  constructor(readonly status: number) {
+    super(`proxy answered ${status}`)
+  }
+}
+
 /**
- * One request through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its
- * own retries and redirects off: a redirect would re-send the secret to another host. Its socket
- * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
+ * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
+ * own. The action opens every socket itself, directly or through a CONNECT tunnel when
+ * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
+ * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
  */
 export const send: Send = async (request, timeoutMs) => {
-  const signal = AbortSignal.timeout(timeoutMs)
-  const client = new HttpClient(USER_AGENT, [abortWith(signal)], {
-    allowRedirects: false,
-    allowRetries: false,
-    keepAlive: false,
-    // Idle timeout, kept past the deadline so that the abort below is what ends a slow exchange.
-    socketTimeout: timeoutMs + 1000
-  })
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(), timeoutMs)
+  const state = { phase: 'connecting' as Phase, sockets: [] as Duplex[] }
+  // Every socket this attempt opened ends with it, or when the deadline passes.
+  const destroyAll = (): void => state.sockets.forEach(socket => socket.destroy())
+  deadline.signal.addEventListener('abort', destroyAll, { once: true })
   try {
-    const response = await client.request(
-      request.method,
-      request.url.href,
-      request.body || null,
-      request.headers
-    )
-    const body = await readCapped(request, response.message, signal)
-    return {
-      kind: 'response',
-      status: response.message.statusCode ?? 0,
-      headers: response.message.headers,
-      body
-    }
+    const socket = await open(request.url, state, deadline.signal)
+    state.phase = 'waiting for the response'
+    const message = await exchangeOn(socket, request, deadline.signal)
+    state.phase = 'reading the response body'
+    const body = await readCapped(request, message)
+    return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body }
   } catch (error) {
     if (error instanceof ActionError) throw error
-    return networkFailure(error, signal, timeoutMs)
+    return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs)
   } finally {
-    client.dispose()
+    clearTimeout(timer)
+    destroyAll()
   }
 }
 
-/** http-client calls prepareRequest with the options it passes to http.request. */
-function abortWith(signal: AbortSignal): RequestHandler {
-  return {
-    prepareRequest: (options: RequestOptions) => {
-      options.signal = signal
-    },
-    canHandleAuthentication: () => false,
-    handleAuthentication: () => Promise.reject(new Error('not used'))
-  }
+/** The URL's host for a socket: an IPv6 literal without its brackets. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1')
 }
 
-async function readCapped(
-  request: HttpRequest,
-  message: IncomingMessage,
+/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
+function tlsHost(url: URL): { host: string; servername: string | undefined } {
+  const host = hostOf(url)
+  return { host, servername: isIP(host) ? undefined : host }
+}
+
+function portOf(url: URL): number {
+  return Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
+}
+
+/** A connected socket to the URL's origin, TLS for https, through the proxy when there is one. */
+async function open(
+  url: URL,
+  state: { phase: Phase; sockets: Duplex[] },
   signal: AbortSignal
-): Promise<string> {
+): Promise<Duplex> {
+  const track = <T extends Duplex>(socket: T): T => {
+    state.sockets.push(socket)
+    // Errors reach us through once() and the request; this keeps a late one from crashing us.
+    socket.on('error', () => {})
+    if (signal.aborted) socket.destroy()
+    return socket
+  }
+  const proxy = getProxyUrl(url)
+  let socket: Duplex
+  if (proxy) {
+    const toProxy = track(
+      proxy.protocol === 'https:'
+        ? tlsConnect({ ...tlsHost(proxy), port: portOf(proxy) })
+        : tcpConnect({ host: hostOf(proxy), port: portOf(proxy) })
+    )
+    await once(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal })
+    state.phase = 'waiting for the proxy to answer CONNECT'
+    socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal)
+  } else {
+    socket = track(tcpConnect({ host: hostOf(url), port: portOf(url) }))
+    await once(socket, 'connect', { signal })
+  }
+  if (url.protocol !== 'https:') return socket
+  state.phase = 'in the TLS handshake'
+  const secure = track(tlsConnect({ ...tlsHost(url), socket: socket as Socket }))
+  await once(secure, 'secureConnect', { signal })
+  return secure
+}
+
+/**
+ * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
+ * credentials from its URL. Resolves with the same socket once the proxy answers 200.
+ */
+async function tunnel(
+  socket: Duplex,
+  proxy: URL,
+  target: string,
+  signal: AbortSignal
+): Promise<Duplex> {
+  const credentials =
+    proxy.username || proxy.password
+      ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
+      : ''
+  socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`)
+  let head = Buffer.alloc(0)
+  while (!head.includes('\r\n\r\n')) {
+    const [chunk] = (await once(socket, 'data', { signal })) as [Buffer]
+    head = Buffer.concat([head, chunk])
+    if (head.length > 16 * 1024) throw new ProxyRefused(0)
+  }
+  // Only the status code is read: the rest of the proxy's answer is never printed.
+  const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0)
+  if (status !== 200) throw new ProxyRefused(status)
+  return socket
+}
+
+/** Sends the request on an open socket and resolves with the response's head. */
+async function exchangeOn(
+  socket: Duplex,
+  request: HttpRequest,
+  signal: AbortSignal
+): Promise<IncomingMessage> {
+  const { url, method, headers, body } = request
+  const req = httpRequest({
+    method,
+    path: `${url.pathname}${url.search}`,
+    headers: {
+      ...headers,
+      host: url.host,
+      'user-agent': USER_AGENT,
+      ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
+    },
+    createConnection: () => socket,
+    signal
+  })
+  req.end(body || undefined)
+  const [message] = (await once(req, 'response', { signal })) as [IncomingMessage]
+  return message
+}
+
+async function readCapped(request: HttpRequest, message: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
-  const abort = (): void => {
-    message.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
-  }
-  signal.addEventListener('abort', abort, { once: true })
-  try {
-    for await (const chunk of message) {
-      size += (chunk as Buffer).length
-      if (size > MAX_BODY_BYTES) {
-        message.destroy()
-        throw new ActionError(
-          `The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`
-        )
-      }
-      chunks.push(chunk as Buffer)
+  for await (const chunk of message) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) {
+      throw new ActionError(
+        `The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`
+      )
     }
-  } finally {
-    signal.removeEventListener('abort', abort)
+    chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks).toString('utf8')
 }
@@ -94,30 +182,35 @@ async function readCapped(
 // TLS failures are not transient: retrying cannot fix a certificate.
 const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/
 
-function networkFailure(error: unknown, signal: AbortSignal, timeoutMs: number): Outcome {
-  if (signal.aborted) {
+/**
+ * Why an attempt got no response, from the error's kind and code only: an error's message can
+ * quote what a server or proxy sent, so it is never printed.
+ */
+function networkFailure(
+  error: unknown,
+  aborted: boolean,
+  phase: Phase,
+  timeoutMs: number
+): Outcome {
+  if (aborted) {
     return {
       kind: 'network',
-      reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)`,
+      reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
       retryable: true
     }
   }
-  const message = error instanceof Error ? error.message : ''
-  // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
-  const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message)
-  if (proxyStatus) {
-    const status = Number(proxyStatus[1])
+  if (error instanceof ProxyRefused) {
     return {
       kind: 'network',
       reason:
-        status === 407
+        error.status === 407
           ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-          : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
-      retryable: status !== 407 && status !== 403
+          : `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status || 'status unreadable'}); check HTTPS_PROXY and NO_PROXY`,
+      retryable: error.status !== 407 && error.status !== 403
     }
   }
-  const code = (error as { code?: unknown }).code
-  if (typeof code === 'string') {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
     const tls = TLS_ERROR.test(code)
     return {
       kind: 'network',
@@ -127,7 +220,5 @@ function networkFailure(error: unknown, signal: AbortSignal, timeoutMs: number):
       retryable: !tls
     }
   }
-  // Errors without a code come from http-client (its idle timeout); their messages name a path,
-  // never a body.
-  return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true }
+  return { kind: 'network', reason: `connection closed (${phase})`, retryable: true }
 }
