@@ -126,7 +126,7 @@ const cases: Case[] = [
     attempts: 2,
     maxMs: 2 * 1000 + 1000 + SLACK,
     message:
-      /^::error::Gave up after 2 attempts\. Could not get a response from 127\.0\.0\.1:\d+: no complete response within 1 s \(timeout-seconds\)\./m
+      /^::error::Gave up after 2 attempts\. Could not get a response from 127\.0\.0\.1:\d+: no complete response within 1 s \(timeout-seconds\), stalled waiting for the response\./m
   },
   {
     name: 'a server that sends headers then trickles the body: a whole-exchange deadline',
@@ -185,17 +185,17 @@ const cases: Case[] = [
       [
         'a missing access_token',
         JSON.stringify({ ...STENT_TOKEN_RESPONSE, access_token: undefined }),
-        /has no access_token: nothing instead/
+        /has an invalid access_token: nothing instead of a string/
       ],
       [
         'an empty access_token',
         JSON.stringify({ ...STENT_TOKEN_RESPONSE, access_token: '' }),
-        /has no access_token: an empty string/
+        /has an invalid access_token: an empty or blank string/
       ],
       [
         'a non-string access_token',
         JSON.stringify({ ...STENT_TOKEN_RESPONSE, access_token: { v: 1 } }),
-        /has no access_token: a object/
+        /has an invalid access_token: an object instead of a string/
       ],
       [
         'a non-positive expires_in',

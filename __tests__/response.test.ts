@@ -7,7 +7,7 @@ const json = (body: unknown, status = 200): HttpResponse => ({
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify(body)
 })
-const stent = { token_type: 'Bearer', access_token: 'eyJ.a.b', expires_in: 2592000 }
+const stent = { token_type: 'Bearer', access_token: 'eyJ.aaaa.bbbb', expires_in: 2592000 }
 
 function parseError(response: HttpResponse): string {
   try {
@@ -22,7 +22,7 @@ function parseError(response: HttpResponse): string {
 describe("Stent's response", () => {
   it('is read as a Bearer token valid 30 days', () => {
     expect(parseTokenResponse(json(stent))).toEqual({
-      accessToken: 'eyJ.a.b',
+      accessToken: 'eyJ.aaaa.bbbb',
       tokenType: 'Bearer',
       expiresIn: 2592000,
       scope: undefined
@@ -45,28 +45,68 @@ describe('lenient where RFC 6749 allows', () => {
 
 describe('strict about what a job needs', () => {
   it.each([
-    [{ ...stent, access_token: undefined }, 'has no access_token: nothing instead'],
-    [{ ...stent, access_token: '' }, 'has no access_token: an empty string instead'],
-    [{ ...stent, access_token: 42 }, 'has no access_token: a number instead'],
+    [
+      { ...stent, access_token: undefined },
+      'has an invalid access_token: nothing instead of a string'
+    ],
+    [{ ...stent, access_token: '' }, 'has an invalid access_token: an empty or blank string'],
+    [
+      { ...stent, access_token: '        ' },
+      'has an invalid access_token: an empty or blank string'
+    ],
+    [{ ...stent, access_token: 42 }, 'has an invalid access_token: a number instead of a string'],
+    [{ ...stent, access_token: 'abc' }, 'a string of 3 characters, too short to mask safely'],
+    [{ ...stent, access_token: ' eyJ.aaaa.bbbb' }, 'a string with leading or trailing space'],
+    [
+      { ...stent, access_token: 'eyJ.aaaa.bbbb\r' },
+      'a string with a line break, control or non-ASCII'
+    ],
+    [
+      { ...stent, access_token: 'eyJ.aaaa.bbbb\u2028' },
+      'a string with a line break, control or non-ASCII'
+    ],
     [
       { ...stent, token_type: 'mac' },
-      'has a token_type other than Bearer; this action supports Bearer tokens only'
+      "has token_type 'mac'; this action supports Bearer tokens only"
     ],
-    [{ ...stent, token_type: undefined }, 'has token_type nothing'],
+    [{ ...stent, token_type: undefined }, 'has an invalid token_type: expected a token type name'],
+    [{ ...stent, token_type: 'Bearer\n::set-output name=x::1' }, 'has an invalid token_type'],
     [
       { ...stent, expires_in: 0 },
-      'invalid expires_in: expected a positive number of seconds, got a number that is not positive'
+      'has an invalid expires_in: expected a positive number of seconds up to 2147483647 (68 years), got a number that is not positive'
     ],
     [{ ...stent, expires_in: -5 }, 'got a number that is not positive'],
+    [{ ...stent, expires_in: 1e20 }, 'got a larger number'],
+    [{ ...stent, expires_in: '99999999999999999999' }, 'got a string'],
     [{ ...stent, expires_in: 'soon' }, 'got a string'],
-    [{ ...stent, expires_in: '1e3' }, 'got a string']
+    [{ ...stent, expires_in: '1e3' }, 'got a string'],
+    [
+      { ...stent, scope: 'api:read\n::save-state name=x::y' },
+      'has an invalid scope: expected RFC 6749 §3.3 scope tokens'
+    ],
+    [{ ...stent, scope: 'a  b' }, 'has an invalid scope'],
+    [{ ...stent, scope: ' a' }, 'has an invalid scope'],
+    [{ ...stent, scope: 'a "b"' }, 'has an invalid scope'],
+    [
+      { ...stent, scope: ['a'] },
+      'has an invalid scope: expected RFC 6749 §3.3 scope tokens (printable ASCII, no quotes or backslashes) separated by single spaces, got an array'
+    ]
   ])('%j', (body, message) => {
     expect(parseError(json(body))).toContain(message)
   })
 
+  it.each([
+    [0.5, 1],
+    [3599.2, 3600],
+    ['3600.5', 3601],
+    [2 ** 31 - 1, 2 ** 31 - 1]
+  ])('expires_in %j is read as %i whole seconds, rounded up', (expiresIn, seconds) => {
+    expect(parseTokenResponse(json({ ...stent, expires_in: expiresIn })).expiresIn).toBe(seconds)
+  })
+
   it('does not echo a token_type that could be anything', () => {
-    const message = parseError(json({ ...stent, token_type: 'x'.repeat(50) }))
-    expect(message).toContain('has a token_type other than Bearer')
+    const message = parseError(json({ ...stent, token_type: 'x'.repeat(65) }))
+    expect(message).toContain('has an invalid token_type')
     expect(message).not.toContain('xxxx')
   })
 

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ActionError } from './errors.js'
 import { redact } from './mask.js'
+import { isRetryableStatus } from './retry.js'
+import { checkExpiresIn, checkScope, checkToken, checkTokenType, neutralise } from './untrusted.js'
 
 /** A validated token response (RFC 6749 §5.1). */
 export interface TokenResponse {
@@ -18,7 +20,10 @@ export interface HttpResponse {
   body: string
 }
 
-/** Parses a 2xx token response; anything not a usable Bearer token is an ActionError. */
+/**
+ * Parses a 2xx token response; anything not a usable Bearer token is an ActionError. Every field
+ * is checked against its grammar (untrusted.ts) before anything can print or publish it.
+ */
 export function parseTokenResponse(response: HttpResponse): TokenResponse {
   const json = parseJsonObject(response)
   if (!json) {
@@ -26,45 +31,28 @@ export function parseTokenResponse(response: HttpResponse): TokenResponse {
       `${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`
     )
   }
-  const { access_token: accessToken, token_type: tokenType } = json
-  if (typeof accessToken !== 'string' || accessToken.length === 0) {
+  const where = `The token response (HTTP ${response.status})`
+  const accessToken = checkToken(json.access_token, where, 'access_token')
+  const tokenType = checkTokenType(json.token_type, where, 'token_type')
+  if (tokenType.toLowerCase() !== 'bearer') {
     throw new ActionError(
-      `The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`
-    )
-  }
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    throw new ActionError(
-      `The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`
+      `${where} has token_type '${tokenType}'; this action supports Bearer tokens only.`
     )
   }
   return {
     accessToken,
     tokenType: 'Bearer',
-    expiresIn: parseExpiresIn(json.expires_in, response.status),
-    scope: typeof json.scope === 'string' && json.scope ? json.scope : undefined
+    expiresIn: checkExpiresIn(json.expires_in, where, 'expires_in'),
+    scope: checkScope(json.scope, where, 'scope')
   }
-}
-
-function parseExpiresIn(value: unknown, status: number): number | undefined {
-  if (value === undefined || value === null) return undefined
-  const seconds =
-    typeof value === 'number'
-      ? value
-      : typeof value === 'string' && /^\d+$/.test(value)
-        ? Number(value)
-        : NaN
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new ActionError(
-      `The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`
-    )
-  }
-  return Math.floor(seconds)
 }
 
 /** Which endpoint answered, for messages: how to call it, and the input that points at it. */
 export interface Endpoint {
   label: string
   input: string
+  /** The hint for every failure, when the endpoint is not an OAuth one (GitHub's token service). */
+  hint?: string
 }
 export const TOKEN_ENDPOINT: Endpoint = { label: 'The token endpoint', input: 'token-url' }
 
@@ -79,15 +67,15 @@ export function describeFailure(
 ): string {
   const status = `HTTP ${response.status}`
   const json = parseJsonObject(response)
-  const code = typeof json?.error === 'string' ? sanitize(redact(json.error, secrets), 64) : ''
+  const code = typeof json?.error === 'string' ? neutralise(redact(json.error, secrets), 64) : ''
   if (!code) {
-    return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`
+    return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint)}`
   }
   const description =
     typeof json?.error_description === 'string'
-      ? sanitize(redact(json.error_description, secrets), 300)
+      ? neutralise(redact(json.error_description, secrets), 300)
       : ''
-  return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`
+  return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, code, endpoint)}`
 }
 
 const ERROR_HINTS: Record<string, string> = {
@@ -104,6 +92,17 @@ const ERROR_HINTS: Record<string, string> = {
   invalid_grant: 'the server refused the grant. Check the client configuration on the server.',
   temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
   server_error: 'the server failed. Try again later.'
+}
+
+/** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
+function hintFor(status: number, code: string | undefined, endpoint: Endpoint): string {
+  if (endpoint.hint && status >= 400 && status < 500 && !isRetryableStatus(status)) {
+    return endpoint.hint
+  }
+  // Own keys only: a server's error code 'constructor' must not find Object's.
+  return code && Object.hasOwn(ERROR_HINTS, code)
+    ? (ERROR_HINTS[code] as string)
+    : statusHint(status, endpoint)
 }
 
 function statusHint(status: number, { input }: Endpoint): string {
@@ -142,18 +141,4 @@ function notJson(response: HttpResponse): string {
 
 function isHtml(response: HttpResponse): boolean {
   return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body)
-}
-
-function describeType(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'string') return value ? 'a string' : 'an empty string'
-  return `a ${typeof value}`
-}
-
-/** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
-function sanitize(text: string, max: number): string {
-  const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?')
-  return clean.length > max ? `${clean.slice(0, max)}...` : clean
 }
