@@ -1,6 +1,16 @@
 import { formEncode } from './request.js'
 
 /**
+ * Shorter than this, a form is not registered as a mask: the runner would blank every match in
+ * the rest of the job's log ('+', 'IA==', '%20'...). Tokens are refused below MIN_TOKEN_LENGTH,
+ * so only pieces of a value fall under it (an encoding of a tiny secret, a PEM key's last line).
+ */
+export const MIN_MASK_LENGTH = 4
+
+/** A PEM document (a key): its armour lines, and only a PEM's, are not secret. */
+const PEM = /^\s*-----BEGIN [A-Z0-9 ]+-----[\s\S]*-----END [A-Z0-9 ]+-----\s*$/
+
+/**
  * The forms in which a secret could surface in a log. The runner hides a masked value and some
  * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
  * register each form ourselves.
@@ -16,13 +26,14 @@ export function secretForms(value: string): string[] {
     Buffer.from(value, 'utf8').toString('base64'),
     Buffer.from(value, 'utf8').toString('base64url')
   ]
-  // The runner matches a mask within one line, so a multi-line value (a PEM key) is also masked
-  // line by line; its armour lines are not secret.
-  const lines = value.includes('\n')
+  // The runner matches a mask within one line, and splits lines on CR LF, a lone CR and LF, so a
+  // multi-line value (a PEM key) is masked line by line too.
+  const pem = PEM.test(value)
+  const lines = /[\r\n]/.test(value)
     ? value
-        .split(/\r?\n/)
+        .split(/\r\n|\r|\n/)
         .map(line => line.trim())
-        .filter(line => !/^-----.*-----$/.test(line))
+        .filter(line => line && !(pem && /^-----.*-----$/.test(line)))
     : []
   return [...new Set([...forms, ...lines])].filter(form => form.length > 0)
 }
@@ -39,6 +50,8 @@ export function redact(text: string, secrets: readonly string[]): string {
 /** Registers every form of each value with the runner (core.setSecret), before it can print. */
 export function maskAll(core: { setSecret(value: string): void }, values: readonly string[]): void {
   for (const value of values) {
-    for (const form of secretForms(value)) core.setSecret(form)
+    for (const form of secretForms(value)) {
+      if (form.length >= MIN_MASK_LENGTH) core.setSecret(form)
+    }
   }
 }
