@@ -3,11 +3,7 @@ import type { Deps } from '../src/main.js'
 /** A recording stand-in for @actions/core: inputs from a map, everything written kept in order. */
 export function fakeCore(
   inputs: Record<string, string>,
-  {
-    debug = false,
-    state = {} as Record<string, string>,
-    idToken = undefined as string | undefined
-  } = {}
+  { debug = false, state = {} as Record<string, string> } = {}
 ) {
   const record = {
     secrets: [] as string[],
@@ -17,8 +13,7 @@ export function fakeCore(
     lines: [] as string[],
     failed: undefined as string | undefined,
     summary: '',
-    state: { ...state },
-    idTokenAudiences: [] as string[]
+    state: { ...state }
   }
   const core: Deps['core'] = {
     getInput: name => (inputs[name] ?? '').trim(),
@@ -30,12 +25,6 @@ export function fakeCore(
     isDebug: () => debug,
     saveState: (name, value) => void (record.state[name] = value),
     getState: name => record.state[name] ?? '',
-    getIDToken: async audience => {
-      record.idTokenAudiences.push(audience)
-      if (idToken === undefined)
-        throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable')
-      return idToken
-    },
     warning: message => void record.lines.push(`warning: ${message}`),
     summary: {
       addRaw(text) {

@@ -11,7 +11,7 @@ const ok: Outcome = {
   kind: 'response',
   status: 200,
   headers: {},
-  body: JSON.stringify({ access_token: 'tok-123', token_type: 'Bearer', expires_in: 2592000 })
+  body: JSON.stringify({ access_token: 'tok-12345678', token_type: 'Bearer', expires_in: 2592000 })
 }
 const status = (code: number, headers = {}, body = ''): Outcome => ({
   kind: 'response',
@@ -28,6 +28,7 @@ function harness(script: Outcome[], extraInputs: Record<string, string> = {}) {
   const requests: Parameters<Send>[] = []
   const deps: Deps = {
     core,
+    env: {},
     send: async (request, timeoutMs) => {
       requests.push([request, timeoutMs])
       const outcome = script.shift()
@@ -50,13 +51,13 @@ describe('success', () => {
     await h.run()
     expect(h.record.failed).toBeUndefined()
     expect(h.record.outputs).toEqual({
-      'access-token': 'tok-123',
+      'access-token': 'tok-12345678',
       'token-type': 'Bearer',
       'expires-in': '2592000',
       'expires-at': '2026-12-27T10:00:00.000Z'
     })
-    expect(h.record.exported).toEqual({ STENT_TOKEN: 'tok-123' })
-    expect(h.record.secrets).toEqual(expect.arrayContaining([SECRET, 'tok-123']))
+    expect(h.record.exported).toEqual({ STENT_TOKEN: 'tok-12345678' })
+    expect(h.record.secrets).toEqual(expect.arrayContaining([SECRET, 'tok-12345678']))
     expect(h.requests).toHaveLength(1)
     expect(h.requests[0]?.[1]).toBe(30_000)
   })
@@ -85,7 +86,7 @@ describe('retries', () => {
     expect(h.record.failed).toBeUndefined()
     expect(h.requests).toHaveLength(3)
     expect(h.sleeps).toEqual([500, 1000])
-    expect(h.record.outputs['access-token']).toBe('tok-123')
+    expect(h.record.outputs['access-token']).toBe('tok-12345678')
   })
 
   it('429 with Retry-After waits at least that long', async () => {
@@ -138,7 +139,11 @@ describe('failures', () => {
 
   it('an invalid 200 sets no output at all', async () => {
     const h = harness([
-      status(200, {}, JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: -1 }))
+      status(
+        200,
+        {},
+        JSON.stringify({ access_token: 'tok-12345678', token_type: 'Bearer', expires_in: -1 })
+      )
     ])
     await h.run()
     expect(h.record.failed).toContain('invalid expires_in')
@@ -181,11 +186,11 @@ describe('job summary', () => {
         '| Auth method | client_secret_post |',
         '| Scope | a&#124;b &#60;c&#62; |',
         '| Expires | 2026-12-27T10:00:00.000Z (in 30 days) |',
-        `| Token fingerprint | sha256:${createHash('sha256').update('tok-123').digest('hex').slice(0, 12)} |`,
+        `| Token fingerprint | sha256:${createHash('sha256').update('tok-12345678').digest('hex').slice(0, 12)} |`,
         ''
       ].join('\n')
     )
-    expect(h.record.summary).not.toContain('tok-123')
+    expect(h.record.summary).not.toContain('tok-12345678')
   })
 
   it('summary: false writes none', async () => {
@@ -202,7 +207,7 @@ describe('job summary', () => {
     }
     await h.run()
     expect(h.record.failed).toBeUndefined()
-    expect(h.record.outputs['access-token']).toBe('tok-123')
+    expect(h.record.outputs['access-token']).toBe('tok-12345678')
     expect(h.record.lines).toContain(
       'warning: Job summary not written (no GITHUB_STEP_SUMMARY). Set summary: false to skip it.'
     )
@@ -238,19 +243,66 @@ describe('client assertions are made fresh for every attempt', () => {
   })
 
   it('github_oidc: an ID token per attempt, for the token endpoint origin by default', async () => {
-    const { core, record } = fakeCore(
-      { 'client-id': 'ci', 'auth-method': 'github_oidc' },
-      { idToken: 'header.payload.signature' }
-    )
-    const h = harness([status(502), ok])
-    h.deps.core = core
+    const idToken = (n: number): Outcome =>
+      status(200, {}, JSON.stringify({ count: 1, value: `header.payload.signature${n}` }))
+    const h = harness([idToken(1), status(502), idToken(2), ok], {
+      'client-secret': '',
+      'auth-method': 'github_oidc'
+    })
+    h.deps.env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner.example/idtoken?api-version=2.0',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token'
+    }
     await h.run()
-    expect(record.failed).toBeUndefined()
-    expect(record.idTokenAudiences).toEqual(['https://auth.stent.io', 'https://auth.stent.io'])
-    expect(new URLSearchParams(h.requests[0]?.[0].body).get('client_assertion')).toBe(
-      'header.payload.signature'
+    expect(h.record.failed).toBeUndefined()
+    const [ask1, token1, ask2, token2] = h.requests.map(([request]) => request)
+    for (const ask of [ask1, ask2]) {
+      expect(ask?.url.href).toBe(
+        'https://runner.example/idtoken?api-version=2.0&audience=https%3A%2F%2Fauth.stent.io'
+      )
+      expect(ask?.headers.authorization).toBe('Bearer runner-request-token')
+    }
+    expect(new URLSearchParams(token1?.body).get('client_assertion')).toBe(
+      'header.payload.signature1'
     )
-    expect(record.secrets).toContain('header.payload.signature')
+    expect(new URLSearchParams(token2?.body).get('client_assertion')).toBe(
+      'header.payload.signature2'
+    )
+    expect(h.record.secrets).toEqual(
+      expect.arrayContaining([
+        'runner-request-token',
+        'header.payload.signature1',
+        'header.payload.signature2'
+      ])
+    )
+  })
+
+  it('github_oidc: the ID token request shares the deadline and the attempt budget', async () => {
+    const h = harness([status(503), status(503)], {
+      'client-secret': '',
+      'auth-method': 'github_oidc',
+      'max-attempts': '2',
+      'timeout-seconds': '5'
+    })
+    h.deps.env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner.example/idtoken?api-version=2.0',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token'
+    }
+    await h.run()
+    expect(h.requests.map(([request, timeoutMs]) => [request.url.host, timeoutMs])).toEqual([
+      ['runner.example', 5000],
+      ['runner.example', 5000]
+    ])
+    expect(h.record.failed).toBe(
+      "Gave up after 2 attempts. GitHub's OIDC token service answered HTTP 503. Hint: the server is unavailable or throttling requests. Try again later, or raise max-attempts."
+    )
+  })
+
+  it('github_oidc without id-token: write: the exact fix, no request', async () => {
+    const h = harness([], { 'client-secret': '', 'auth-method': 'github_oidc' })
+    await h.run()
+    expect(h.requests).toHaveLength(0)
+    expect(h.record.failed).toMatch(/add `permissions: id-token: write` to the job/)
   })
 })
 
@@ -259,7 +311,7 @@ describe('min-validity', () => {
     status(
       200,
       {},
-      JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: seconds })
+      JSON.stringify({ access_token: 'tok-12345678', token_type: 'Bearer', expires_in: seconds })
     )
 
   it('fails before any output when the token expires sooner', async () => {

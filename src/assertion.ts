@@ -1,5 +1,8 @@
 import { createPrivateKey, randomUUID } from 'node:crypto'
 import { ActionError } from './errors.js'
+import type { HttpRequest } from './request.js'
+import { parseJsonObject, type Endpoint, type HttpResponse } from './response.js'
+import { checkToken } from './untrusted.js'
 
 /** Lifetime of a private_key_jwt assertion; RFC 7523 servers accept at most a few minutes. */
 const ASSERTION_LIFETIME_S = 300
@@ -29,25 +32,48 @@ export async function signClientAssertion(
 }
 
 /**
- * The job's GitHub OIDC ID token for `audience`, through @actions/core. Its errors quote the
- * response body, so only the status is kept.
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
  */
-export async function githubIdToken(
-  getIDToken: (audience: string) => Promise<string>,
+export function githubIdTokenRequest(
+  env: Record<string, string | undefined>,
   audience: string
-): Promise<string> {
-  try {
-    return await getIDToken(audience)
-  } catch (error) {
-    const message = error instanceof Error ? error.message : ''
-    if (/ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(message)) {
-      throw new ActionError(
-        'auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.'
-      )
-    }
-    const status = /Error Code : (\d+)/.exec(message)?.[1]
+): HttpRequest {
+  const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env
+  if (!base || !bearer) {
     throw new ActionError(
-      `Could not get the job's GitHub OIDC token${status ? ` (HTTP ${status})` : ''} for audience '${audience}'. Hint: check oidc-audience, and that the job has permissions: id-token: write.`
+      'auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.'
     )
   }
+  let url: URL
+  try {
+    url = new URL(base)
+  } catch {
+    throw new ActionError(
+      "The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator."
+    )
+  }
+  url.searchParams.set('audience', audience)
+  return {
+    method: 'GET',
+    url,
+    headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+    body: ''
+  }
+}
+
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+export function parseGitHubIdToken(response: HttpResponse): string {
+  return checkToken(
+    parseJsonObject(response)?.value,
+    "The GitHub OIDC token service's answer",
+    'value'
+  )
+}
+
+/** The token service, for messages: failures point at the permission and the audience. */
+export const GITHUB_OIDC_ENDPOINT: Endpoint = {
+  label: "GitHub's OIDC token service",
+  input: 'oidc-audience',
+  hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
 }
