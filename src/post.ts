@@ -1,25 +1,45 @@
 import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
-import { readSettings } from './inputs.js'
-import { clientAssertion, defaultDeps, secretsOf, type Deps, type RevokeState } from './main.js'
+import { readSettings, type Settings } from './inputs.js'
+import {
+  clientAssertion,
+  defaultDeps,
+  findEndpoints,
+  REVOKE_STATE,
+  secretsOf,
+  type Deps
+} from './main.js'
 import { maskAll } from './mask.js'
 import { buildRevocationRequest } from './request.js'
+import { checkToken } from './untrusted.js'
 
 /**
- * The post step: when the main step saved a token to revoke (revoke: true), revokes it (RFC 7009)
- * with the same client authentication. A failure here is a warning: the job's work is done.
+ * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
+ * same client authentication. It acts on its own inputs, not on saved state: state holds only the
+ * token, checked like any token, and the endpoints are derived again from the inputs (discovery
+ * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
 export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
-  const saved = core.getState('revoke')
-  if (!saved) return
+  let settings: Settings
   try {
-    const state = JSON.parse(saved) as RevokeState
-    maskAll(core, [state.token])
-    const settings = readSettings(name => core.getInput(name))
-    maskAll(core, secretsOf(settings))
-    const revocationUrl = new URL(state.revocationUrl)
-    const tokenUrl = new URL(state.tokenUrl)
+    settings = readSettings(name => core.getInput(name))
+  } catch {
+    // The main step failed on these inputs already, and said why.
+    return
+  }
+  const saved = core.getState(REVOKE_STATE)
+  if (!settings.revoke || !saved) return
+  try {
+    const token = checkToken(saved, "The main step's saved state", 'token')
+    maskAll(core, [token])
+    const secrets = secretsOf(settings)
+    maskAll(core, secrets)
+    const endpoints = await findEndpoints(settings, deps)
+    const revocationUrl = endpoints.revocationUrl
+    if (!revocationUrl) {
+      throw new ActionError('The discovery document lists no revocation_endpoint.')
+    }
     core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`)
     await exchange(
       {
@@ -28,10 +48,10 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
           buildRevocationRequest(
             settings,
             revocationUrl,
-            state.token,
-            await clientAssertion(settings, tokenUrl, deps)
+            token,
+            await clientAssertion(settings, endpoints.tokenUrl, deps)
           ),
-        secrets: [...secretsOf(settings), state.token],
+        secrets: [...secrets, token],
         timeoutMs: settings.timeoutMs,
         maxAttempts: Math.min(settings.maxAttempts, 3)
       },
