@@ -1,5 +1,10 @@
 import * as actionsCore from '@actions/core'
-import { githubIdToken, signClientAssertion } from './assertion.js'
+import {
+  GITHUB_OIDC_ENDPOINT,
+  githubIdTokenRequest,
+  parseGitHubIdToken,
+  signClientAssertion
+} from './assertion.js'
 import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
 import { exchange, type ExchangeDeps } from './exchange.js'
@@ -31,27 +36,28 @@ export interface Deps extends ExchangeDeps {
     debug(message: string): void
     warning(message: string): void
     isDebug(): boolean
-    getIDToken(audience: string): Promise<string>
     saveState(name: string, value: string): void
     getState(name: string): string
     summary: { addRaw(text: string): { write(): Promise<unknown> } }
   }
+  /** The job's environment: where the runner serves the GitHub ID token. */
+  env: Record<string, string | undefined>
 }
 
 export const defaultDeps: Deps = {
   core: actionsCore,
+  env: process.env,
   send,
   sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
   now: Date.now,
   random: Math.random
 }
 
-/** What the post step needs to revoke the token; saved as state, never printed. */
-export interface RevokeState {
-  token: string
-  tokenUrl: string
-  revocationUrl: string
-}
+/**
+ * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
+ * derives again from its inputs, so that saved state cannot point it anywhere.
+ */
+export const REVOKE_STATE = 'revoke-token'
 
 export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
@@ -127,7 +133,7 @@ export function secretsOf({ auth, clientId }: Settings): string[] {
 }
 
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
+export async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
   if (!settings.issuer) return resolveEndpoints(settings, {})
   const url = discoveryUrl(settings.issuer)
   deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
@@ -179,13 +185,28 @@ export async function clientAssertion(
   if (auth.method === 'private_key_jwt') {
     assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now())
   } else if (auth.method === 'github_oidc') {
-    assertion = await githubIdToken(
-      audience => deps.core.getIDToken(audience),
-      auth.audience || tokenUrl.origin
-    )
+    assertion = await githubIdToken(auth.audience || tokenUrl.origin, settings, deps)
   }
   if (assertion) maskAll(deps.core, [assertion])
   return assertion
+}
+
+/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
+async function githubIdToken(audience: string, settings: Settings, deps: Deps): Promise<string> {
+  const request = githubIdTokenRequest(deps.env, audience)
+  const bearer = request.headers.authorization ?? ''
+  maskAll(deps.core, [bearer.slice('Bearer '.length)])
+  const { response } = await exchange(
+    {
+      endpoint: GITHUB_OIDC_ENDPOINT,
+      request: async () => request,
+      secrets: [bearer.slice('Bearer '.length)],
+      timeoutMs: settings.timeoutMs,
+      maxAttempts: settings.maxAttempts
+    },
+    deps
+  )
+  return parseGitHubIdToken(response)
 }
 
 /** verify-token and min-validity: fail before any output is written. */
@@ -242,10 +263,5 @@ function saveRevocation(token: TokenResponse, endpoints: Endpoints, deps: Deps):
     )
     return
   }
-  const state: RevokeState = {
-    token: token.accessToken,
-    tokenUrl: endpoints.tokenUrl.href,
-    revocationUrl: endpoints.revocationUrl.href
-  }
-  deps.core.saveState('revoke', JSON.stringify(state))
+  deps.core.saveState(REVOKE_STATE, token.accessToken)
 }

@@ -10,24 +10,41 @@ export interface Publisher {
   info(message: string): void
 }
 
-/** Writes every output and the optional env export; the token is masked by then (see main). */
+/**
+ * Writes every output and the optional env export; the token is masked by then (see main). Every
+ * value is computed before the first is written, so a failure cannot leave outputs half-written.
+ */
 export function publish(
   core: Publisher,
   token: TokenResponse,
   settings: Settings,
   requestedAt: Date
 ): void {
-  core.setOutput('access-token', token.accessToken)
-  core.setOutput('token-type', token.tokenType)
-  if (token.expiresIn !== undefined) {
-    core.setOutput('expires-in', String(token.expiresIn))
-    core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn))
-  }
-  if (token.scope !== undefined) core.setOutput('scope', token.scope)
+  const outputs = outputsOf(token, requestedAt)
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   if (settings.exportVariable) core.exportVariable(settings.exportVariable, token.accessToken)
+  const lifetime =
+    token.expiresIn === undefined
+      ? ''
+      : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`
   core.info(
-    `Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`
+    `Got a ${token.tokenType} token${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`
   )
+}
+
+/** The step's outputs, by name; expires-in and expires-at only when the server said. */
+export function outputsOf(token: TokenResponse, requestedAt: Date): Record<string, string> {
+  return {
+    'access-token': token.accessToken,
+    'token-type': token.tokenType,
+    ...(token.expiresIn === undefined
+      ? {}
+      : {
+          'expires-in': String(token.expiresIn),
+          'expires-at': expiresAt(requestedAt, token.expiresIn)
+        }),
+    ...(token.scope === undefined ? {} : { scope: token.scope })
+  }
 }
 
 /** Counted from when the request was sent, so it errs early, never late. */
@@ -89,7 +106,12 @@ export function fingerprint(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)
 }
 
-/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+/** Cell text as literal text: one line, no HTML, no table breaks, no links or code spans. */
 function escapeCell(text: string): string {
-  return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
+  )
 }
