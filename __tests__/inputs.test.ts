@@ -151,11 +151,37 @@ describe('export-variable', () => {
     )
   })
 
-  it.each(['PATH', 'NODE_OPTIONS', 'GITHUB_TOKEN', 'RUNNER_TEMP'])('refuses %s', name => {
+  it.each([
+    'PATH',
+    'NODE_OPTIONS',
+    'GITHUB_TOKEN',
+    'RUNNER_TEMP',
+    'BASH_ENV',
+    'ENV',
+    'ld_preload',
+    'LD_LIBRARY_PATH',
+    'DYLD_INSERT_LIBRARIES',
+    'NODE_EXTRA_CA_CERTS',
+    'PYTHONSTARTUP',
+    'JAVA_TOOL_OPTIONS',
+    'PERL5OPT',
+    'RUBYOPT',
+    'PS4',
+    'GIT_SSH_COMMAND',
+    'HTTPS_PROXY',
+    'BASH_FUNC_deploy'
+  ])('refuses %s, which the runner owns or which changes how later steps run', name => {
     expect(failure({ ...base, 'export-variable': name }).message).toContain(
-      'which the runner or later steps rely on'
+      'which the runner owns or which changes how later steps'
     )
   })
+
+  it.each(['STENT_TOKEN', 'API_TOKEN', 'MY_ENVIRONMENT', 'NODEJS_TOKEN', 'PROXY_TOKEN'])(
+    'accepts %s, which only looks like a reserved name',
+    name => {
+      expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
+    }
+  )
 })
 
 describe('summary', () => {

@@ -61,8 +61,59 @@ const RESERVED_PARAMS = new Set([
   'audience'
 ])
 
-// Names the runner owns or that would change how later steps run node itself.
-const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_)|^(NODE_OPTIONS|PATH|CI|HOME)$/i
+/**
+ * Names the runner owns, or that change how later steps run: what their shells source or trust
+ * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
+ * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
+ * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
+ */
+const RESERVED_ENV = new RegExp(
+  `^(${[
+    'GITHUB_.*',
+    'RUNNER_.*',
+    'ACTIONS_.*',
+    'CI',
+    'HOME',
+    'PATH',
+    'PATHEXT',
+    'SHELL',
+    'TMPDIR',
+    'ENV',
+    'BASH_ENV',
+    'BASH_FUNC_.*',
+    'BASHOPTS',
+    'SHELLOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'IFS',
+    'PS4',
+    'PROMPT_COMMAND',
+    'ZDOTDIR',
+    'COMSPEC',
+    'PSMODULEPATH',
+    'LD_.*',
+    'DYLD_.*',
+    'NODE_.*',
+    'NPM_CONFIG_.*',
+    'PYTHON.*',
+    'PERL5.*',
+    'PERLLIB',
+    'RUBY.*',
+    'GEM_.*',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'DOTNET_STARTUP_HOOKS',
+    'CORECLR_.*',
+    'GIT_.*',
+    '.*_PROXY',
+    'SSL_CERT_.*',
+    'CURL_CA_BUNDLE',
+    'REQUESTS_CA_BUNDLE'
+  ].join('|')})$`,
+  'i'
+)
 
 export function readSettings(getInput: GetInput): Settings {
   const clientId = required(getInput, 'client-id')
@@ -270,7 +321,7 @@ function parseExportVariable(value: string): string {
   }
   if (RESERVED_ENV.test(value)) {
     throw new ActionError(
-      `Input 'export-variable' names '${value}', which the runner or later steps rely on. Choose another name, e.g. STENT_TOKEN.`
+      `Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`
     )
   }
   return value

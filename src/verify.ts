@@ -48,6 +48,8 @@ export async function verifyAccessToken(
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks as { keys: [] }), {
       issuer: expected.issuer,
       audience: expected.audience,
+      // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
+      requiredClaims: ['exp'],
       currentDate: new Date(nowMs)
     })
     return payload.exp
@@ -59,10 +61,14 @@ export async function verifyAccessToken(
       const hint: Record<string, string> = {
         iss: `it was not issued by '${expected.issuer}' (check issuer)`,
         aud: `it is not meant for '${expected.audience}' (check audience)`,
-        nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)'
+        nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
+        exp:
+          error.reason === 'missing'
+            ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
+            : 'it is not a number of seconds'
       }
       throw new ActionError(
-        `The access token's ${error.claim} claim failed verification: ${hint[error.claim] ?? error.reason}.`
+        `The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`
       )
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
