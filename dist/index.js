@@ -1,286 +1,6 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
-/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
-
-module.exports = __nccwpck_require__(218);
-
-
-/***/ }),
-
-/***/ 218:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-var __webpack_unused_export__;
-
-
-var net = __nccwpck_require__(278);
-var tls = __nccwpck_require__(756);
-var http = __nccwpck_require__(611);
-var https = __nccwpck_require__(692);
-var events = __nccwpck_require__(434);
-var assert = __nccwpck_require__(613);
-var util = __nccwpck_require__(23);
-
-
-exports.httpOverHttp = httpOverHttp;
-exports.httpsOverHttp = httpsOverHttp;
-exports.httpOverHttps = httpOverHttps;
-exports.httpsOverHttps = httpsOverHttps;
-
-
-function httpOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  return agent;
-}
-
-function httpsOverHttp(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = http.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-function httpOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  return agent;
-}
-
-function httpsOverHttps(options) {
-  var agent = new TunnelingAgent(options);
-  agent.request = https.request;
-  agent.createSocket = createSecureSocket;
-  agent.defaultPort = 443;
-  return agent;
-}
-
-
-function TunnelingAgent(options) {
-  var self = this;
-  self.options = options || {};
-  self.proxyOptions = self.options.proxy || {};
-  self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-  self.requests = [];
-  self.sockets = [];
-
-  self.on('free', function onFree(socket, host, port, localAddress) {
-    var options = toOptions(host, port, localAddress);
-    for (var i = 0, len = self.requests.length; i < len; ++i) {
-      var pending = self.requests[i];
-      if (pending.host === options.host && pending.port === options.port) {
-        // Detect the request to connect same origin server,
-        // reuse the connection.
-        self.requests.splice(i, 1);
-        pending.request.onSocket(socket);
-        return;
-      }
-    }
-    socket.destroy();
-    self.removeSocket(socket);
-  });
-}
-util.inherits(TunnelingAgent, events.EventEmitter);
-
-TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-  var self = this;
-  var options = mergeOptions({request: req}, self.options, toOptions(host, port, localAddress));
-
-  if (self.sockets.length >= this.maxSockets) {
-    // We are over limit so we'll add it to the queue.
-    self.requests.push(options);
-    return;
-  }
-
-  // If we are under maxSockets create a new one.
-  self.createSocket(options, function(socket) {
-    socket.on('free', onFree);
-    socket.on('close', onCloseOrRemove);
-    socket.on('agentRemove', onCloseOrRemove);
-    req.onSocket(socket);
-
-    function onFree() {
-      self.emit('free', socket, options);
-    }
-
-    function onCloseOrRemove(err) {
-      self.removeSocket(socket);
-      socket.removeListener('free', onFree);
-      socket.removeListener('close', onCloseOrRemove);
-      socket.removeListener('agentRemove', onCloseOrRemove);
-    }
-  });
-};
-
-TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-  var self = this;
-  var placeholder = {};
-  self.sockets.push(placeholder);
-
-  var connectOptions = mergeOptions({}, self.proxyOptions, {
-    method: 'CONNECT',
-    path: options.host + ':' + options.port,
-    agent: false,
-    headers: {
-      host: options.host + ':' + options.port
-    }
-  });
-  if (options.localAddress) {
-    connectOptions.localAddress = options.localAddress;
-  }
-  if (connectOptions.proxyAuth) {
-    connectOptions.headers = connectOptions.headers || {};
-    connectOptions.headers['Proxy-Authorization'] = 'Basic ' +
-        new Buffer(connectOptions.proxyAuth).toString('base64');
-  }
-
-  debug('making CONNECT request');
-  var connectReq = self.request(connectOptions);
-  connectReq.useChunkedEncodingByDefault = false; // for v0.6
-  connectReq.once('response', onResponse); // for v0.6
-  connectReq.once('upgrade', onUpgrade);   // for v0.6
-  connectReq.once('connect', onConnect);   // for v0.7 or later
-  connectReq.once('error', onError);
-  connectReq.end();
-
-  function onResponse(res) {
-    // Very hacky. This is necessary to avoid http-parser leaks.
-    res.upgrade = true;
-  }
-
-  function onUpgrade(res, socket, head) {
-    // Hacky.
-    process.nextTick(function() {
-      onConnect(res, socket, head);
-    });
-  }
-
-  function onConnect(res, socket, head) {
-    connectReq.removeAllListeners();
-    socket.removeAllListeners();
-
-    if (res.statusCode !== 200) {
-      debug('tunneling socket could not be established, statusCode=%d',
-        res.statusCode);
-      socket.destroy();
-      var error = new Error('tunneling socket could not be established, ' +
-        'statusCode=' + res.statusCode);
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    if (head.length > 0) {
-      debug('got illegal response body from proxy');
-      socket.destroy();
-      var error = new Error('got illegal response body from proxy');
-      error.code = 'ECONNRESET';
-      options.request.emit('error', error);
-      self.removeSocket(placeholder);
-      return;
-    }
-    debug('tunneling connection has established');
-    self.sockets[self.sockets.indexOf(placeholder)] = socket;
-    return cb(socket);
-  }
-
-  function onError(cause) {
-    connectReq.removeAllListeners();
-
-    debug('tunneling socket could not be established, cause=%s\n',
-          cause.message, cause.stack);
-    var error = new Error('tunneling socket could not be established, ' +
-                          'cause=' + cause.message);
-    error.code = 'ECONNRESET';
-    options.request.emit('error', error);
-    self.removeSocket(placeholder);
-  }
-};
-
-TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
-  var pos = this.sockets.indexOf(socket)
-  if (pos === -1) {
-    return;
-  }
-  this.sockets.splice(pos, 1);
-
-  var pending = this.requests.shift();
-  if (pending) {
-    // If we have pending requests and a socket gets closed a new one
-    // needs to be created to take over in the pool for the one that closed.
-    this.createSocket(pending, function(socket) {
-      pending.request.onSocket(socket);
-    });
-  }
-};
-
-function createSecureSocket(options, cb) {
-  var self = this;
-  TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
-    var hostHeader = options.request.getHeader('host');
-    var tlsOptions = mergeOptions({}, self.options, {
-      socket: socket,
-      servername: hostHeader ? hostHeader.replace(/:.*$/, '') : options.host
-    });
-
-    // 0 is dummy port for v0.6
-    var secureSocket = tls.connect(0, tlsOptions);
-    self.sockets[self.sockets.indexOf(socket)] = secureSocket;
-    cb(secureSocket);
-  });
-}
-
-
-function toOptions(host, port, localAddress) {
-  if (typeof host === 'string') { // since v0.10
-    return {
-      host: host,
-      port: port,
-      localAddress: localAddress
-    };
-  }
-  return host; // for v0.11 or later
-}
-
-function mergeOptions(target) {
-  for (var i = 1, len = arguments.length; i < len; ++i) {
-    var overrides = arguments[i];
-    if (typeof overrides === 'object') {
-      var keys = Object.keys(overrides);
-      for (var j = 0, keyLen = keys.length; j < keyLen; ++j) {
-        var k = keys[j];
-        if (overrides[k] !== undefined) {
-          target[k] = overrides[k];
-        }
-      }
-    }
-  }
-  return target;
-}
-
-
-var debug;
-if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
-  debug = function() {
-    var args = Array.prototype.slice.call(arguments);
-    if (typeof args[0] === 'string') {
-      args[0] = 'TUNNEL: ' + args[0];
-    } else {
-      args.unshift('TUNNEL:');
-    }
-    console.error.apply(console, args);
-  }
-} else {
-  debug = function() {};
-}
-__webpack_unused_export__ = debug; // for test
-
-
-/***/ }),
-
 /***/ 916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -298,69 +18,15 @@ class ActionError extends Error {
 
 /***/ }),
 
-/***/ 288:
+/***/ 786:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  c: () => (/* binding */ exchange)
-});
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/response.ts
-var response = __nccwpck_require__(124);
-;// CONCATENATED MODULE: ./src/retry.ts
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
-const BACKOFF = {
-    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
-    baseMs: 1000,
-    capMs: 20_000,
-    /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000,
-    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
-    spreadMs: 8000
-};
-/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/**
- * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop.
- *
- * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
- * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
- * do not return together. That crowd is largest at the first refusal and thins with each round,
- * so the spread halves with each attempt, which keeps the last job's wait short.
- */
-function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
-    if (outcome.kind === 'network')
-        return outcome.retryable ? backoff : undefined;
-    if (!isRetryableStatus(outcome.status))
-        return undefined;
-    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    if (retryAfter === undefined)
-        return backoff;
-    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
-}
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-;// CONCATENATED MODULE: ./src/exchange.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ exchange)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(124);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(809);
 
 
 
@@ -382,11 +48,11 @@ async function exchange(x, deps) {
             return { response: outcome, requestedAt };
         }
         const failure = outcome.kind === 'response'
-            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint)
+            ? (0,_response_js__WEBPACK_IMPORTED_MODULE_0__/* .describeFailure */ .Ic)(outcome, x.secrets, x.endpoint)
             : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-        const delay = retryDelay(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        const delay = (0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .retryDelay */ .a2)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
         if (delay === undefined) {
-            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
         }
         core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s.`);
         await deps.sleep(delay);
@@ -400,8 +66,8 @@ async function exchange(x, deps) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(364);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
@@ -446,8 +112,56 @@ const RESERVED_PARAMS = new Set([
     'scope',
     'audience'
 ]);
-// Names the runner owns or that would change how later steps run node itself.
-const RESERVED_ENV = /^(GITHUB_|RUNNER_|ACTIONS_)|^(NODE_OPTIONS|PATH|CI|HOME)$/i;
+/**
+ * Names the runner owns, or that change how later steps run: what their shells source or trust
+ * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
+ * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
+ * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
+ */
+const RESERVED_ENV = new RegExp(`^(${[
+    'GITHUB_.*',
+    'RUNNER_.*',
+    'ACTIONS_.*',
+    'CI',
+    'HOME',
+    'PATH',
+    'PATHEXT',
+    'SHELL',
+    'TMPDIR',
+    'ENV',
+    'BASH_ENV',
+    'BASH_FUNC_.*',
+    'BASHOPTS',
+    'SHELLOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'IFS',
+    'PS4',
+    'PROMPT_COMMAND',
+    'ZDOTDIR',
+    'COMSPEC',
+    'PSMODULEPATH',
+    'LD_.*',
+    'DYLD_.*',
+    'NODE_.*',
+    'NPM_CONFIG_.*',
+    'PYTHON.*',
+    'PERL5.*',
+    'PERLLIB',
+    'RUBY.*',
+    'GEM_.*',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'DOTNET_STARTUP_HOOKS',
+    'CORECLR_.*',
+    'GIT_.*',
+    '.*_PROXY',
+    'SSL_CERT_.*',
+    'CURL_CA_BUNDLE',
+    'REQUESTS_CA_BUNDLE'
+].join('|')})$`, 'i');
 function readSettings(getInput) {
     const clientId = required(getInput, 'client-id');
     noControlCharacters('client-id', clientId);
@@ -616,7 +330,7 @@ function parseExportVariable(value) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
     }
     if (RESERVED_ENV.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner or later steps rely on. Choose another name, e.g. STENT_TOKEN.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
     }
     return value;
 }
@@ -645,25 +359,33 @@ function parseBoolean(getInput, name, fallback) {
 
 /***/ }),
 
-/***/ 364:
+/***/ 551:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Z0: () => (/* binding */ REVOKE_STATE),
   M4: () => (/* binding */ clientAssertion),
   mM: () => (/* binding */ defaultDeps),
+  kB: () => (/* binding */ findEndpoints),
   eF: () => (/* binding */ run),
   Fj: () => (/* binding */ secretsOf)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 19 modules
-var core = __nccwpck_require__(79);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
+var core = __nccwpck_require__(581);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
+// EXTERNAL MODULE: ./src/untrusted.ts
+var untrusted = __nccwpck_require__(873);
 ;// CONCATENATED MODULE: ./src/assertion.ts
+
+
 
 
 /** Lifetime of a private_key_jwt assertion; RFC 7523 servers accept at most a few minutes. */
@@ -687,27 +409,42 @@ async function signClientAssertion(clientId, audience, { keyPem, alg, kid }, now
         .sign((0,external_node_crypto_.createPrivateKey)(keyPem));
 }
 /**
- * The job's GitHub OIDC ID token for `audience`, through @actions/core. Its errors quote the
- * response body, so only the status is kept.
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
  */
-async function githubIdToken(getIDToken, audience) {
+function githubIdTokenRequest(env, audience) {
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
+    if (!base || !bearer) {
+        throw new src_errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
+    }
+    let url;
     try {
-        return await getIDToken(audience);
+        url = new URL(base);
     }
-    catch (error) {
-        const message = error instanceof Error ? error.message : '';
-        if (/ACTIONS_ID_TOKEN_REQUEST_(URL|TOKEN)/.test(message)) {
-            throw new src_errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
-        }
-        const status = /Error Code : (\d+)/.exec(message)?.[1];
-        throw new src_errors/* ActionError */.l(`Could not get the job's GitHub OIDC token${status ? ` (HTTP ${status})` : ''} for audience '${audience}'. Hint: check oidc-audience, and that the job has permissions: id-token: write.`);
+    catch {
+        throw new src_errors/* ActionError */.l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
     }
+    url.searchParams.set('audience', audience);
+    return {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+        body: ''
+    };
 }
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+function parseGitHubIdToken(response) {
+    return (0,untrusted/* checkToken */.SK)((0,src_response/* parseJsonObject */.dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
+}
+/** The token service, for messages: failures point at the permission and the audience. */
+const GITHUB_OIDC_ENDPOINT = {
+    label: "GitHub's OIDC token service",
+    input: 'oidc-audience',
+    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
+};
 
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(422);
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
 ;// CONCATENATED MODULE: ./src/discovery.ts
 
 
@@ -756,25 +493,40 @@ function resolveEndpoints(settings, discovered) {
     };
 }
 
-// EXTERNAL MODULE: ./src/exchange.ts + 1 modules
-var exchange = __nccwpck_require__(288);
+// EXTERNAL MODULE: ./src/exchange.ts
+var exchange = __nccwpck_require__(786);
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(235);
 ;// CONCATENATED MODULE: ./src/publish.ts
 
-/** Writes every output and the optional env export; the token is masked by then (see main). */
+/**
+ * Writes every output and the optional env export; the token is masked by then (see main). Every
+ * value is computed before the first is written, so a failure cannot leave outputs half-written.
+ */
 function publish(core, token, settings, requestedAt) {
-    core.setOutput('access-token', token.accessToken);
-    core.setOutput('token-type', token.tokenType);
-    if (token.expiresIn !== undefined) {
-        core.setOutput('expires-in', String(token.expiresIn));
-        core.setOutput('expires-at', expiresAt(requestedAt, token.expiresIn));
-    }
-    if (token.scope !== undefined)
-        core.setOutput('scope', token.scope);
+    const outputs = outputsOf(token, requestedAt);
+    for (const [name, value] of Object.entries(outputs))
+        core.setOutput(name, value);
     if (settings.exportVariable)
         core.exportVariable(settings.exportVariable, token.accessToken);
-    core.info(`Got a ${token.tokenType} token${token.expiresIn === undefined ? '' : `, valid ${describeDuration(token.expiresIn)} (until ${expiresAt(requestedAt, token.expiresIn)})`}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+    const lifetime = token.expiresIn === undefined
+        ? ''
+        : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`;
+    core.info(`Got a ${token.tokenType} token${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+}
+/** The step's outputs, by name; expires-in and expires-at only when the server said. */
+function outputsOf(token, requestedAt) {
+    return {
+        'access-token': token.accessToken,
+        'token-type': token.tokenType,
+        ...(token.expiresIn === undefined
+            ? {}
+            : {
+                'expires-in': String(token.expiresIn),
+                'expires-at': expiresAt(requestedAt, token.expiresIn)
+            }),
+        ...(token.scope === undefined ? {} : { scope: token.scope })
+    };
 }
 /** Counted from when the request was sent, so it errs early, never late. */
 function expiresAt(requestedAt, expiresIn) {
@@ -826,111 +578,196 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
 function fingerprint(token) {
     return (0,external_node_crypto_.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
 }
-/** Cell text as literal text: no HTML, no table breaks, no links or code spans. */
+/** Cell text as literal text: one line, no HTML, no table breaks, no links or code spans. */
 function escapeCell(text) {
-    return text.replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`);
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+        .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`));
 }
 
 // EXTERNAL MODULE: ./src/request.ts
 var request = __nccwpck_require__(390);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 2 modules
-var lib = __nccwpck_require__(560);
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var lib_proxy = __nccwpck_require__(783);
 ;// CONCATENATED MODULE: ./src/transport.ts
+
+
+
+
 
 
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const USER_AGENT = 'stent-token-action';
+/** The proxy refused the tunnel; `status` is its HTTP status. */
+class ProxyRefused extends Error {
+    status;
+    constructor(status) {
+        super(`proxy answered ${status}`);
+        this.status = status;
+    }
+}
 /**
- * One request through @actions/http-client (which routes through HTTPS_PROXY/NO_PROXY), with its
- * own retries and redirects off: a redirect would re-send the secret to another host. Its socket
- * timeout only measures idleness, so an AbortSignal bounds the whole exchange, body included.
+ * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
+ * own. The action opens every socket itself, directly or through a CONNECT tunnel when
+ * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
+ * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
  */
 const send = async (request, timeoutMs) => {
-    const signal = AbortSignal.timeout(timeoutMs);
-    const client = new lib/* HttpClient */.Qq(USER_AGENT, [abortWith(signal)], {
-        allowRedirects: false,
-        allowRetries: false,
-        keepAlive: false,
-        // Idle timeout, kept past the deadline so that the abort below is what ends a slow exchange.
-        socketTimeout: timeoutMs + 1000
-    });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const state = { phase: 'connecting', sockets: [] };
+    // Every socket this attempt opened ends with it, or when the deadline passes.
+    const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
+    deadline.signal.addEventListener('abort', destroyAll, { once: true });
     try {
-        const response = await client.request(request.method, request.url.href, request.body || null, request.headers);
-        const body = await readCapped(request, response.message, signal);
-        return {
-            kind: 'response',
-            status: response.message.statusCode ?? 0,
-            headers: response.message.headers,
-            body
-        };
+        const socket = await transport_open(request.url, state, deadline.signal);
+        state.phase = 'waiting for the response';
+        const message = await exchangeOn(socket, request, deadline.signal);
+        state.phase = 'reading the response body';
+        const body = await readCapped(request, message);
+        return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body };
     }
     catch (error) {
         if (error instanceof src_errors/* ActionError */.l)
             throw error;
-        return networkFailure(error, signal, timeoutMs);
+        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs);
     }
     finally {
-        client.dispose();
+        clearTimeout(timer);
+        destroyAll();
     }
 };
-/** http-client calls prepareRequest with the options it passes to http.request. */
-function abortWith(signal) {
-    return {
-        prepareRequest: (options) => {
-            options.signal = signal;
-        },
-        canHandleAuthentication: () => false,
-        handleAuthentication: () => Promise.reject(new Error('not used'))
-    };
+/** The URL's host for a socket: an IPv6 literal without its brackets. */
+function hostOf(url) {
+    return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
-async function readCapped(request, message, signal) {
+/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
+function tlsHost(url) {
+    const host = hostOf(url);
+    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
+}
+function portOf(url) {
+    return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+}
+/** A connected socket to the URL's origin, TLS for https, through the proxy when there is one. */
+async function transport_open(url, state, signal) {
+    const track = (socket) => {
+        state.sockets.push(socket);
+        // Errors reach us through once() and the request; this keeps a late one from crashing us.
+        socket.on('error', () => { });
+        if (signal.aborted)
+            socket.destroy();
+        return socket;
+    };
+    const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
+    let socket;
+    if (proxy) {
+        const toProxy = track(proxy.protocol === 'https:'
+            ? (0,external_node_tls_namespaceObject.connect)({ ...tlsHost(proxy), port: portOf(proxy) })
+            : (0,external_node_net_namespaceObject.connect)({ host: hostOf(proxy), port: portOf(proxy) }));
+        await (0,external_node_events_namespaceObject.once)(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal });
+        state.phase = 'waiting for the proxy to answer CONNECT';
+        socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal);
+    }
+    else {
+        socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(url), port: portOf(url) }));
+        await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
+    }
+    if (url.protocol !== 'https:')
+        return socket;
+    state.phase = 'in the TLS handshake';
+    const secure = track((0,external_node_tls_namespaceObject.connect)({ ...tlsHost(url), socket: socket }));
+    await (0,external_node_events_namespaceObject.once)(secure, 'secureConnect', { signal });
+    return secure;
+}
+/**
+ * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
+ * credentials from its URL. Resolves with the same socket once the proxy answers 200.
+ */
+async function tunnel(socket, proxy, target, signal) {
+    const credentials = proxy.username || proxy.password
+        ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
+        : '';
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
+    let head = Buffer.alloc(0);
+    while (!head.includes('\r\n\r\n')) {
+        const [chunk] = (await (0,external_node_events_namespaceObject.once)(socket, 'data', { signal }));
+        head = Buffer.concat([head, chunk]);
+        if (head.length > 16 * 1024)
+            throw new ProxyRefused(0);
+    }
+    // Only the status code is read: the rest of the proxy's answer is never printed.
+    const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0);
+    if (status !== 200)
+        throw new ProxyRefused(status);
+    return socket;
+}
+/** Sends the request on an open socket and resolves with the response's head. */
+async function exchangeOn(socket, request, signal) {
+    const { url, method, headers, body } = request;
+    const req = (0,external_node_http_namespaceObject.request)({
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers: {
+            ...headers,
+            host: url.host,
+            'user-agent': USER_AGENT,
+            ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
+        },
+        createConnection: () => socket,
+        signal
+    });
+    req.end(body || undefined);
+    const [message] = (await (0,external_node_events_namespaceObject.once)(req, 'response', { signal }));
+    return message;
+}
+async function readCapped(request, message) {
     const chunks = [];
     let size = 0;
-    const abort = () => {
-        message.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    try {
-        for await (const chunk of message) {
-            size += chunk.length;
-            if (size > MAX_BODY_BYTES) {
-                message.destroy();
-                throw new src_errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
-            }
-            chunks.push(chunk);
+    for await (const chunk of message) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            throw new src_errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
         }
-    }
-    finally {
-        signal.removeEventListener('abort', abort);
+        chunks.push(chunk);
     }
     return Buffer.concat(chunks).toString('utf8');
 }
 // TLS failures are not transient: retrying cannot fix a certificate.
 const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
-function networkFailure(error, signal, timeoutMs) {
-    if (signal.aborted) {
+/**
+ * Why an attempt got no response, from the error's kind and code only: an error's message can
+ * quote what a server or proxy sent, so it is never printed.
+ */
+function networkFailure(error, aborted, phase, timeoutMs) {
+    if (aborted) {
         return {
             kind: 'network',
-            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds)`,
+            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
             retryable: true
         };
     }
-    const message = error instanceof Error ? error.message : '';
-    // The proxy tunnel (HTTPS_PROXY) reports a refused CONNECT only in its message.
-    const proxyStatus = /^tunneling socket could not be established, statusCode=(\d+)/.exec(message);
-    if (proxyStatus) {
-        const status = Number(proxyStatus[1]);
+    if (error instanceof ProxyRefused) {
         return {
             kind: 'network',
-            reason: status === 407
+            reason: error.status === 407
                 ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-                : `the proxy refused to connect to the token endpoint (HTTP ${status}); check HTTPS_PROXY and NO_PROXY`,
-            retryable: status !== 407 && status !== 403
+                : `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status || 'status unreadable'}); check HTTPS_PROXY and NO_PROXY`,
+            retryable: error.status !== 407 && error.status !== 403
         };
     }
-    const code = error.code;
-    if (typeof code === 'string') {
+    const code = error?.code;
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
         const tls = TLS_ERROR.test(code);
         return {
             kind: 'network',
@@ -940,9 +777,7 @@ function networkFailure(error, signal, timeoutMs) {
             retryable: !tls
         };
     }
-    // Errors without a code come from http-client (its idle timeout); their messages name a path,
-    // never a body.
-    return { kind: 'network', reason: `connection failed: ${message.slice(0, 200)}`, retryable: true };
+    return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
 }
 
 ;// CONCATENATED MODULE: ./src/verify.ts
@@ -978,6 +813,8 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
         const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
             issuer: expected.issuer,
             audience: expected.audience,
+            // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
+            requiredClaims: ['exp'],
             currentDate: new Date(nowMs)
         });
         return payload.exp;
@@ -990,9 +827,12 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
             const hint = {
                 iss: `it was not issued by '${expected.issuer}' (check issuer)`,
                 aud: `it is not meant for '${expected.audience}' (check audience)`,
-                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)'
+                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
+                exp: error.reason === 'missing'
+                    ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
+                    : 'it is not a number of seconds'
             };
-            throw new src_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${hint[error.claim] ?? error.reason}.`);
+            throw new src_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`);
         }
         if (error instanceof errors.JWKSNoMatchingKey) {
             throw new src_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
@@ -1019,11 +859,17 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 const defaultDeps = {
     core: core,
+    env: process.env,
     send: send,
     sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
     now: Date.now,
     random: Math.random
 };
+/**
+ * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
+ * derives again from its inputs, so that saved state cannot point it anywhere.
+ */
+const REVOKE_STATE = 'revoke-token';
 async function run(deps = defaultDeps) {
     const { core } = deps;
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
@@ -1121,11 +967,25 @@ async function clientAssertion(settings, tokenUrl, deps) {
         assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now());
     }
     else if (auth.method === 'github_oidc') {
-        assertion = await githubIdToken(audience => deps.core.getIDToken(audience), auth.audience || tokenUrl.origin);
+        assertion = await githubIdToken(auth.audience || tokenUrl.origin, settings, deps);
     }
     if (assertion)
         (0,mask/* maskAll */.gh)(deps.core, [assertion]);
     return assertion;
+}
+/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
+async function githubIdToken(audience, settings, deps) {
+    const request = githubIdTokenRequest(deps.env, audience);
+    const bearer = request.headers.authorization ?? '';
+    (0,mask/* maskAll */.gh)(deps.core, [bearer.slice('Bearer '.length)]);
+    const { response } = await (0,exchange/* exchange */.c)({
+        endpoint: GITHUB_OIDC_ENDPOINT,
+        request: async () => request,
+        secrets: [bearer.slice('Bearer '.length)],
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts
+    }, deps);
+    return parseGitHubIdToken(response);
 }
 /** verify-token and min-validity: fail before any output is written. */
 async function check(token, settings, endpoints, requestedAt, deps) {
@@ -1157,12 +1017,7 @@ function saveRevocation(token, endpoints, deps) {
         deps.core.warning('revoke is true, but the discovery document lists no revocation_endpoint: the token will not be revoked. Set revocation-url.');
         return;
     }
-    const state = {
-        token: token.accessToken,
-        tokenUrl: endpoints.tokenUrl.href,
-        revocationUrl: endpoints.revocationUrl.href
-    };
-    deps.core.saveState('revoke', JSON.stringify(state));
+    deps.core.saveState(REVOKE_STATE, token.accessToken);
 }
 
 
@@ -1175,9 +1030,17 @@ function saveRevocation(token, endpoints, deps) {
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   gh: () => (/* binding */ maskAll)
 /* harmony export */ });
-/* unused harmony export secretForms */
+/* unused harmony exports MIN_MASK_LENGTH, secretForms */
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(390);
 
+/**
+ * Shorter than this, a form is not registered as a mask: the runner would blank every match in
+ * the rest of the job's log ('+', 'IA==', '%20'...). Tokens are refused below MIN_TOKEN_LENGTH,
+ * so only pieces of a value fall under it (an encoding of a tiny secret, a PEM key's last line).
+ */
+const MIN_MASK_LENGTH = 4;
+/** A PEM document (a key): its armour lines, and only a PEM's, are not secret. */
+const PEM = /^\s*-----BEGIN [A-Z0-9 ]+-----[\s\S]*-----END [A-Z0-9 ]+-----\s*$/;
 /**
  * The forms in which a secret could surface in a log. The runner hides a masked value and some
  * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
@@ -1194,13 +1057,14 @@ function secretForms(value) {
         Buffer.from(value, 'utf8').toString('base64'),
         Buffer.from(value, 'utf8').toString('base64url')
     ];
-    // The runner matches a mask within one line, so a multi-line value (a PEM key) is also masked
-    // line by line; its armour lines are not secret.
-    const lines = value.includes('\n')
+    // The runner matches a mask within one line, and splits lines on CR LF, a lone CR and LF, so a
+    // multi-line value (a PEM key) is masked line by line too.
+    const pem = PEM.test(value);
+    const lines = /[\r\n]/.test(value)
         ? value
-            .split(/\r?\n/)
+            .split(/\r\n|\r|\n/)
             .map(line => line.trim())
-            .filter(line => !/^-----.*-----$/.test(line))
+            .filter(line => line && !(pem && /^-----.*-----$/.test(line)))
         : [];
     return [...new Set([...forms, ...lines])].filter(form => form.length > 0);
 }
@@ -1215,8 +1079,10 @@ function redact(text, secrets) {
 /** Registers every form of each value with the runner (core.setSecret), before it can print. */
 function maskAll(core, values) {
     for (const value of values) {
-        for (const form of secretForms(value))
-            core.setSecret(form);
+        for (const form of secretForms(value)) {
+            if (form.length >= MIN_MASK_LENGTH)
+                core.setSecret(form);
+        }
     }
 }
 
@@ -1229,12 +1095,14 @@ function maskAll(core, values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ runPost)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
-/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(288);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
+/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(786);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(364);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(551);
 /* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(873);
+
 
 
 
@@ -1242,33 +1110,46 @@ function maskAll(core, values) {
 
 
 /**
- * The post step: when the main step saved a token to revoke (revoke: true), revokes it (RFC 7009)
- * with the same client authentication. A failure here is a warning: the job's work is done.
+ * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
+ * same client authentication. It acts on its own inputs, not on saved state: state holds only the
+ * token, checked like any token, and the endpoints are derived again from the inputs (discovery
+ * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
 async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDeps */ .mM) {
     const { core } = deps;
-    const saved = core.getState('revoke');
-    if (!saved)
+    let settings;
+    try {
+        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name));
+    }
+    catch {
+        // The main step failed on these inputs already, and said why.
+        return;
+    }
+    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .REVOKE_STATE */ .Z0);
+    if (!settings.revoke || !saved)
         return;
     try {
-        const state = JSON.parse(saved);
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [state.token]);
-        const settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name));
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings));
-        const revocationUrl = new URL(state.revocationUrl);
-        const tokenUrl = new URL(state.tokenUrl);
+        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [token]);
+        const secrets = (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings);
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, secrets);
+        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .findEndpoints */ .kB)(settings, deps);
+        const revocationUrl = endpoints.revocationUrl;
+        if (!revocationUrl) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+        }
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
         await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_0__/* .exchange */ .c)({
             endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, state.token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, tokenUrl, deps)),
-            secrets: [...(0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings), state.token],
+            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, endpoints.tokenUrl, deps)),
+            secrets: [...secrets, token],
             timeoutMs: settings.timeoutMs,
             maxAttempts: Math.min(settings.maxAttempts, 3)
         }, deps);
         core.info('Revoked the access token.');
     }
     catch (error) {
-        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l ? error.message : 'Unexpected error.';
         core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
     }
 }
@@ -1362,42 +1243,35 @@ function buildGetRequest(url) {
 /* harmony export */   dw: () => (/* binding */ parseJsonObject),
 /* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
 /* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(235);
+/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(809);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(873);
 
 
-/** Parses a 2xx token response; anything not a usable Bearer token is an ActionError. */
+
+
+/**
+ * Parses a 2xx token response; anything not a usable Bearer token is an ActionError. Every field
+ * is checked against its grammar (untrusted.ts) before anything can print or publish it.
+ */
 function parseTokenResponse(response) {
     const json = parseJsonObject(response);
     if (!json) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
     }
-    const { access_token: accessToken, token_type: tokenType } = json;
-    if (typeof accessToken !== 'string' || accessToken.length === 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has no access_token: ${describeType(accessToken)} instead of a non-empty string. Check that token-url is a client-credentials token endpoint.`);
-    }
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${response.status}) has ${typeof tokenType === 'string' ? 'a token_type other than Bearer' : `token_type ${describeType(tokenType)}`}; this action supports Bearer tokens only.`);
+    const where = `The token response (HTTP ${response.status})`;
+    const accessToken = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkToken */ .SK)(json.access_token, where, 'access_token');
+    const tokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkTokenType */ .qQ)(json.token_type, where, 'token_type');
+    if (tokenType.toLowerCase() !== 'bearer') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens only.`);
     }
     return {
         accessToken,
         tokenType: 'Bearer',
-        expiresIn: parseExpiresIn(json.expires_in, response.status),
-        scope: typeof json.scope === 'string' && json.scope ? json.scope : undefined
+        expiresIn: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkExpiresIn */ .Uq)(json.expires_in, where, 'expires_in'),
+        scope: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkScope */ .DB)(json.scope, where, 'scope')
     };
-}
-function parseExpiresIn(value, status) {
-    if (value === undefined || value === null)
-        return undefined;
-    const seconds = typeof value === 'number'
-        ? value
-        : typeof value === 'string' && /^\d+$/.test(value)
-            ? Number(value)
-            : NaN;
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The token response (HTTP ${status}) has an invalid expires_in: expected a positive number of seconds, got ${typeof value === 'number' ? 'a number that is not positive' : describeType(value)}.`);
-    }
-    return Math.floor(seconds);
 }
 const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
 /**
@@ -1407,14 +1281,14 @@ const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
 function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT) {
     const status = `HTTP ${response.status}`;
     const json = parseJsonObject(response);
-    const code = typeof json?.error === 'string' ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
+    const code = typeof json?.error === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
     if (!code) {
-        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`;
+        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint)}`;
     }
     const description = typeof json?.error_description === 'string'
-        ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
+        ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
         : '';
-    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`;
+    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, code, endpoint)}`;
 }
 const ERROR_HINTS = {
     invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
@@ -1427,6 +1301,16 @@ const ERROR_HINTS = {
     temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
     server_error: 'the server failed. Try again later.'
 };
+/** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
+function hintFor(status, code, endpoint) {
+    if (endpoint.hint && status >= 400 && status < 500 && !(0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .isRetryableStatus */ .PS)(status)) {
+        return endpoint.hint;
+    }
+    // Own keys only: a server's error code 'constructor' must not find Object's.
+    return code && Object.hasOwn(ERROR_HINTS, code)
+        ? ERROR_HINTS[code]
+        : statusHint(status, endpoint);
+}
 function statusHint(status, { input }) {
     if (status === 401 || status === 403)
         return 'check client-id, client-secret and auth-method.';
@@ -1463,6 +1347,170 @@ function notJson(response) {
 function isHtml(response) {
     return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
 }
+
+
+/***/ }),
+
+/***/ 809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PS: () => (/* binding */ isRetryableStatus),
+/* harmony export */   a2: () => (/* binding */ retryDelay)
+/* harmony export */ });
+/* unused harmony exports BACKOFF, parseRetryAfter */
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
+    baseMs: 1000,
+    capMs: 20_000,
+    /** A server asking for a longer pause than this is treated as asking for this long. */
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
+};
+/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
+ * attempt, or undefined to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
+ */
+function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    if (outcome.kind === 'network')
+        return outcome.retryable ? backoff : undefined;
+    if (!isRetryableStatus(outcome.status))
+        return undefined;
+    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
+    if (retryAfter === undefined)
+        return backoff;
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
+}
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+
+/***/ }),
+
+/***/ 873:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $0: () => (/* binding */ neutralise),
+/* harmony export */   DB: () => (/* binding */ checkScope),
+/* harmony export */   SK: () => (/* binding */ checkToken),
+/* harmony export */   Uq: () => (/* binding */ checkExpiresIn),
+/* harmony export */   qQ: () => (/* binding */ checkTokenType)
+/* harmony export */ });
+/* unused harmony exports MIN_TOKEN_LENGTH, MAX_EXPIRES_IN, describeType */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/**
+ * Text from a server, or read back from saved state, is untrusted: the runner runs any log line
+ * that starts with `::` as a workflow command, and it splits lines on CR as well as LF. So every
+ * such string is checked against its grammar here before the action uses it, or neutralised here
+ * before it is displayed. Nothing else in the action turns server text into log text.
+ */
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), joined by single spaces. */
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
+/** RFC 6749 §A.7's type-name (1*name-char), bounded: Bearer, N_A, DPoP... */
+const TOKEN_TYPE = /^[-._A-Za-z0-9]{1,64}$/;
+/** RFC 6749 §A.12: access-token = 1*VSCHAR (%x20-7E). */
+const VSCHARS = /^[\x20-\x7e]+$/;
+/**
+ * Shorter than this, a token is refused: it could not be masked without blanking unrelated text
+ * in the log for the rest of the job. Real tokens are tens to thousands of characters.
+ */
+const MIN_TOKEN_LENGTH = 8;
+/** Longer than this, expires_in is not a lifetime a server means (2^31 - 1 s is 68 years). */
+const MAX_EXPIRES_IN = 2 ** 31 - 1;
+/**
+ * Each check takes where the value came from and its field's name, for a message of the form
+ * "<where> has an invalid <field>: <what is wrong>." that never quotes the value.
+ */
+function invalid(where, field, problem) {
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${where} has an invalid ${field}: ${problem}.`);
+}
+/**
+ * A token (access token, assertion, or one read back from state): printable ASCII with no
+ * surrounding space, long enough to mask.
+ */
+function checkToken(value, where, field) {
+    const problem = typeof value !== 'string'
+        ? `${describeType(value)} instead of a string`
+        : value.trim() === ''
+            ? 'an empty or blank string'
+            : !VSCHARS.test(value)
+                ? 'a string with a line break, control or non-ASCII character (RFC 6749 allows printable ASCII)'
+                : value.trim() !== value
+                    ? 'a string with leading or trailing space'
+                    : value.length < MIN_TOKEN_LENGTH
+                        ? `a string of ${value.length} characters, too short to mask safely in the log (at least ${MIN_TOKEN_LENGTH})`
+                        : undefined;
+    if (problem)
+        throw invalid(where, field, problem);
+    return value;
+}
+/** The granted scope (RFC 6749 §3.3), or undefined when the server does not say. */
+function checkScope(value, where, field) {
+    if (value === undefined || value === null || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !SCOPE.test(value)) {
+        throw invalid(where, field, `expected RFC 6749 §3.3 scope tokens (printable ASCII, no quotes or backslashes) separated by single spaces, got ${typeof value === 'string' ? 'other characters' : describeType(value)}`);
+    }
+    return value;
+}
+/** A token_type (RFC 6749 §7.1), safe to print once it passes. */
+function checkTokenType(value, where, field) {
+    if (typeof value !== 'string' || !TOKEN_TYPE.test(value)) {
+        throw invalid(where, field, `expected a token type name (letters, digits, '-', '.', '_'), got ${typeof value === 'string' ? 'other characters' : describeType(value)}`);
+    }
+    return value;
+}
+/**
+ * expires_in in whole seconds, rounded up (0.5 s is 1 s, never 0), from 1 to MAX_EXPIRES_IN;
+ * undefined when absent (it is only RECOMMENDED).
+ */
+function checkExpiresIn(value, where, field) {
+    if (value === undefined || value === null)
+        return undefined;
+    const seconds = typeof value === 'number'
+        ? value
+        : typeof value === 'string' && /^\d{1,20}(\.\d{1,20})?$/.test(value)
+            ? Number(value)
+            : NaN;
+    if (!(seconds > 0 && seconds <= MAX_EXPIRES_IN)) {
+        throw invalid(where, field, `expected a positive number of seconds up to ${MAX_EXPIRES_IN} (68 years), got ${typeof value === 'number' ? (seconds > 0 ? 'a larger number' : 'a number that is not positive') : describeType(value)}`);
+    }
+    return Math.ceil(seconds);
+}
+/**
+ * Free text a server wrote (an OAuth error code or description), for a message: printable ASCII
+ * without quotes and backslashes (RFC 6749 §5.2's charset), everything else as '?', bounded.
+ */
+function neutralise(text, max) {
+    const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
+    return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+}
+/** What a JSON value is, for messages that must not quote it. */
 function describeType(value) {
     if (value === undefined)
         return 'nothing';
@@ -1472,49 +1520,9 @@ function describeType(value) {
         return 'an array';
     if (typeof value === 'string')
         return value ? 'a string' : 'an empty string';
-    return `a ${typeof value}`;
-}
-/** Printable ASCII without quotes and backslashes (RFC 6749 §5.2's charset), bounded. */
-function sanitize(text, max) {
-    const clean = text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, '?');
-    return clean.length > max ? `${clean.slice(0, max)}...` : clean;
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-
-/***/ }),
-
-/***/ 613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
@@ -1525,21 +1533,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto"
 
 /***/ }),
 
-/***/ 756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 23:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 79:
+/***/ 581:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 // ESM COMPAT FLAG
@@ -1760,10 +1754,737 @@ function prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 2 modules
-var lib = __nccwpck_require__(560);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: external "http"
+const external_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+var external_http_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_http_namespaceObject, 2);
+;// CONCATENATED MODULE: external "https"
+const external_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+var external_https_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_https_namespaceObject, 2);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var proxy = __nccwpck_require__(783);
+;// CONCATENATED MODULE: ./src/toolkit-unused.ts
+/**
+ * Bundled in place of `undici` and `tunnel` (see tsconfig.json `paths`). @actions/core imports
+ * @actions/http-client for getIDToken, which imports both at top level; this action sends every
+ * request through its own transport (src/transport.ts) and asks for the GitHub ID token itself,
+ * so neither is ever called. Bundling them cost ≈45 ms of start-up and ≈900 KiB (undici), and
+ * `tunnel` prints a Buffer() deprecation warning and puts no deadline on CONNECT. If a toolkit
+ * upgrade ever calls them, these throw and the end-to-end tests fail.
+ */
+function unused(name) {
+    throw new Error(`${name} is not bundled in this action: requests go through src/transport.ts`);
+}
+/** undici */
+class ProxyAgent {
+    constructor() {
+        unused('undici');
+    }
+}
+/** tunnel */
+const httpOverHttp = () => unused('tunnel');
+const httpsOverHttp = () => unused('tunnel');
+const httpOverHttps = () => unused('tunnel');
+const httpsOverHttps = () => unused('tunnel');
+
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = proxy/* getProxyUrl */.s(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject_0 : external_http_namespaceObject_0;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = proxy/* getProxyUrl */.s(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_namespaceObject.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? httpsOverHttps : httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? httpOverHttps : httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_namespaceObject.Agent(options) : new external_http_namespaceObject.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -1788,7 +2509,7 @@ class BasicCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1810,7 +2531,7 @@ class BearerCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1832,7 +2553,7 @@ class PersonalAccessTokenCredentialHandler {
         return false;
     }
     handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
+        return auth_awaiter(this, void 0, void 0, function* () {
             throw new Error('not implemented');
         });
     }
@@ -1857,7 +2578,7 @@ class OidcClient {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new lib/* HttpClient */.Qq('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -2229,12 +2950,12 @@ function toPlatformPath(pth) {
 //# sourceMappingURL=path-utils.js.map
 ;// CONCATENATED MODULE: external "string_decoder"
 const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(434);
+;// CONCATENATED MODULE: external "events"
+const external_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(613);
+;// CONCATENATED MODULE: external "assert"
+const external_assert_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -2711,7 +3432,7 @@ const toolrunner_IS_WINDOWS = process.platform === 'win32';
 /*
  * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
  */
-class ToolRunner extends external_events_.EventEmitter {
+class ToolRunner extends external_events_namespaceObject.EventEmitter {
     constructor(toolPath, args, options) {
         super();
         if (!toolPath) {
@@ -3209,7 +3930,7 @@ function argStringToArray(argString) {
     }
     return args;
 }
-class ExecState extends external_events_.EventEmitter {
+class ExecState extends external_events_namespaceObject.EventEmitter {
     constructor(options, toolPath) {
         super();
         this.processClosed = false; // tracks whether the process has exited and stdio is closed
@@ -3743,24 +4464,13 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 560:
+/***/ 783:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
-});
-
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
-
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(611);
-var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(692);
-var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   s: () => (/* binding */ getProxyUrl)
+/* harmony export */ });
+/* unused harmony export checkBypass */
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -3851,719 +4561,6 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
-;// CONCATENATED MODULE: ./src/undici-unused.ts
-/**
- * Bundled in place of `undici` (see tsconfig.json `paths`). @actions/http-client imports undici at
- * top level only for getAgentDispatcher(), which this action never calls; loading it cost ≈45 ms
- * of start-up in every job and ≈900 KiB of bundle. Requests and proxies go through node:http(s)
- * and `tunnel`. If a toolkit upgrade ever routes requests through undici, this throws and the
- * end-to-end tests fail.
- */
-class ProxyAgent {
-    constructor() {
-        throw new Error('undici is not bundled in this action: getAgentDispatcher() is not supported');
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
 
 /***/ })
 
