@@ -1,5 +1,5 @@
 // The runner's OIDC token service, as a job with `permissions: id-token: write` sees it:
-// ACTIONS_ID_TOKEN_REQUEST_URL (with a query, to which @actions/core appends &audience=...) and
+// ACTIONS_ID_TOKEN_REQUEST_URL (with a query, to which the action appends &audience=...) and
 // ACTIONS_ID_TOKEN_REQUEST_TOKEN. It issues ID tokens shaped like GitHub's, signed by its own key.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -45,7 +45,7 @@ export async function startGitHubOidc() {
     jwks: {
       keys: [{ ...(await exportJWK(publicKey)), kid: 'github-test', alg: 'RS256', use: 'sig' }]
     },
-    /** The job environment that lets @actions/core's getIDToken reach this service. */
+    /** The job environment that lets the action reach this service. */
     env: {
       ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
       ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken

@@ -28,6 +28,7 @@ export function actionDefaults() {
  * @property {string} stdout raw stdout, workflow commands included
  * @property {string} stderr
  * @property {string[]} masks values registered with ::add-mask::, unescaped
+ * @property {WorkflowCommand[]} commands every workflow command the runner would run from stdout
  * @property {string} log what a viewer of the run sees: add-mask lines dropped, masks applied
  * @property {Record<string, string>} outputs
  * @property {Record<string, string>} exported
@@ -103,8 +104,22 @@ export async function runAction(
   const summary = readFileSync(summaryFile, 'utf8')
   const state = parseFileCommands(readFileSync(stateFile, 'utf8'))
   rmSync(dir, { recursive: true, force: true })
-  const { masks, log } = viewerLog(stdout + stderr)
-  return { code, stdout, stderr, masks, log, outputs, exported, summary, state, elapsedMs, stopped }
+  // The runner reads commands from both streams.
+  const { masks, commands, log } = viewerLog(stdout + stderr)
+  return {
+    code,
+    stdout,
+    stderr,
+    masks,
+    commands,
+    log,
+    outputs,
+    exported,
+    summary,
+    state,
+    elapsedMs,
+    stopped
+  }
 }
 
 /**
@@ -127,9 +142,19 @@ export function parseFileCommands(text) {
 }
 
 /**
- * The log as the runner shows it: each ::add-mask:: hides its value in every later line, and is
- * itself not shown. Only the values the action registered are hidden, none of the extra encodings
- * the runner adds on its own, so a leak test on this log is stricter than the real runner.
+ * @typedef {object} WorkflowCommand
+ * @property {string} name e.g. add-mask, debug, error, save-state
+ * @property {Record<string, string>} properties
+ * @property {string} data unescaped
+ */
+
+/**
+ * The log as the runner reads and shows it. Like the runner, it splits stdout into lines on CR LF,
+ * a lone CR and LF, trims leading white space, and takes every line that then starts with `::`
+ * as a workflow command (`commands`, in order). Each ::add-mask:: hides its value in every later
+ * line and is itself not shown. Only the values the action registered are hidden, none of the
+ * extra encodings the runner adds on its own, so a leak test on this log is stricter than the
+ * real runner.
  * @param {string} raw
  */
 export function viewerLog(raw) {
@@ -137,11 +162,13 @@ export function viewerLog(raw) {
   const masks = []
   /** @type {string[]} */
   const shown = []
-  for (const line of raw.split('\n')) {
-    const mask = /^::add-mask::(.*)$/.exec(line)
-    if (mask) {
-      const value = unescapeCommand(mask[1] ?? '')
-      if (value) masks.push(value)
+  /** @type {WorkflowCommand[]} */
+  const commands = []
+  for (const line of raw.split(/\r\n|\r|\n/)) {
+    const command = parseCommand(line.trimStart())
+    if (command) commands.push(command)
+    if (command?.name === 'add-mask') {
+      if (command.data) masks.push(command.data)
       continue
     }
     let visible = line
@@ -150,15 +177,39 @@ export function viewerLog(raw) {
     }
     shown.push(visible)
   }
-  return { masks, log: shown.join('\n') }
+  return { masks, commands, log: shown.join('\n') }
 }
 
 /**
- * Undoes @actions/core's escaping of a command's data.
+ * A workflow command as the runner parses one: `::name key=value,key=value::data`.
+ * @param {string} line
+ * @returns {WorkflowCommand | undefined}
+ */
+export function parseCommand(line) {
+  if (!line.startsWith('::')) return undefined
+  const end = line.indexOf('::', 2)
+  if (end < 0) return undefined
+  const [name = '', ...rest] = line.slice(2, end).split(' ')
+  /** @type {Record<string, string>} */
+  const properties = {}
+  for (const pair of rest.join(' ').split(',')) {
+    const eq = pair.indexOf('=')
+    if (eq > 0) properties[pair.slice(0, eq)] = unescapeCommand(pair.slice(eq + 1))
+  }
+  return { name, properties, data: unescapeCommand(line.slice(end + 2)) }
+}
+
+/**
+ * Undoes @actions/core's escaping of a command's data and properties.
  * @param {string} data
  */
 function unescapeCommand(data) {
-  return data.replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%25', '%')
+  return data
+    .replaceAll('%0D', '\r')
+    .replaceAll('%0A', '\n')
+    .replaceAll('%3A', ':')
+    .replaceAll('%2C', ',')
+    .replaceAll('%25', '%')
 }
 
 /**

@@ -2,8 +2,10 @@
 // credential, not just the ones we thought of.
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { fakeCore } from '../__fixtures__/core.js'
 import { ActionError } from '../src/errors.js'
 import { readSettings } from '../src/inputs.js'
+import { run, type Deps } from '../src/main.js'
 import { buildTokenRequest } from '../src/request.js'
 import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
 
@@ -122,6 +124,114 @@ describe('request building', () => {
         expect(parts.map(decodeURIComponent)).toEqual([id, secret])
       }),
       { numRuns: 1000 }
+    )
+  })
+})
+
+describe('no server string becomes a workflow command', () => {
+  // Fragments a hostile server would use, mixed with arbitrary text.
+  const text = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc
+      .array(
+        fc.constantFrom(
+          '\n',
+          '\r',
+          '\r\n',
+          '\u2028',
+          '::',
+          ' ',
+          'set-output name=expires-in::1',
+          'save-state name=revoke-token::x',
+          '%0A',
+          '|',
+          '<b>',
+          'Bearer',
+          'api:read',
+          'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln'
+        ),
+        { maxLength: 12 }
+      )
+      .map(parts => parts.join(''))
+  )
+  const value = fc.oneof(text, fc.integer(), fc.double(), fc.constant(null), fc.array(text))
+  // A workflow command behind a line break, somewhere in arbitrary text.
+  const injection = fc
+    .tuple(
+      text,
+      fc.constantFrom('\n', '\r', '\r\n'),
+      fc.constantFrom('', '  '),
+      fc.constantFrom('::set-output name=expires-in::1', '::save-state name=revoke-token::x'),
+      text
+    )
+    .map(parts => parts.join(''))
+  const hostile = fc.oneof(injection, value)
+  const FIELDS = [
+    'access_token',
+    'token_type',
+    'expires_in',
+    'scope',
+    'error',
+    'error_description',
+    'issuer',
+    'token_endpoint',
+    'jwks_uri',
+    'keys'
+  ]
+  // A valid token response (and discovery document) with one to three fields made hostile.
+  const fields = fc
+    .dictionary(fc.constantFrom(...FIELDS), hostile, { minKeys: 1, maxKeys: 3 })
+    .map(changed => ({
+      access_token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln',
+      token_type: 'Bearer',
+      expires_in: 3600,
+      issuer: 'https://auth.example.com',
+      token_endpoint: 'https://auth.example.com/token',
+      jwks_uri: 'https://auth.example.com/jwks',
+      ...changed
+    }))
+  const exchange = fc.record({
+    status: fc.oneof(
+      { arbitrary: fc.constant(200), weight: 3 },
+      { arbitrary: fc.constantFrom(400, 401, 404, 429, 503), weight: 1 }
+    ),
+    fields,
+    discover: fc.boolean()
+  })
+
+  it('every stdout line that starts with :: is a command the action itself wrote, escaped', async () => {
+    await fc.assert(
+      fc.asyncProperty(exchange, async ({ status, fields, discover }) => {
+        const { core, record } = fakeCore({
+          'client-id': 'prop-client',
+          'client-secret': 'prop secret',
+          'token-url': 'https://auth.example.com/token',
+          'max-attempts': '1',
+          'export-variable': 'STENT_TOKEN',
+          ...(discover ? { issuer: 'https://auth.example.com', 'verify-token': 'true' } : {})
+        })
+        const deps: Deps = {
+          core,
+          env: {},
+          send: async () => ({
+            kind: 'response',
+            status,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(fields)
+          }),
+          sleep: async () => {},
+          now: () => Date.parse('2026-11-27T10:00:00.000Z'),
+          random: () => 0.5
+        }
+        await run(deps)
+        for (const line of record.stdout.split(/\r\n|\r|\n/)) {
+          const trimmed = line.trimStart()
+          if (trimmed.startsWith('::')) expect(record.commandLines).toContain(trimmed)
+        }
+        for (const output of Object.values(record.outputs)) expect(output).toMatch(/^[\x20-\x7e]+$/)
+        for (const line of record.summary.split('\n')) expect(line).toMatch(/^(|#.*|\|.*\|)$/)
+      }),
+      { numRuns: 600 }
     )
   })
 })
