@@ -44,6 +44,17 @@ describe('verifyAccessToken', () => {
     )
   })
 
+  it('a signed token with no exp fails: RFC 9068 §2.2 requires one', async () => {
+    const endless = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+      .setIssuer('https://id.example.com')
+      .setAudience('api')
+      .sign(privateKey)
+    expect(await failure(verifyAccessToken(endless, await jwks(), expected, NOW))).toBe(
+      "The access token's exp claim failed verification: it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)."
+    )
+  })
+
   it('a token not valid yet names nbf', async () => {
     const early = await token({ exp: NOW / 1000 + 3600, nbf: NOW / 1000 + 600 })
     expect(await failure(verifyAccessToken(early, await jwks(), expected, NOW))).toContain(

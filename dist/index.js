@@ -1034,9 +1034,9 @@ function saveRevocation(token, endpoints, deps) {
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(390);
 
 /**
- * Shorter than this, a form is not registered as a mask: the runner would blank every match in
- * the rest of the job's log ('+', 'IA==', '%20'...). Tokens are refused below MIN_TOKEN_LENGTH,
- * so only pieces of a value fall under it (an encoding of a tiny secret, a PEM key's last line).
+ * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:
+ * the runner would blank every match for the rest of the job ('+', '%20', 'IA' for a space).
+ * Tokens are refused below MIN_TOKEN_LENGTH, so this only spares a tiny secret or a key's last line.
  */
 const MIN_MASK_LENGTH = 4;
 /** A PEM document (a key): its armour lines, and only a PEM's, are not secret. */
@@ -1079,6 +1079,8 @@ function redact(text, secrets) {
 /** Registers every form of each value with the runner (core.setSecret), before it can print. */
 function maskAll(core, values) {
     for (const value of values) {
+        if (value.length < MIN_MASK_LENGTH)
+            continue;
         for (const form of secretForms(value)) {
             if (form.length >= MIN_MASK_LENGTH)
                 core.setSecret(form);

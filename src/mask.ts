@@ -1,9 +1,9 @@
 import { formEncode } from './request.js'
 
 /**
- * Shorter than this, a form is not registered as a mask: the runner would blank every match in
- * the rest of the job's log ('+', 'IA==', '%20'...). Tokens are refused below MIN_TOKEN_LENGTH,
- * so only pieces of a value fall under it (an encoding of a tiny secret, a PEM key's last line).
+ * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:
+ * the runner would blank every match for the rest of the job ('+', '%20', 'IA' for a space).
+ * Tokens are refused below MIN_TOKEN_LENGTH, so this only spares a tiny secret or a key's last line.
  */
 export const MIN_MASK_LENGTH = 4
 
@@ -50,6 +50,7 @@ export function redact(text: string, secrets: readonly string[]): string {
 /** Registers every form of each value with the runner (core.setSecret), before it can print. */
 export function maskAll(core: { setSecret(value: string): void }, values: readonly string[]): void {
   for (const value of values) {
+    if (value.length < MIN_MASK_LENGTH) continue
     for (const form of secretForms(value)) {
       if (form.length >= MIN_MASK_LENGTH) core.setSecret(form)
     }
