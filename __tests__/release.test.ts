@@ -16,6 +16,7 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as prettier from 'prettier'
+import { parse } from 'yaml'
 import { changelogSection } from '../scripts/changelog-section.mjs'
 
 const root = join(import.meta.dirname, '..')
@@ -417,5 +418,37 @@ describe('the release notes: scripts/changelog-section.mjs, as the release workf
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(/^### Added\n\n- Client-credentials token from Stent/)
     expect(run.stdout).not.toContain('## [')
+  })
+})
+
+describe('.github/workflows/release.yml', () => {
+  const workflow = parse(read(root, '.github/workflows/release.yml'))
+  type Job = { permissions?: Record<string, string>; steps: Record<string, string>[] }
+  const jobs = Object.entries(workflow.jobs as Record<string, Job>)
+  const steps = jobs.flatMap(([, job]) => job.steps)
+
+  it('runs on a pushed vX.Y.Z tag', () => {
+    expect(workflow.on).toEqual({ push: { tags: ['v*.*.*'] } })
+  })
+
+  it('reads by default; only the job that publishes may write, and it runs no npm code', () => {
+    expect(workflow.permissions).toEqual({ contents: 'read' })
+    const writers = jobs.filter(([, job]) =>
+      JSON.stringify(job.permissions ?? {}).includes('write')
+    )
+    expect(writers.map(([name]) => name)).toEqual(['publish'])
+    expect(JSON.stringify(writers[0]?.[1].steps)).not.toMatch(/npm (ci|install|test|run)/)
+  })
+
+  it('pins every action by full commit SHA', () => {
+    for (const step of steps.filter(step => step.uses)) {
+      expect(step.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
+    }
+  })
+
+  it('publishes the notes changelog-section.mjs prints, with gh', () => {
+    const publish = steps.map(step => step.run ?? '').join('\n')
+    expect(publish).toMatch(/node scripts\/changelog-section\.mjs "\$VERSION" > "\$NOTES"/)
+    expect(publish).toMatch(/gh release create "\$TAG"[^\n]*--notes-file "\$NOTES"/)
   })
 })
