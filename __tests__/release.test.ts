@@ -84,12 +84,16 @@ function snapshot(dir: string) {
   }
 }
 
-/** A refusal: exit code 1, one line on stderr, nothing on stdout, and the repository unchanged. */
-function expectRefusal(dir: string, args: string[], message: RegExp) {
+/**
+ * A refusal: exit code 1, one line on stderr (after what a failed build printed), nothing on
+ * stdout (unless the release got as far as the build), no stack trace, the repository unchanged.
+ */
+function expectRefusal(dir: string, args: string[], message: RegExp, stdout: unknown = '') {
   const before = snapshot(dir)
   const run = release(dir, ...args)
-  expect(run).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(message) })
-  expect(run.stderr).toMatch(/^release: [^\n]+\n$/)
+  expect(run).toEqual({ code: 1, stdout, stderr: expect.stringMatching(message) })
+  expect(run.stderr).toMatch(/(^|\n)release: [^\n]+\n$/)
+  expect(run.stderr).not.toMatch(/^\s+at /m)
   expect(snapshot(dir)).toEqual(before)
 }
 
@@ -204,6 +208,23 @@ describe('npm run release refuses, with one line naming the fault and the fix, c
         dir,
         ['1.1.0'],
         /^release: CHANGELOG\.md has no entries under '## \[Unreleased\]'\. List the changes since 1\.0\.0 there, commit, then release again\.$/m
+      )
+    } finally {
+      git(dir, 'reset', '--quiet', '--hard', 'HEAD~1')
+    }
+  })
+
+  it('a build that fails: everything written before it is put back', () => {
+    const pkg = JSON.parse(read(dir, 'package.json'))
+    const failing = { ...pkg, scripts: { ...pkg.scripts, build: 'echo build broke >&2; exit 3' } }
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(failing, null, 2)}\n`)
+    git(dir, 'commit', '--quiet', '-am', 'A build that fails')
+    try {
+      expectRefusal(
+        dir,
+        ['1.1.0'],
+        /^build broke\nrelease: `npm run build` failed \(see above\)\. Fix the build, then release again\.\n$/,
+        expect.stringMatching(/^Releasing 1\.1\.0 /)
       )
     } finally {
       git(dir, 'reset', '--quiet', '--hard', 'HEAD~1')
