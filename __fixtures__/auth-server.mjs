@@ -58,6 +58,7 @@ export async function startAuthServer({
   })
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
     clients: [
       ...clients.map(({ jwks, ...client }) =>
         jwks ? { ...client, jwks_uri: `${issuer}/clients/${client.client_id}/jwks` } : client
@@ -164,6 +165,51 @@ export async function startAuthServer({
         server.closeAllConnections()
         server.close(() => resolve(undefined))
       })
+  }
+}
+
+/**
+ * Storage for one server's grants and tokens, in memory as this server is meant to be. Passing it
+ * explicitly keeps oidc-provider from warning, on every `npm start`, that its own default store
+ * is for development only: a warning a newcomer would take for a problem.
+ * @returns {import('oidc-provider').AdapterFactory}
+ */
+function memoryAdapter() {
+  /** @type {Map<string, { payload: import('oidc-provider').AdapterPayload, expiresAt: number }>} */
+  const store = new Map()
+  return name => {
+    /** @param {string} id */
+    const find = async id => {
+      const entry = store.get(`${name}:${id}`)
+      if (entry && entry.expiresAt > Date.now()) return entry.payload
+      store.delete(`${name}:${id}`)
+      return undefined
+    }
+    /** @param {(payload: import('oidc-provider').AdapterPayload) => boolean} test */
+    const findBy = async test =>
+      [...store.entries()].find(
+        ([key, entry]) =>
+          key.startsWith(`${name}:`) && entry.expiresAt > Date.now() && test(entry.payload)
+      )?.[1].payload
+    return {
+      upsert: async (id, payload, expiresIn) => {
+        const expiresAt = expiresIn === undefined ? Infinity : Date.now() + expiresIn * 1000
+        store.set(`${name}:${id}`, { payload, expiresAt })
+      },
+      find,
+      findByUid: uid => findBy(payload => payload.uid === uid),
+      findByUserCode: userCode => findBy(payload => payload.userCode === userCode),
+      consume: async id => {
+        const entry = store.get(`${name}:${id}`)
+        if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) }
+      },
+      destroy: async id => {
+        store.delete(`${name}:${id}`)
+      },
+      revokeByGrantId: async grantId => {
+        for (const [key, entry] of store) if (entry.payload.grantId === grantId) store.delete(key)
+      }
+    }
   }
 }
 
