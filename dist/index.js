@@ -401,7 +401,7 @@ async function exchange(x, deps) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(364);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(727);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
@@ -645,7 +645,7 @@ function parseBoolean(getInput, name, fallback) {
 
 /***/ }),
 
-/***/ 364:
+/***/ 727:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -758,6 +758,91 @@ function resolveEndpoints(settings, discovered) {
 
 // EXTERNAL MODULE: ./src/exchange.ts + 1 modules
 var exchange = __nccwpck_require__(288);
+;// CONCATENATED MODULE: ./src/input-names.ts
+
+/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
+const INPUT_NAMES = [
+    'client-id',
+    'client-secret',
+    'token-url',
+    'auth-method',
+    'client-assertion-key',
+    'client-assertion-alg',
+    'client-assertion-kid',
+    'oidc-audience',
+    'response-type',
+    'scope',
+    'audience',
+    'extra-params',
+    'export-variable',
+    'timeout-seconds',
+    'max-attempts',
+    'issuer',
+    'verify-token',
+    'jwks-url',
+    'min-validity',
+    'revoke',
+    'revocation-url',
+    'summary'
+];
+/** The start of the message for an input action.yml does not declare (README troubleshooting). */
+const UNKNOWN_INPUT = 'Unknown input ';
+/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
+ * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
+ */
+function checkInputNames(env) {
+    const known = new Set(INPUT_NAMES.map(inputVariable));
+    const unknown = Object.keys(env)
+        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
+        .map(key => key.slice('INPUT_'.length).toLowerCase())
+        .sort();
+    if (unknown.length === 0)
+        return;
+    throw new src_errors/* ActionError */.l(unknown
+        .map(name => {
+        const near = closestInput(name);
+        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
+    })
+        .join(' '));
+}
+/** The declared input a typo most likely meant, or undefined when none is close. */
+function closestInput(name) {
+    const typed = normalize(name);
+    let best;
+    for (const candidate of INPUT_NAMES) {
+        const distance = editDistance(typed, normalize(candidate));
+        if (!best || distance < best.distance)
+            best = { name: candidate, distance };
+    }
+    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
+    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
+}
+/** Case and the separator (_ - or space) do not count as typos. */
+function normalize(name) {
+    return name.toLowerCase().replace(/[_ ]/g, '-');
+}
+/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const row = d[i];
+            const prev = d[i - 1];
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(235);
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -1017,6 +1102,7 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 
 
+
 const defaultDeps = {
     core: core,
     send: send,
@@ -1029,6 +1115,7 @@ async function run(deps = defaultDeps) {
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState('isPost', 'true');
     try {
+        checkInputNames(deps.env ?? process.env);
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
         // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
         const secrets = secretsOf(settings);
@@ -1232,7 +1319,7 @@ function maskAll(core, values) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(916);
 /* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(288);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(364);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(727);
 /* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
 
