@@ -95,6 +95,15 @@ describe('retries', () => {
     expect(h.sleeps).toEqual([6000])
   })
 
+  it('a Retry-After above the 60 s cap: the log says it was capped', async () => {
+    const h = harness([status(429, { 'retry-after': '120' }), ok])
+    await h.run()
+    expect(h.sleeps).toEqual([64_000])
+    expect(h.record.lines).toContain(
+      'info: Attempt 1/6 failed (HTTP 429); retrying in 64.0 s (the server asked for 120 s; capped at 60 s).'
+    )
+  })
+
   it('gives up after max-attempts with the last failure', async () => {
     const h = harness(Array(3).fill(status(500)), { 'max-attempts': '3' })
     await h.run()
@@ -127,6 +136,14 @@ describe('failures', () => {
       /^The token endpoint refused the request: HTTP 400, error 'invalid_client'/
     )
     expect(h.record.outputs).toEqual({})
+  })
+
+  it('a 404 from a token-url that is the issuer root names issuer', async () => {
+    const h = harness([status(404)], { 'token-url': 'https://login.example.com' })
+    await h.run()
+    expect(h.record.failed).toBe(
+      'The token endpoint answered HTTP 404. Hint: token-url looks like the issuer root: set issuer: https://login.example.com or token-url to the token_endpoint it lists.'
+    )
   })
 
   it('a bad input fails before any request, naming the input', async () => {

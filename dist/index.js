@@ -336,18 +336,26 @@ function isRetryableStatus(status) {
  * so the spread halves with each attempt, which keeps the last job's wait short.
  */
 function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
+    return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs;
+}
+/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
+function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
     if (attempt >= maxAttempts)
         return undefined;
     const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
     if (outcome.kind === 'network')
-        return outcome.retryable ? backoff : undefined;
+        return outcome.retryable ? { delayMs: backoff } : undefined;
     if (!isRetryableStatus(outcome.status))
         return undefined;
     const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
     if (retryAfter === undefined)
-        return backoff;
+        return { delayMs: backoff };
     const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
+    const capped = retryAfter > BACKOFF.retryAfterCapMs;
+    return {
+        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+        ...(capped ? { cappedFromMs: retryAfter } : {})
+    };
 }
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
 function parseRetryAfter(value, nowMs) {
@@ -382,14 +390,14 @@ async function exchange(x, deps) {
             return { response: outcome, requestedAt };
         }
         const failure = outcome.kind === 'response'
-            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint)
+            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint, request.url)
             : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-        const delay = retryDelay(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
-        if (delay === undefined) {
+        const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        if (plan === undefined) {
             throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
         }
-        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s.`);
-        await deps.sleep(delay);
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
+        await deps.sleep(plan.delayMs);
     }
 }
 
@@ -1491,21 +1499,27 @@ const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
  * The message for a response that is not a success: its status, the OAuth error code and sanitised
  * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
  */
-function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT) {
+function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
     const status = `HTTP ${response.status}`;
     const json = parseJsonObject(response);
     const code = typeof json?.error === 'string' ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
     if (!code) {
-        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint)}`;
+        const discovery = typeof json?.token_endpoint === 'string';
+        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${statusHint(response.status, endpoint, url, discovery)}`;
     }
     const description = typeof json?.error_description === 'string'
         ? sanitize((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
         : '';
-    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${ERROR_HINTS[code] ?? statusHint(response.status, endpoint)}`;
+    // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
+    const hint = code === 'invalid_request' && /response.?type/i.test(description)
+        ? ERROR_HINTS.unsupported_response_type
+        : ERROR_HINTS[code];
+    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hint ?? statusHint(response.status, endpoint, url)}`;
 }
 const ERROR_HINTS = {
     invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
     unauthorized_client: 'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+    unsupported_response_type: "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
     unsupported_grant_type: 'the server does not offer the client_credentials grant at this token-url.',
     invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
     invalid_target: 'check the audience input and any resource in extra-params.',
@@ -1514,9 +1528,16 @@ const ERROR_HINTS = {
     temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
     server_error: 'the server failed. Try again later.'
 };
-function statusHint(status, { input }) {
+function statusHint(status, { input }, url, discovery = false) {
     if (status === 401 || status === 403)
         return 'check client-id, client-secret and auth-method.';
+    if ((status === 404 || status === 405) && input === 'token-url') {
+        // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.
+        if (discovery || url?.pathname.endsWith('/.well-known/openid-configuration'))
+            return 'token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.';
+        if (url && (url.pathname === '/' || url.pathname === ''))
+            return `token-url looks like the issuer root: set issuer: ${url.origin} or token-url to the token_endpoint it lists.`;
+    }
     if (status === 404 || status === 405)
         return input === 'token-url'
             ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
