@@ -189,11 +189,11 @@ describe('job summary', () => {
     await h.run()
     expect(h.record.summary).toBe(
       [
-        '### Access token',
+        '### Access token for ci',
         '',
         '| | |',
         '| --- | --- |',
-        '| Endpoint | auth.stent.io |',
+        '| Endpoint | auth.stent.io/connect/token |',
         '| Client ID | ci |',
         '| Auth method | client_secret_post |',
         '| Scope | a&#124;b &#60;c&#62; |',
@@ -203,6 +203,25 @@ describe('job summary', () => {
       ].join('\n')
     )
     expect(h.record.summary).not.toContain('tok-123')
+  })
+
+  it('names the exported variable, and takes its heading from summary-title', async () => {
+    const h = harness([ok], {
+      'export-variable': 'STENT_TOKEN',
+      'summary-title': 'Token for <staging>',
+      'token-url': 'https://login.example.com/realms/ci/token'
+    })
+    await h.run()
+    const lines = h.record.summary.split('\n')
+    expect(lines[0]).toBe('### Token for &#60;staging&#62;')
+    expect(lines).toContain('| Endpoint | login.example.com/realms/ci/token |')
+    expect(lines).toContain('| Exported as | STENT_TOKEN |')
+  })
+
+  it('a summary-title with a line break is refused, naming the input', async () => {
+    const h = harness([], { 'summary-title': 'a\nb' })
+    await h.run()
+    expect(h.record.failed).toMatch(/^Input 'summary-title' contains a line break/)
   })
 
   it('summary: false writes none', async () => {

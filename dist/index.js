@@ -490,6 +490,7 @@ function readSettings(getInput) {
         timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
         maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
         summary: parseBoolean(getInput, 'summary', true),
+        summaryTitle: singleLine(getInput, 'summary-title'),
         verifyToken,
         minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
         revoke
@@ -562,6 +563,11 @@ function required(getInput, name, method) {
     if (!value) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
     }
+    return value;
+}
+function singleLine(getInput, name) {
+    const value = getInput(name);
+    noControlCharacters(name, value);
     return value;
 }
 function noControlCharacters(name, value) {
@@ -791,7 +797,8 @@ const INPUT_NAMES = [
     'min-validity',
     'revoke',
     'revocation-url',
-    'summary'
+    'summary',
+    'summary-title'
 ];
 /** The start of the message for an input action.yml does not declare (README troubleshooting). */
 const UNKNOWN_INPUT = 'Unknown input ';
@@ -894,7 +901,7 @@ function describeDuration(seconds) {
  */
 function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
     const rows = [
-        ['Endpoint', tokenUrl.host],
+        ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
         ['Client ID', settings.clientId],
         ['Auth method', settings.auth.method],
         ['Scope', token.scope ?? '(none returned)'],
@@ -904,10 +911,13 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
                 ? '(not returned)'
                 : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
         ],
-        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+        ...(settings.exportVariable
+            ? [['Exported as', settings.exportVariable]]
+            : [])
     ];
     return [
-        '### Access token',
+        `### ${escapeCell(settings.summaryTitle || `Access token for ${settings.clientId}`)}`,
         '',
         '| | |',
         '| --- | --- |',

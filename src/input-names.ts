@@ -23,7 +23,8 @@ export const INPUT_NAMES = [
   'min-validity',
   'revoke',
   'revocation-url',
-  'summary'
+  'summary',
+  'summary-title'
 ] as const
 
 /** The start of the message for an input action.yml does not declare (README troubleshooting). */
