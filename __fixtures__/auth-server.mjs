@@ -3,6 +3,7 @@
 // the self-test workflow.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { Readable } from 'node:stream'
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
 
@@ -32,6 +33,48 @@ export const DEMO_CLIENT = Object.freeze({
  * @property {string} audience the aud the assertion must have
  */
 
+/**
+ * oidc-provider's stored state (tokens, grants) in a Map per model, for one server's lifetime: its
+ * own memory adapter is the same, but warns on every start that it is not for production.
+ */
+class MapAdapter {
+  /** @param {string} model @param {Map<string, Map<string, any>>} stores one server's */
+  constructor(model, stores) {
+    /** @type {Map<string, any>} */
+    this.store = stores.get(model) ?? new Map()
+    stores.set(model, this.store)
+  }
+  /** @param {string} id @param {any} payload */
+  async upsert(id, payload) {
+    this.store.set(id, payload)
+  }
+  /** @param {string} id */
+  async find(id) {
+    return this.store.get(id)
+  }
+  /** @param {string} uid */
+  async findByUid(uid) {
+    return [...this.store.values()].find(payload => payload.uid === uid)
+  }
+  /** @param {string} userCode */
+  async findByUserCode(userCode) {
+    return [...this.store.values()].find(payload => payload.userCode === userCode)
+  }
+  /** @param {string} id */
+  async consume(id) {
+    const payload = this.store.get(id)
+    if (payload) payload.consumed = Math.floor(Date.now() / 1000)
+  }
+  /** @param {string} id */
+  async destroy(id) {
+    this.store.delete(id)
+  }
+  /** @param {string} grantId */
+  async revokeByGrantId(grantId) {
+    for (const [id, payload] of this.store) if (payload.grantId === grantId) this.store.delete(id)
+  }
+}
+
 /** Generated per federated client: the provider authenticates it by secret once federation has. */
 const FEDERATED_SECRET = randomUUID()
 
@@ -57,21 +100,27 @@ export async function startAuthServer({
     format: 'jwk'
   })
 
+  /** @type {ClientSpec[]} */
+  const metadata = [
+    ...clients,
+    ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : [])
+  ].map(client => ({
+    token_endpoint_auth_method: 'client_secret_post',
+    ...client,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    scope: DEMO_SCOPES
+  }))
+  // Clients with keys are served from the adapter: oidc-provider structuredClones static clients,
+  // and under jest's VM modules it then refuses the cloned objects as JWKs (another realm's Object).
+  /** @type {Map<string, Map<string, any>>} */
+  const stores = new Map([
+    ['Client', new Map(metadata.filter(c => c.jwks).map(c => [c.client_id, c]))]
+  ])
   const provider = new Provider(issuer, {
-    adapter: memoryAdapter(),
-    clients: [
-      ...clients.map(({ jwks, ...client }) =>
-        jwks ? { ...client, jwks_uri: `${issuer}/clients/${client.client_id}/jwks` } : client
-      ),
-      ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : [])
-    ].map(client => ({
-      token_endpoint_auth_method: 'client_secret_post',
-      ...client,
-      grant_types: ['client_credentials'],
-      response_types: [],
-      redirect_uris: [],
-      scope: DEMO_SCOPES
-    })),
+    adapter: (/** @type {string} */ model) => new MapAdapter(model, stores),
+    clients: metadata.filter(client => !client.jwks),
     jwks: { keys: [{ ...signingKey, kid: 'demo-signing-key', use: 'sig', alg: 'RS256' }] },
     routes: { token: TOKEN_PATH },
     ttl: { ClientCredentials: 30 * 24 * 3600 },
@@ -79,8 +128,9 @@ export async function startAuthServer({
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // Any authenticated client may introspect and revoke: it is a test server.
+      introspection: { enabled: true, allowedPolicy: async () => true },
+      revocation: { enabled: true, allowedPolicy: async () => true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => DEMO_RESOURCE,
@@ -122,20 +172,7 @@ export async function startAuthServer({
     kid: 'demo-signing-key'
   }
   const keys = createLocalJWKSet({ keys: [publicKey] })
-  // Client keys are served as each client's jwks_uri: oidc-provider takes static client metadata
-  // through structuredClone, whose objects it then refuses as JWKs under jest's VM modules.
-  const clientKeys = new Map(
-    clients
-      .filter(client => client.jwks)
-      .map(client => [`/clients/${client.client_id}/jwks`, client.jwks])
-  )
   server.on('request', (req, res) => {
-    const clientJwks = clientKeys.get(req.url ?? '')
-    if (clientJwks) {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(clientJwks))
-      return
-    }
     if (req.url !== WHOAMI_PATH) return callback(req, res)
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? ''
     jwtVerify(token, keys, { issuer, audience: DEMO_RESOURCE }).then(
@@ -165,51 +202,6 @@ export async function startAuthServer({
         server.closeAllConnections()
         server.close(() => resolve(undefined))
       })
-  }
-}
-
-/**
- * Storage for one server's grants and tokens, in memory as this server is meant to be. Passing it
- * explicitly keeps oidc-provider from warning, on every `npm start`, that its own default store
- * is for development only: a warning a newcomer would take for a problem.
- * @returns {import('oidc-provider').AdapterFactory}
- */
-function memoryAdapter() {
-  /** @type {Map<string, { payload: import('oidc-provider').AdapterPayload, expiresAt: number }>} */
-  const store = new Map()
-  return name => {
-    /** @param {string} id */
-    const find = async id => {
-      const entry = store.get(`${name}:${id}`)
-      if (entry && entry.expiresAt > Date.now()) return entry.payload
-      store.delete(`${name}:${id}`)
-      return undefined
-    }
-    /** @param {(payload: import('oidc-provider').AdapterPayload) => boolean} test */
-    const findBy = async test =>
-      [...store.entries()].find(
-        ([key, entry]) =>
-          key.startsWith(`${name}:`) && entry.expiresAt > Date.now() && test(entry.payload)
-      )?.[1].payload
-    return {
-      upsert: async (id, payload, expiresIn) => {
-        const expiresAt = expiresIn === undefined ? Infinity : Date.now() + expiresIn * 1000
-        store.set(`${name}:${id}`, { payload, expiresAt })
-      },
-      find,
-      findByUid: uid => findBy(payload => payload.uid === uid),
-      findByUserCode: userCode => findBy(payload => payload.userCode === userCode),
-      consume: async id => {
-        const entry = store.get(`${name}:${id}`)
-        if (entry) entry.payload = { ...entry.payload, consumed: Math.floor(Date.now() / 1000) }
-      },
-      destroy: async id => {
-        store.delete(`${name}:${id}`)
-      },
-      revokeByGrantId: async grantId => {
-        for (const [key, entry] of store) if (entry.payload.grantId === grantId) store.delete(key)
-      }
-    }
   }
 }
 
@@ -248,8 +240,17 @@ function federate(federation) {
       form.client_id = federation.clientId
       form.client_secret = FEDERATED_SECRET
     }
-    // The provider reads an already consumed body from here.
-    Object.assign(ctx.req, { body: form })
+    // The provider reads the body itself: hand it a fresh stream of the (rewritten) form.
+    const body = Buffer.from(new URLSearchParams(form).toString())
+    const { headers, method, url, socket, httpVersion } = ctx.req
+    const replay = Object.assign(Readable.from([body]), {
+      headers: { ...headers, 'content-length': String(body.length) },
+      method,
+      url,
+      socket,
+      httpVersion
+    })
+    ctx.req = ctx.request.req = /** @type {any} */ (replay)
     return next()
   }
 }

@@ -11,13 +11,13 @@ const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
 }
 const readme = readFileSync(new URL('README.md', root), 'utf8')
 
-/** The rows of the first table under a `## heading`, as arrays of trimmed cells. */
+/** The body rows of every table under a `## heading` (its ### groups included), as trimmed cells. */
 function table(heading: string): string[][] {
   const section = readme.split(/^## /m).find(part => part.startsWith(`${heading}\n`)) ?? ''
   return section
     .split('\n')
-    .filter(line => line.startsWith('|'))
-    .slice(2)
+    .filter((line, i, lines) => line.startsWith('|') && lines[i - 1]?.startsWith('|'))
+    .filter(line => !/^\|[\s|:-]+\|$/.test(line))
     .map(line =>
       line
         .slice(1, -1)
@@ -30,8 +30,21 @@ const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1')
 describe('README inputs table', () => {
   const rows = table('Inputs')
 
-  it('lists every input of action.yml, in the same order, and no other', () => {
-    expect(rows.map(([name]) => unquote(name ?? ''))).toEqual(Object.keys(action.inputs))
+  it('lists every input of action.yml once, in groups, and no other', () => {
+    expect(rows.map(([name]) => unquote(name ?? '')).sort()).toEqual(
+      Object.keys(action.inputs).sort()
+    )
+  })
+
+  it('groups them by purpose', () => {
+    const groups = (readme.split(/^## Inputs\n/m)[1] ?? '').split(/^## /m)[0] ?? ''
+    expect([...groups.matchAll(/^### (.+)$/gm)].map(([, group]) => group)).toEqual([
+      'Basics',
+      'Client authentication',
+      'Discovery and verification',
+      'Network',
+      'Output'
+    ])
   })
 
   it.each(Object.entries(action.inputs))(

@@ -168,6 +168,22 @@ describe('failures through dist/', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('an unknown input (client_secret for client-secret): exit 1 before any request, no outputs', async () => {
+    const before = server.calls.length
+    const run = await runAction(
+      { 'client-id': ID, 'token-url': server.tokenUrl },
+      { env: { INPUT_CLIENT_SECRET: SECRET } }
+    )
+    expect(run.code).toBe(1)
+    expect(server.calls.length).toBe(before)
+    expect(run.log).toContain(
+      "::error::Unknown input 'client_secret'. Did you mean 'client-secret'?"
+    )
+    expect(run.outputs).toEqual({})
+    expect(run.exported).toEqual({})
+    expectNoLeak(run, [SECRET])
+  })
+
   it('an error_description echoing the secret and the body: masked, and redacted too', async () => {
     const secret = 'echo me+/=é'
     const fault = await startFaultServer((_req, res) => {

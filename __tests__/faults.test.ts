@@ -109,7 +109,8 @@ const cases: Case[] = [
     code: -1,
     attempts: 1,
     maxMs: SLACK,
-    message: /Attempt 1\/6 failed \(HTTP 429\); retrying in \d+\.\d s\./,
+    message:
+      /Attempt 1\/6 failed \(HTTP 429\); retrying in \d+\.\d s \(the server asked for 86400 s; capped at 60 s\)\./,
     check: (_requests, run) => {
       expect(run.stopped).toBe(true)
       // The 60 s cap, plus at most the first attempt's 8 s of spread.

@@ -36,6 +36,7 @@ describe('defaults', () => {
       timeoutMs: 30_000,
       maxAttempts: 6,
       summary: true,
+      summaryTitle: '',
       verifyToken: false,
       minValidity: 0,
       revoke: false

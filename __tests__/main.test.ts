@@ -96,6 +96,15 @@ describe('retries', () => {
     expect(h.sleeps).toEqual([6000])
   })
 
+  it('a Retry-After above the 60 s cap: the log says it was capped', async () => {
+    const h = harness([status(429, { 'retry-after': '120' }), ok])
+    await h.run()
+    expect(h.sleeps).toEqual([64_000])
+    expect(h.record.lines).toContain(
+      'info: Attempt 1/6 failed (HTTP 429); retrying in 64.0 s (the server asked for 120 s; capped at 60 s).'
+    )
+  })
+
   it('gives up after max-attempts with the last failure', async () => {
     const h = harness(Array(3).fill(status(500)), { 'max-attempts': '3' })
     await h.run()
@@ -128,6 +137,14 @@ describe('failures', () => {
       /^The token endpoint refused the request: HTTP 400, error 'invalid_client'/
     )
     expect(h.record.outputs).toEqual({})
+  })
+
+  it('a 404 from a token-url that is the issuer root names issuer', async () => {
+    const h = harness([status(404)], { 'token-url': 'https://login.example.com' })
+    await h.run()
+    expect(h.record.failed).toBe(
+      'The token endpoint answered HTTP 404. Hint: token-url looks like the issuer root: set issuer: https://login.example.com or token-url to the token_endpoint it lists.'
+    )
   })
 
   it('a bad input fails before any request, naming the input', async () => {
@@ -177,11 +194,11 @@ describe('job summary', () => {
     await h.run()
     expect(h.record.summary).toBe(
       [
-        '### Access token',
+        '### Access token for ci',
         '',
         '| | |',
         '| --- | --- |',
-        '| Endpoint | auth.stent.io |',
+        '| Endpoint | auth.stent.io/connect/token |',
         '| Client ID | ci |',
         '| Auth method | client_secret_post |',
         '| Scope | a&#124;b &#60;c&#62; |',
@@ -191,6 +208,25 @@ describe('job summary', () => {
       ].join('\n')
     )
     expect(h.record.summary).not.toContain('tok-12345678')
+  })
+
+  it('names the exported variable, and takes its heading from summary-title', async () => {
+    const h = harness([ok], {
+      'export-variable': 'STENT_TOKEN',
+      'summary-title': 'Token for <staging>',
+      'token-url': 'https://login.example.com/realms/ci/token'
+    })
+    await h.run()
+    const lines = h.record.summary.split('\n')
+    expect(lines[0]).toBe('### Token for &#60;staging&#62;')
+    expect(lines).toContain('| Endpoint | login.example.com/realms/ci/token |')
+    expect(lines).toContain('| Exported as | STENT_TOKEN |')
+  })
+
+  it('a summary-title with a line break is refused, naming the input', async () => {
+    const h = harness([], { 'summary-title': 'a\nb' })
+    await h.run()
+    expect(h.record.failed).toMatch(/^Input 'summary-title' contains a line break/)
   })
 
   it('summary: false writes none', async () => {

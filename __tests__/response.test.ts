@@ -189,3 +189,57 @@ describe('failures name the status, the OAuth error and a hint, never the body',
     if (body) expect(text).not.toContain(body)
   })
 })
+
+describe('hints that name the input to change', () => {
+  const failure = (status: number, body: string, url?: string) =>
+    describeFailure(
+      { status, headers: { 'content-type': 'application/json' }, body },
+      [],
+      undefined,
+      url ? new URL(url) : undefined
+    )
+
+  it("unsupported_response_type: set response-type: ''", () => {
+    expect(failure(400, JSON.stringify({ error: 'unsupported_response_type' }))).toBe(
+      "The token endpoint refused the request: HTTP 400, error 'unsupported_response_type'. Hint: the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent."
+    )
+  })
+
+  it("an invalid_request about response_type: set response-type: ''", () => {
+    const body = { error: 'invalid_request', error_description: 'unrecognized response_type' }
+    expect(failure(400, JSON.stringify(body))).toContain(
+      "Hint: the server does not take Stent's response_type=token: set response-type: ''"
+    )
+    expect(failure(400, JSON.stringify({ ...body, error_description: 'bad audience' }))).toContain(
+      'Hint: the server found the request malformed'
+    )
+  })
+
+  it.each([404, 405])('HTTP %i at the issuer root: set issuer', status => {
+    expect(failure(status, '', 'https://login.example.com/')).toBe(
+      `The token endpoint answered HTTP ${status}. Hint: token-url looks like the issuer root: set issuer: https://login.example.com or token-url to the token_endpoint it lists.`
+    )
+  })
+
+  it('HTTP 404 at a token endpoint path keeps the usual hint', () => {
+    expect(failure(404, '', 'https://login.example.com/oauth/tokens')).toContain(
+      'Hint: check that token-url is the token endpoint'
+    )
+  })
+
+  it.each([
+    [
+      'a discovery document in the body',
+      JSON.stringify({ issuer: 'x', token_endpoint: 'y' }),
+      'https://login.example.com/oidc'
+    ],
+    ['the discovery path', '', 'https://login.example.com/.well-known/openid-configuration']
+  ])('HTTP 405 with %s: use issuer or its token_endpoint', (_what, body, url) => {
+    const message = failure(405, body, url)
+    expect(message).toContain(
+      'Hint: token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.'
+    )
+    if (body)
+      expect(message).toMatch(/^The token endpoint answered HTTP 405 with a discovery document\./)
+  })
+})

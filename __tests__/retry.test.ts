@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { BACKOFF, parseRetryAfter, retryDelay } from '../src/retry.js'
+import { BACKOFF, parseRetryAfter, retryDelay, retryPlan } from '../src/retry.js'
 import type { Outcome } from '../src/transport.js'
 
 const NOW = Date.parse('2026-11-27T12:00:00Z')
@@ -81,5 +81,24 @@ describe('Retry-After', () => {
 
   it('is ignored on a status that is not retried', () => {
     expect(retryDelay(1, 6, status(400, { 'retry-after': '1' }), NOW, min)).toBeUndefined()
+  })
+})
+
+describe('retryPlan says when a Retry-After was capped', () => {
+  const over = {
+    kind: 'response',
+    status: 429,
+    headers: { 'retry-after': '120' },
+    body: ''
+  } as const
+  it('a Retry-After above the cap: waits the cap and reports what was asked', () => {
+    expect(retryPlan(1, 6, over, 0, () => 0)).toEqual({
+      delayMs: BACKOFF.retryAfterCapMs,
+      cappedFromMs: 120_000
+    })
+  })
+  it('a Retry-After within the cap is not reported as capped', () => {
+    const within = { ...over, headers: { 'retry-after': '60' } }
+    expect(retryPlan(1, 6, within, 0, () => 0)).toEqual({ delayMs: 60_000 })
   })
 })

@@ -48,14 +48,14 @@ async function exchange(x, deps) {
             return { response: outcome, requestedAt };
         }
         const failure = outcome.kind === 'response'
-            ? (0,_response_js__WEBPACK_IMPORTED_MODULE_0__/* .describeFailure */ .Ic)(outcome, x.secrets, x.endpoint)
+            ? (0,_response_js__WEBPACK_IMPORTED_MODULE_0__/* .describeFailure */ .Ic)(outcome, x.secrets, x.endpoint, request.url)
             : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-        const delay = (0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .retryDelay */ .a2)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
-        if (delay === undefined) {
+        const plan = (0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .retryPlan */ .Iq)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        if (plan === undefined) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
         }
-        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s.`);
-        await deps.sleep(delay);
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .BACKOFF */ .hH.retryAfterCapMs / 1000} s)`}.`);
+        await deps.sleep(plan.delayMs);
     }
 }
 
@@ -67,7 +67,7 @@ async function exchange(x, deps) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(551);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(902);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
@@ -196,6 +196,7 @@ function readSettings(getInput) {
         timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
         maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
         summary: parseBoolean(getInput, 'summary', true),
+        summaryTitle: singleLine(getInput, 'summary-title'),
         verifyToken,
         minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
         revoke
@@ -268,6 +269,11 @@ function required(getInput, name, method) {
     if (!value) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
     }
+    return value;
+}
+function singleLine(getInput, name) {
+    const value = getInput(name);
+    noControlCharacters(name, value);
     return value;
 }
 function noControlCharacters(name, value) {
@@ -359,7 +365,7 @@ function parseBoolean(getInput, name, fallback) {
 
 /***/ }),
 
-/***/ 551:
+/***/ 902:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -495,6 +501,92 @@ function resolveEndpoints(settings, discovered) {
 
 // EXTERNAL MODULE: ./src/exchange.ts
 var exchange = __nccwpck_require__(786);
+;// CONCATENATED MODULE: ./src/input-names.ts
+
+/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
+const INPUT_NAMES = [
+    'client-id',
+    'client-secret',
+    'token-url',
+    'auth-method',
+    'client-assertion-key',
+    'client-assertion-alg',
+    'client-assertion-kid',
+    'oidc-audience',
+    'response-type',
+    'scope',
+    'audience',
+    'extra-params',
+    'export-variable',
+    'timeout-seconds',
+    'max-attempts',
+    'issuer',
+    'verify-token',
+    'jwks-url',
+    'min-validity',
+    'revoke',
+    'revocation-url',
+    'summary',
+    'summary-title'
+];
+/** The start of the message for an input action.yml does not declare (README troubleshooting). */
+const UNKNOWN_INPUT = 'Unknown input ';
+/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
+ * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
+ */
+function checkInputNames(env) {
+    const known = new Set(INPUT_NAMES.map(inputVariable));
+    const unknown = Object.keys(env)
+        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
+        .map(key => key.slice('INPUT_'.length).toLowerCase())
+        .sort();
+    if (unknown.length === 0)
+        return;
+    throw new src_errors/* ActionError */.l(unknown
+        .map(name => {
+        const near = closestInput(name);
+        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
+    })
+        .join(' '));
+}
+/** The declared input a typo most likely meant, or undefined when none is close. */
+function closestInput(name) {
+    const typed = normalize(name);
+    let best;
+    for (const candidate of INPUT_NAMES) {
+        const distance = editDistance(typed, normalize(candidate));
+        if (!best || distance < best.distance)
+            best = { name: candidate, distance };
+    }
+    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
+    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
+}
+/** Case and the separator (_ - or space) do not count as typos. */
+function normalize(name) {
+    return name.toLowerCase().replace(/[_ ]/g, '-');
+}
+/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const row = d[i];
+            const prev = d[i - 1];
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(235);
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -553,7 +645,7 @@ function describeDuration(seconds) {
  */
 function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
     const rows = [
-        ['Endpoint', tokenUrl.host],
+        ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
         ['Client ID', settings.clientId],
         ['Auth method', settings.auth.method],
         ['Scope', token.scope ?? '(none returned)'],
@@ -563,10 +655,13 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
                 ? '(not returned)'
                 : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
         ],
-        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+        ...(settings.exportVariable
+            ? [['Exported as', settings.exportVariable]]
+            : [])
     ];
     return [
-        '### Access token',
+        `### ${escapeCell(settings.summaryTitle || `Access token for ${settings.clientId}`)}`,
         '',
         '| | |',
         '| --- | --- |',
@@ -857,6 +952,7 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 
 
+
 const defaultDeps = {
     core: core,
     env: process.env,
@@ -875,6 +971,7 @@ async function run(deps = defaultDeps) {
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState('isPost', 'true');
     try {
+        checkInputNames(deps.env);
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
         // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
         const secrets = secretsOf(settings);
@@ -1100,7 +1197,7 @@ function maskAll(core, values) {
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
 /* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(786);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(551);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(902);
 /* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
 /* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
 /* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(873);
@@ -1280,21 +1377,27 @@ const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
  * The message for a response that is not a success: its status, the OAuth error code and sanitised
  * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
  */
-function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT) {
+function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
     const status = `HTTP ${response.status}`;
     const json = parseJsonObject(response);
     const code = typeof json?.error === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
     if (!code) {
-        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint)}`;
+        const discovery = typeof json?.token_endpoint === 'string';
+        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint, url, discovery)}`;
     }
     const description = typeof json?.error_description === 'string'
         ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
         : '';
-    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, code, endpoint)}`;
+    // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
+    const hintCode = code === 'invalid_request' && /response.?type/i.test(description)
+        ? 'unsupported_response_type'
+        : code;
+    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, hintCode, endpoint, url)}`;
 }
 const ERROR_HINTS = {
     invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
     unauthorized_client: 'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+    unsupported_response_type: "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
     unsupported_grant_type: 'the server does not offer the client_credentials grant at this token-url.',
     invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
     invalid_target: 'check the audience input and any resource in extra-params.',
@@ -1304,18 +1407,25 @@ const ERROR_HINTS = {
     server_error: 'the server failed. Try again later.'
 };
 /** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
-function hintFor(status, code, endpoint) {
+function hintFor(status, code, endpoint, url, discovery = false) {
     if (endpoint.hint && status >= 400 && status < 500 && !(0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .isRetryableStatus */ .PS)(status)) {
         return endpoint.hint;
     }
     // Own keys only: a server's error code 'constructor' must not find Object's.
     return code && Object.hasOwn(ERROR_HINTS, code)
         ? ERROR_HINTS[code]
-        : statusHint(status, endpoint);
+        : statusHint(status, endpoint, url, discovery);
 }
-function statusHint(status, { input }) {
+function statusHint(status, { input }, url, discovery = false) {
     if (status === 401 || status === 403)
         return 'check client-id, client-secret and auth-method.';
+    if ((status === 404 || status === 405) && input === 'token-url') {
+        // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.
+        if (discovery || url?.pathname.endsWith('/.well-known/openid-configuration'))
+            return 'token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.';
+        if (url && (url.pathname === '/' || url.pathname === ''))
+            return `token-url looks like the issuer root: set issuer: ${url.origin} or token-url to the token_endpoint it lists.`;
+    }
     if (status === 404 || status === 405)
         return input === 'token-url'
             ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
@@ -1357,10 +1467,11 @@ function isHtml(response) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iq: () => (/* binding */ retryPlan),
 /* harmony export */   PS: () => (/* binding */ isRetryableStatus),
-/* harmony export */   a2: () => (/* binding */ retryDelay)
+/* harmony export */   hH: () => (/* binding */ BACKOFF)
 /* harmony export */ });
-/* unused harmony exports BACKOFF, parseRetryAfter */
+/* unused harmony exports retryDelay, parseRetryAfter */
 /** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
 const BACKOFF = {
     /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
@@ -1385,18 +1496,26 @@ function isRetryableStatus(status) {
  * so the spread halves with each attempt, which keeps the last job's wait short.
  */
 function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
+    return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs;
+}
+/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
+function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
     if (attempt >= maxAttempts)
         return undefined;
     const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
     if (outcome.kind === 'network')
-        return outcome.retryable ? backoff : undefined;
+        return outcome.retryable ? { delayMs: backoff } : undefined;
     if (!isRetryableStatus(outcome.status))
         return undefined;
     const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
     if (retryAfter === undefined)
-        return backoff;
+        return { delayMs: backoff };
     const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread;
+    const capped = retryAfter > BACKOFF.retryAfterCapMs;
+    return {
+        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+        ...(capped ? { cappedFromMs: retryAfter } : {})
+    };
 }
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
 function parseRetryAfter(value, nowMs) {

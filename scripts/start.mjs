@@ -28,11 +28,15 @@ console.log(
     ? `Embedded authorization server at ${server.issuer} (oidc-provider), client '${DEMO_CLIENT.client_id}'.`
     : `Stent's token endpoint, client '${STENT_CLIENT_ID}'.`
 )
-console.log('Running dist/index.js as the runner does. Its log, as a viewer of the run sees it:\n')
-const run = await runAction(inputs)
+// A viewer sees ::debug:: lines only when the run has debug logging on: `npm start -- --debug`.
+const debug = process.argv.includes('--debug')
+console.log(
+  `Running dist/index.js as the runner does, on Node ${process.version}${debug ? ', with debug logging' : ''}. Its log, as a viewer of the run sees it:\n`
+)
+const run = await runAction(inputs, debug ? { env: { RUNNER_DEBUG: '1' } } : {})
 await server?.close()
 
-console.log(run.log.trimEnd().replace(/^/gm, '  | '))
+console.log(viewed(run.log).trimEnd().replace(/^/gm, '  | '))
 console.log(`\nExit code: ${run.code}`)
 console.log('Outputs (GITHUB_OUTPUT):')
 for (const [name, value] of Object.entries(run.outputs)) {
@@ -49,4 +53,16 @@ process.exitCode = run.code ?? 1
 function describeSecret(value) {
   const sha = createHash('sha256').update(value).digest('hex').slice(0, 12)
   return `*** (masked; ${value.length} characters, sha256 ${sha}...)`
+}
+
+/**
+ * The log as the runner renders it: debug lines only with debug logging, annotations by kind.
+ * @param {string} log
+ */
+function viewed(log) {
+  return log
+    .split('\n')
+    .filter(line => debug || !line.startsWith('::debug::'))
+    .map(line => line.replace(/^::(debug|notice|warning|error)[^:]*::/, (_, kind) => `${kind}: `))
+    .join('\n')
 }

@@ -1,7 +1,7 @@
 import { ActionError } from './errors.js'
 import type { HttpRequest } from './request.js'
 import { describeFailure, type Endpoint, type HttpResponse } from './response.js'
-import { retryDelay } from './retry.js'
+import { BACKOFF, retryPlan } from './retry.js'
 import type { Send } from './transport.js'
 
 /** What an exchange needs besides the request: the network, a clock and dice, and a log. */
@@ -45,15 +45,15 @@ export async function exchange(
     }
     const failure =
       outcome.kind === 'response'
-        ? describeFailure(outcome, x.secrets, x.endpoint)
+        ? describeFailure(outcome, x.secrets, x.endpoint, request.url)
         : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
-    const delay = retryDelay(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
-    if (delay === undefined) {
+    const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
+    if (plan === undefined) {
       throw new ActionError(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure)
     }
     core.info(
-      `Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(delay / 1000).toFixed(1)} s.`
+      `Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`
     )
-    await deps.sleep(delay)
+    await deps.sleep(plan.delayMs)
   }
 }

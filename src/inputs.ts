@@ -39,6 +39,8 @@ export interface Settings {
   maxAttempts: number
   /** Write a job summary after success. */
   summary: boolean
+  /** The summary's heading, or '' for one naming the client. */
+  summaryTitle: string
   verifyToken: boolean
   /** Seconds the token must still be valid for. */
   minValidity: number
@@ -154,6 +156,7 @@ export function readSettings(getInput: GetInput): Settings {
     timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
     maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
     summary: parseBoolean(getInput, 'summary', true),
+    summaryTitle: singleLine(getInput, 'summary-title'),
     verifyToken,
     minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
     revoke
@@ -239,6 +242,12 @@ function required(getInput: GetInput, name: string, method?: string): string {
       `Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`
     )
   }
+  return value
+}
+
+function singleLine(getInput: GetInput, name: string): string {
+  const value = getInput(name)
+  noControlCharacters(name, value)
   return value
 }
 

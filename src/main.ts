@@ -8,6 +8,7 @@ import {
 import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
 import { exchange, type ExchangeDeps } from './exchange.js'
+import { checkInputNames } from './input-names.js'
 import { readSettings, type Settings } from './inputs.js'
 import { maskAll } from './mask.js'
 import { publish, summaryMarkdown, type Publisher } from './publish.js'
@@ -40,8 +41,8 @@ export interface Deps extends ExchangeDeps {
     getState(name: string): string
     summary: { addRaw(text: string): { write(): Promise<unknown> } }
   }
-  /** The job's environment: where the runner serves the GitHub ID token. */
-  env: Record<string, string | undefined>
+  /** The job's environment: the runner's INPUT_* names, and where it serves the GitHub ID token. */
+  env: Readonly<Record<string, string | undefined>>
 }
 
 export const defaultDeps: Deps = {
@@ -64,6 +65,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState('isPost', 'true')
   try {
+    checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name))
     // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
     const secrets = secretsOf(settings)

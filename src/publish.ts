@@ -79,7 +79,7 @@ export function summaryMarkdown(
   requestedAt: Date
 ): string {
   const rows: Array<[string, string]> = [
-    ['Endpoint', tokenUrl.host],
+    ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
     ['Client ID', settings.clientId],
     ['Auth method', settings.auth.method],
     ['Scope', token.scope ?? '(none returned)'],
@@ -89,10 +89,13 @@ export function summaryMarkdown(
         ? '(not returned)'
         : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
     ],
-    ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`]
+    ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+    ...(settings.exportVariable
+      ? [['Exported as', settings.exportVariable] as [string, string]]
+      : [])
   ]
   return [
-    '### Access token',
+    `### ${escapeCell(settings.summaryTitle || `Access token for ${settings.clientId}`)}`,
     '',
     '| | |',
     '| --- | --- |',

@@ -63,19 +63,26 @@ export const TOKEN_ENDPOINT: Endpoint = { label: 'The token endpoint', input: 't
 export function describeFailure(
   response: HttpResponse,
   secrets: readonly string[],
-  endpoint: Endpoint = TOKEN_ENDPOINT
+  endpoint: Endpoint = TOKEN_ENDPOINT,
+  url?: URL
 ): string {
   const status = `HTTP ${response.status}`
   const json = parseJsonObject(response)
   const code = typeof json?.error === 'string' ? neutralise(redact(json.error, secrets), 64) : ''
   if (!code) {
-    return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint)}`
+    const discovery = typeof json?.token_endpoint === 'string'
+    return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint, url, discovery)}`
   }
   const description =
     typeof json?.error_description === 'string'
       ? neutralise(redact(json.error_description, secrets), 300)
       : ''
-  return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, code, endpoint)}`
+  // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
+  const hintCode =
+    code === 'invalid_request' && /response.?type/i.test(description)
+      ? 'unsupported_response_type'
+      : code
+  return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, hintCode, endpoint, url)}`
 }
 
 const ERROR_HINTS: Record<string, string> = {
@@ -83,6 +90,8 @@ const ERROR_HINTS: Record<string, string> = {
     'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
   unauthorized_client:
     'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+  unsupported_response_type:
+    "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
   unsupported_grant_type:
     'the server does not offer the client_credentials grant at this token-url.',
   invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
@@ -95,18 +104,31 @@ const ERROR_HINTS: Record<string, string> = {
 }
 
 /** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
-function hintFor(status: number, code: string | undefined, endpoint: Endpoint): string {
+function hintFor(
+  status: number,
+  code: string | undefined,
+  endpoint: Endpoint,
+  url?: URL,
+  discovery = false
+): string {
   if (endpoint.hint && status >= 400 && status < 500 && !isRetryableStatus(status)) {
     return endpoint.hint
   }
   // Own keys only: a server's error code 'constructor' must not find Object's.
   return code && Object.hasOwn(ERROR_HINTS, code)
     ? (ERROR_HINTS[code] as string)
-    : statusHint(status, endpoint)
+    : statusHint(status, endpoint, url, discovery)
 }
 
-function statusHint(status: number, { input }: Endpoint): string {
+function statusHint(status: number, { input }: Endpoint, url?: URL, discovery = false): string {
   if (status === 401 || status === 403) return 'check client-id, client-secret and auth-method.'
+  if ((status === 404 || status === 405) && input === 'token-url') {
+    // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.
+    if (discovery || url?.pathname.endsWith('/.well-known/openid-configuration'))
+      return 'token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.'
+    if (url && (url.pathname === '/' || url.pathname === ''))
+      return `token-url looks like the issuer root: set issuer: ${url.origin} or token-url to the token_endpoint it lists.`
+  }
   if (status === 404 || status === 405)
     return input === 'token-url'
       ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'

@@ -32,14 +32,29 @@ export function retryDelay(
   nowMs: number,
   random: () => number
 ): number | undefined {
+  return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs
+}
+
+/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
+export function retryPlan(
+  attempt: number,
+  maxAttempts: number,
+  outcome: Outcome,
+  nowMs: number,
+  random: () => number
+): { delayMs: number; cappedFromMs?: number } | undefined {
   if (attempt >= maxAttempts) return undefined
   const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1))
-  if (outcome.kind === 'network') return outcome.retryable ? backoff : undefined
+  if (outcome.kind === 'network') return outcome.retryable ? { delayMs: backoff } : undefined
   if (!isRetryableStatus(outcome.status)) return undefined
   const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs)
-  if (retryAfter === undefined) return backoff
+  if (retryAfter === undefined) return { delayMs: backoff }
   const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1))
-  return Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread
+  const capped = retryAfter > BACKOFF.retryAfterCapMs
+  return {
+    delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+    ...(capped ? { cappedFromMs: retryAfter } : {})
+  }
 }
 
 /** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
