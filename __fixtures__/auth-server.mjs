@@ -1,8 +1,11 @@
 // A real OAuth 2.0 authorization server (oidc-provider) on loopback, issuing JWT access tokens by
 // the client-credentials grant at /connect/token as Stent does. Used by the tests, `npm start` and
-// the self-test workflow.
+// the self-test workflow. With `tls`, it serves HTTPS, asks for client certificates and does
+// mutual TLS client authentication (RFC 8705) with certificate-bound access tokens.
 import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
@@ -31,7 +34,27 @@ export const DEMO_CLIENT = Object.freeze({
  * @property {import('jose').JSONWebKeySet} jwks that issuer's public keys
  * @property {string} subject the sub the assertion must have
  * @property {string} audience the aud the assertion must have
+ * @typedef {object} TlsOptions Serve HTTPS and enable features.mTLS (tls_client_auth,
+ *   self_signed_tls_client_auth, certificate-bound access tokens).
+ * @property {string} key PEM private key of the server certificate
+ * @property {string} cert PEM server certificate (must cover the issuer's host)
+ * @property {string} ca PEM of the CA that signs client certificates for tls_client_auth
+ * @property {string} [hostname] the issuer's host name if not `host` (e.g. a name only a proxy
+ *   resolves); the server certificate must cover it
  */
+
+/** HMAC algorithms for client_secret_jwt: oidc-provider's default list has HS256 only. */
+const CLIENT_AUTH_SIGNING_ALGS = /** @type {const} */ ([
+  'HS256',
+  'HS384',
+  'HS512',
+  'RS256',
+  'PS256',
+  'ES256',
+  'Ed25519',
+  'EdDSA'
+])
+const MTLS_METHODS = /** @type {const} */ (['tls_client_auth', 'self_signed_tls_client_auth'])
 
 /**
  * oidc-provider's stored state (tokens, grants) in a Map per model, for one server's lifetime: its
@@ -82,20 +105,35 @@ const FEDERATED_SECRET = randomUUID()
  * Starts the server. Every token request it sees is recorded in `calls`, successful or not, with
  * the form body as the server parsed it (unknown parameters included). Clients listed in
  * `opaque` get opaque (reference) access tokens, which can be revoked and introspected; the
- * others get JWTs.
- * @param {{ clients?: ClientSpec[], port?: number, host?: string, opaque?: string[], federation?: Federation }} [options]
+ * others get JWTs. With `tls`, clients may use tls_client_auth (with tls_client_auth_subject_dn or
+ * a tls_client_auth_san_* value) and self_signed_tls_client_auth (jwks with the certificate in
+ * x5c); theirs are certificate-bound tokens (`cnf.x5t#S256`) unless they register
+ * `tls_client_certificate_bound_access_tokens: false`. client_secret_jwt accepts HS256/384/512.
+ * @param {{ clients?: ClientSpec[], port?: number, host?: string, opaque?: string[], federation?: Federation, tls?: TlsOptions }} [options]
  */
 export async function startAuthServer({
   clients = [DEMO_CLIENT],
   port = 0,
   host = '127.0.0.1',
   opaque = [],
-  federation = undefined
+  federation = undefined,
+  tls = undefined
 } = {}) {
-  const server = createServer()
+  const server = tls
+    ? // The provider decides: no cert, or one from another CA, still reaches it (invalid_client).
+      createHttpsServer({
+        key: tls.key,
+        cert: tls.cert,
+        ca: tls.ca,
+        requestCert: true,
+        rejectUnauthorized: false
+      })
+    : createServer()
   await new Promise(resolve => server.listen(port, host, () => resolve(undefined)))
   const address = /** @type {import('node:net').AddressInfo} */ (server.address())
-  const issuer = `http://${host}:${address.port}`
+  const issuer = tls
+    ? `https://${tls.hostname ?? host}:${address.port}`
+    : `http://${host}:${address.port}`
   const signingKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
     format: 'jwk'
   })
@@ -106,6 +144,9 @@ export async function startAuthServer({
     ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : [])
   ].map(client => ({
     token_endpoint_auth_method: 'client_secret_post',
+    ...(MTLS_METHODS.some(method => method === client.token_endpoint_auth_method)
+      ? { tls_client_certificate_bound_access_tokens: true }
+      : {}),
     ...client,
     grant_types: ['client_credentials'],
     response_types: [],
@@ -125,9 +166,27 @@ export async function startAuthServer({
     routes: { token: TOKEN_PATH },
     ttl: { ClientCredentials: 30 * 24 * 3600 },
     scopes: DEMO_SCOPES.split(' '),
+    // Only when a client needs it, so that the default discovery document stays as it was.
+    ...(metadata.some(client => client.token_endpoint_auth_method === 'client_secret_jwt')
+      ? { enabledJWA: { clientAuthSigningAlgValues: CLIENT_AUTH_SIGNING_ALGS } }
+      : {}),
+    // features.mTLS only makes the methods possible: the server must offer them too.
+    ...(tls
+      ? {
+          clientAuthMethods: [
+            'client_secret_basic',
+            'client_secret_jwt',
+            'client_secret_post',
+            'private_key_jwt',
+            'none',
+            ...MTLS_METHODS
+          ]
+        }
+      : {}),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      ...(tls ? { mTLS: mutualTls() } : {}),
       // Any authenticated client may introspect and revoke: it is a test server.
       introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true, allowedPolicy: async () => true },
@@ -253,4 +312,55 @@ function federate(federation) {
     ctx.req = ctx.request.req = /** @type {any} */ (replay)
     return next()
   }
+}
+
+/**
+ * features.mTLS for an HTTPS server made with `ca`, `requestCert: true, rejectUnauthorized: false`:
+ * TLS checks the chain (`socket.authorized`), the provider the client's registered subject.
+ * @returns {import('oidc-provider').MTLSEnabledClientAuthenticationConfiguration}
+ */
+function mutualTls() {
+  /** @param {import('oidc-provider').KoaContextWithOIDC} ctx */
+  const peer = ctx => {
+    const socket = ctx.req.socket
+    return socket instanceof TLSSocket ? socket.getPeerX509Certificate() : undefined
+  }
+  return {
+    enabled: true,
+    certificateBoundAccessTokens: true,
+    tlsClientAuth: true,
+    selfSignedTlsClientAuth: true,
+    getCertificate: ctx => peer(ctx)?.toString(),
+    certificateAuthorized: ctx =>
+      ctx.req.socket instanceof TLSSocket && ctx.req.socket.authorized === true,
+    certificateSubjectMatches: (ctx, property, expected) => {
+      const cert = peer(ctx)
+      if (!cert) return false
+      if (property === 'tls_client_auth_subject_dn') return sameDn(cert, expected)
+      const kind = /** @type {Record<string, string>} */ ({
+        tls_client_auth_san_dns: 'DNS',
+        tls_client_auth_san_ip: 'IP Address',
+        tls_client_auth_san_email: 'email',
+        tls_client_auth_san_uri: 'URI'
+      })[property]
+      return (cert.subjectAltName ?? '').split(', ').some(entry => entry === `${kind}:${expected}`)
+    }
+  }
+}
+
+/**
+ * RFC 8705's tls_client_auth_subject_dn is an RFC 4514 string, most specific RDN first
+ * (`CN=bot,O=Stent`); Node lists the subject's RDNs one a line in certificate order.
+ * @param {import('node:crypto').X509Certificate} cert
+ * @param {string} expected
+ */
+function sameDn(cert, expected) {
+  /** @param {string} rdn */
+  const normal = rdn => {
+    const at = rdn.indexOf('=')
+    return `${rdn.slice(0, at).trim().toUpperCase()}=${rdn.slice(at + 1).trim()}`
+  }
+  const actual = cert.subject.split('\n').reverse().map(normal)
+  const wanted = expected.split(/(?<!\\),/).map(normal)
+  return actual.length === wanted.length && actual.every((rdn, i) => rdn === wanted[i])
 }

@@ -1,25 +1,59 @@
-// A throwaway CA and a server certificate it signed, made with the openssl CLI for one test run.
+// A throwaway CA and certificates it signed (server and TLS client), and self-signed client
+// certificates, made with the openssl CLI for one test run.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export interface TestCertificates {
   /** PEM file of the CA, for NODE_EXTRA_CA_CERTS. */
   caFile: string
+  /** The CA's private key file, to sign more certificates (makeClientCertificate). */
+  caKeyFile: string
+  /** PEM of the CA certificate (the contents of caFile). */
+  caCert: string
   key: string
   cert: string
 }
 
-export function makeCertificates(hostnames: string[]): TestCertificates {
+/** A certificate and its private key (PKCS#8), both PEM. */
+export interface KeyPair {
+  key: string
+  cert: string
+}
+
+export interface ServerCertificateOptions {
+  /** Also cover DNS:localhost and IP:127.0.0.1, for an HTTPS server on loopback. */
+  loopback?: boolean
+}
+
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+
+function workspace() {
   const dir = mkdtempSync(join(tmpdir(), 'test-tls-'))
-  const file = (name: string) => join(dir, name)
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' })
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  return {
+    file: (name: string) => join(dir, name),
+    openssl: (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' })
+  }
+}
+
+/** subjectAltName entries: IP addresses as IP:, other names as DNS:. */
+const altName = (name: string) => (isIP(name) ? `IP:${name}` : `DNS:${name}`)
+
+/**
+ * A CA and a server certificate it signed for `hostnames` (the first is the CN). The CA can sign
+ * client certificates too (makeClientCertificate), and is the one `NODE_EXTRA_CA_CERTS` names.
+ */
+export function makeCertificates(
+  hostnames: string[],
+  { loopback = false }: ServerCertificateOptions = {}
+): TestCertificates {
+  const { file, openssl } = workspace()
   openssl(
     'req',
     '-x509',
-    ...ec,
+    ...EC,
     '-keyout',
     file('ca.key'),
     '-out',
@@ -33,17 +67,18 @@ export function makeCertificates(hostnames: string[]): TestCertificates {
     '-addext',
     'keyUsage=critical,keyCertSign'
   )
+  const names = [...new Set([...hostnames, ...(loopback ? ['localhost', '127.0.0.1'] : [])])]
   openssl(
     'req',
-    ...ec,
+    ...EC,
     '-keyout',
     file('server.key'),
     '-out',
     file('server.csr'),
     '-subj',
-    `/CN=${hostnames[0]}`
+    `/CN=${names[0]}`
   )
-  writeFileSync(file('ext.cnf'), `subjectAltName=${hostnames.map(h => `DNS:${h}`).join(',')}\n`)
+  writeFileSync(file('ext.cnf'), `subjectAltName=${names.map(altName).join(',')}\n`)
   openssl(
     'x509',
     '-req',
@@ -63,7 +98,83 @@ export function makeCertificates(hostnames: string[]): TestCertificates {
   )
   return {
     caFile: file('ca.pem'),
+    caKeyFile: file('ca.key'),
+    caCert: readFileSync(file('ca.pem'), 'utf8'),
     key: readFileSync(file('server.key'), 'utf8'),
     cert: readFileSync(file('server.pem'), 'utf8')
+  }
+}
+
+/**
+ * A TLS client certificate (EC P-256, `extendedKeyUsage=clientAuth`) signed by `ca`.
+ * @param subject openssl's form, e.g. `/CN=deploy-bot/O=Stent`
+ * @param subjectAltName optional, e.g. `DNS:deploy.stent.example`
+ */
+export function makeClientCertificate(
+  ca: Pick<TestCertificates, 'caFile' | 'caKeyFile'>,
+  subject: string,
+  subjectAltName?: string
+): KeyPair {
+  const { file, openssl } = workspace()
+  openssl('req', ...EC, '-keyout', file('client.key'), '-out', file('client.csr'), '-subj', subject)
+  writeFileSync(
+    file('ext.cnf'),
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=clientAuth',
+      ...(subjectAltName ? [`subjectAltName=${subjectAltName}`] : [])
+    ].join('\n') + '\n'
+  )
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('client.csr'),
+    '-CA',
+    ca.caFile,
+    '-CAkey',
+    ca.caKeyFile,
+    '-CAcreateserial',
+    '-CAserial',
+    file('ca.srl'),
+    '-out',
+    file('client.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('ext.cnf')
+  )
+  return {
+    key: readFileSync(file('client.key'), 'utf8'),
+    cert: readFileSync(file('client.pem'), 'utf8')
+  }
+}
+
+/** A self-signed TLS client certificate (EC P-256, `extendedKeyUsage=clientAuth`) and its key. */
+export function makeSelfSigned(subject: string): KeyPair {
+  const { file, openssl } = workspace()
+  openssl(
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    file('self.key'),
+    '-out',
+    file('self.pem'),
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature',
+    '-addext',
+    'extendedKeyUsage=clientAuth'
+  )
+  return {
+    key: readFileSync(file('self.key'), 'utf8'),
+    cert: readFileSync(file('self.pem'), 'utf8')
   }
 }
