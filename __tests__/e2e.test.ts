@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { startAuthServer } from '../__fixtures__/auth-server.mjs'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
-import { basicAuthorization } from '../src/request.js'
+import { basicAuthorization } from '../src/auth/secret.js'
 
 const ID = 'e2e-client'
 const SECRET = 'e2e secret+/=:%&~'

@@ -11,7 +11,7 @@ import {
   type SeenRequest
 } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
-import { basicAuthorization } from '../src/request.js'
+import { basicAuthorization } from '../src/auth/secret.js'
 
 const ID = 'fault-client'
 const SECRET = 'fault secret+/=:%&é'

@@ -84,13 +84,22 @@ describe('auth-method', () => {
   it('accepts client_secret_basic', () => {
     expect(read({ ...base, 'auth-method': 'client_secret_basic' }).auth).toEqual({
       method: 'client_secret_basic',
-      secret: 's3cret'
+      secret: 's3cret',
+      encoding: 'form'
     })
+  })
+
+  it('basic-encoding: form (RFC 6749 §2.3.1) by default, raw for servers that do not decode', () => {
+    const basic = { ...base, 'auth-method': 'client_secret_basic' }
+    expect(read({ ...basic, 'basic-encoding': 'raw' }).auth).toMatchObject({ encoding: 'raw' })
+    expect(failure({ ...basic, 'basic-encoding': 'base64' }).message).toBe(
+      "Input 'basic-encoding' has an unsupported value 'base64'. Accepted values: form, raw."
+    )
   })
 
   it('lists the accepted values for anything else', () => {
     expect(failure({ ...base, 'auth-method': 'basic' }).message).toBe(
-      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, private_key_jwt, github_oidc."
+      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, github_oidc."
     )
   })
 })
@@ -212,11 +221,11 @@ describe('client authentication beyond secrets', () => {
   const jwtInputs = { 'client-id': 'c', 'auth-method': 'private_key_jwt' }
 
   it('private_key_jwt needs no secret, and picks the algorithm from the key', () => {
-    expect(read({ ...jwtInputs, 'client-assertion-key': rsaPem }).auth).toEqual({
+    expect(read({ ...jwtInputs, 'client-assertion-key': rsaPem }).auth).toMatchObject({
       method: 'private_key_jwt',
-      keyPem: rsaPem,
       alg: 'RS256',
-      kid: ''
+      kid: '',
+      certificate: undefined
     })
     expect(read({ ...jwtInputs, 'client-assertion-key': ecPem('P-256') }).auth).toMatchObject({
       alg: 'ES256'

@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { fakeCore } from '../__fixtures__/core.js'
 import { ActionError } from '../src/errors.js'
 import { readSettings } from '../src/inputs.js'
+import { authenticate } from '../src/auth/index.js'
 import { run, type Deps } from '../src/main.js'
 import { buildTokenRequest } from '../src/request.js'
 import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
@@ -92,18 +93,26 @@ describe('request building', () => {
     // eslint-disable-next-line no-control-regex
     .filter(s => s.trim() === s && !/[\u0000-\u001f\u007f]/.test(s))
 
-  const request = (id: string, secret: string, method: string) =>
-    buildTokenRequest(
-      readSettings(
-        name => ({ 'client-id': id, 'client-secret': secret, 'auth-method': method })[name] ?? ''
-      ),
-      new URL('https://auth.example.com/token')
+  const request = async (id: string, secret: string, method: string, encoding = 'form') => {
+    const settings = readSettings(
+      name =>
+        ({
+          'client-id': id,
+          'client-secret': secret,
+          'auth-method': method,
+          'basic-encoding': encoding
+        })[name] ?? ''
     )
+    const tokenUrl = new URL('https://auth.example.com/token')
+    const deps = { now: Date.now } as Deps
+    const context = { clientId: id, tokenUrl, timeoutMs: 1000, maxAttempts: 1, deps }
+    return buildTokenRequest(settings, tokenUrl, await authenticate(settings.auth, context))
+  }
 
-  it('client_secret_post: a form decoder reads back any id and secret', () => {
-    fc.assert(
-      fc.property(credential, credential, (id, secret) => {
-        const form = new URLSearchParams(request(id, secret, 'client_secret_post').body)
+  it('client_secret_post: a form decoder reads back any id and secret', async () => {
+    await fc.assert(
+      fc.asyncProperty(credential, credential, async (id, secret) => {
+        const form = new URLSearchParams((await request(id, secret, 'client_secret_post')).body)
         expect(form.get('client_id')).toBe(id)
         expect(form.get('client_secret')).toBe(secret)
       }),
@@ -111,10 +120,11 @@ describe('request building', () => {
     )
   })
 
-  it('client_secret_basic: base64, split at the one colon, form-decode: any id and secret', () => {
-    fc.assert(
-      fc.property(credential, credential, (id, secret) => {
-        const header = request(id, secret, 'client_secret_basic').headers.authorization ?? ''
+  it('client_secret_basic: base64, split at the one colon, form-decode: any id and secret', async () => {
+    await fc.assert(
+      fc.asyncProperty(credential, credential, async (id, secret) => {
+        const header =
+          (await request(id, secret, 'client_secret_basic')).headers.authorization ?? ''
         const pair = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString('utf8')
         const parts = pair.split(':')
         expect(parts).toHaveLength(2)
@@ -123,6 +133,23 @@ describe('request building', () => {
         // Plain percent-decoding (as some servers do) agrees.
         expect(parts.map(decodeURIComponent)).toEqual([id, secret])
       }),
+      { numRuns: 1000 }
+    )
+  })
+
+  it('client_secret_basic with basic-encoding raw: base64, split at the first colon: any id without a colon, any secret', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        credential.filter(id => !id.includes(':')),
+        credential,
+        async (id, secret) => {
+          const header =
+            (await request(id, secret, 'client_secret_basic', 'raw')).headers.authorization ?? ''
+          const pair = Buffer.from(header.replace(/^Basic /, ''), 'base64').toString('utf8')
+          const colon = pair.indexOf(':')
+          expect([pair.slice(0, colon), pair.slice(colon + 1)]).toEqual([id, secret])
+        }
+      ),
       { numRuns: 1000 }
     )
   })

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
-import { readSettings } from '../src/inputs.js'
-import { basicAuthorization, buildTokenRequest, formEncode } from '../src/request.js'
+import { authenticate } from '../src/auth/index.js'
+import { basicAuthorization } from '../src/auth/secret.js'
+import { readSettings, type Settings } from '../src/inputs.js'
+import type { Deps } from '../src/main.js'
+import { buildTokenRequest, formEncode } from '../src/request.js'
 
 const SPECIAL = 'a+b/c=d:e%f&g h é'
 
@@ -12,9 +15,16 @@ function settings(inputs: Record<string, string>) {
   )
 }
 
+/** The token request as one attempt builds it: the settings' credentials, then the form. */
+async function tokenRequest(s: Settings, url = TOKEN_URL) {
+  const deps = { now: Date.now } as Deps
+  const context = { clientId: s.clientId, tokenUrl: url, timeoutMs: 1000, maxAttempts: 1, deps }
+  return buildTokenRequest(s, url, await authenticate(s.auth, context))
+}
+
 describe('client_secret_post (what Stent documents)', () => {
-  it('sends id and secret in the form body, with grant_type, response_type and JSON accepted', () => {
-    const request = buildTokenRequest(settings({ 'response-type': 'token' }), TOKEN_URL)
+  it('sends id and secret in the form body, with grant_type, response_type and JSON accepted', async () => {
+    const request = await tokenRequest(settings({ 'response-type': 'token' }))
     expect(request.url.href).toBe('https://auth.stent.io/connect/token')
     expect(request.headers).toEqual({
       'content-type': 'application/x-www-form-urlencoded',
@@ -31,8 +41,8 @@ describe('client_secret_post (what Stent documents)', () => {
 })
 
 describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
-  it('form-encodes id and secret before base64, and keeps them out of the body', () => {
-    const request = buildTokenRequest(settings({ 'auth-method': 'client_secret_basic' }), TOKEN_URL)
+  it('form-encodes id and secret before base64, and keeps them out of the body', async () => {
+    const request = await tokenRequest(settings({ 'auth-method': 'client_secret_basic' }))
     const header = request.headers.authorization ?? ''
     expect(header).toMatch(/^Basic [A-Za-z0-9+/]+=*$/)
     const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8')
@@ -50,20 +60,19 @@ describe('client_secret_basic (RFC 6749 §2.3.1)', () => {
 })
 
 describe('optional parameters', () => {
-  it('sends scope, audience and extra-params only when given, and omits an empty response-type', () => {
-    const bare = new URLSearchParams(
-      buildTokenRequest(settings({ 'response-type': '' }), TOKEN_URL).body
-    )
+  it('sends scope, audience and extra-params only when given, and omits an empty response-type', async () => {
+    const bare = new URLSearchParams((await tokenRequest(settings({ 'response-type': '' }))).body)
     expect([...bare.keys()]).toEqual(['grant_type', 'client_id', 'client_secret'])
 
     const full = new URLSearchParams(
-      buildTokenRequest(
-        settings({
-          scope: 'api:read api:write',
-          audience: 'https://api.example.com',
-          'extra-params': 'resource=https://r1\nresource=https://r2'
-        }),
-        TOKEN_URL
+      (
+        await tokenRequest(
+          settings({
+            scope: 'api:read api:write',
+            audience: 'https://api.example.com',
+            'extra-params': 'resource=https://r1\nresource=https://r2'
+          })
+        )
       ).body
     )
     expect(full.get('scope')).toBe('api:read api:write')

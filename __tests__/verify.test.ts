@@ -33,12 +33,17 @@ async function failure(promise: Promise<unknown>): Promise<string> {
 describe('verifyAccessToken', () => {
   it('a good token returns its exp', async () => {
     const exp = NOW / 1000 + 3600
-    expect(await verifyAccessToken(await token({ exp }), await jwks(), expected, NOW)).toBe(exp)
+    expect(await verifyAccessToken(await token({ exp }), await jwks(), expected, NOW)).toEqual({
+      exp,
+      cnf: undefined
+    })
   })
 
   it('an expired token fails, judged by the injected clock', async () => {
     const expiring = await token({ exp: NOW / 1000 + 60 })
-    expect(await verifyAccessToken(expiring, await jwks(), expected, NOW)).toBe(NOW / 1000 + 60)
+    expect(await verifyAccessToken(expiring, await jwks(), expected, NOW)).toMatchObject({
+      exp: NOW / 1000 + 60
+    })
     expect(await failure(verifyAccessToken(expiring, await jwks(), expected, NOW + 120_000))).toBe(
       'The access token has already expired (its exp claim is in the past).'
     )

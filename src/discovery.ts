@@ -18,7 +18,11 @@ export function discoveryUrl(issuer: string): URL {
  * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
  * endpoint in it obeys the same rules as an input URL.
  */
-export function parseDiscovery(response: HttpResponse, issuer: string): Partial<Endpoints> {
+export function parseDiscovery(
+  response: HttpResponse,
+  issuer: string,
+  { mtls = false } = {}
+): Partial<Endpoints> {
   const fields = parseJsonObject(response)
   if (!fields) {
     throw new ActionError(
@@ -30,18 +34,26 @@ export function parseDiscovery(response: HttpResponse, issuer: string): Partial<
       `The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`
     )
   }
-  const url = (name: string): URL | undefined => {
-    const value = fields[name]
+  const url = (name: string, from = fields): URL | undefined => {
+    const value = from[name]
     if (value === undefined) return undefined
+    const field = from === fields ? name : `mtls_endpoint_aliases.${name}`
     if (typeof value !== 'string') {
-      throw new ActionError(`The discovery document's ${name} is not a string URL.`)
+      throw new ActionError(`The discovery document's ${field} is not a string URL.`)
     }
-    return parseUrl(value, `The discovery document's ${name}`)
+    return parseUrl(value, `The discovery document's ${field}`)
   }
+  // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
+  const aliases = fields.mtls_endpoint_aliases
+  const mtlsAliases =
+    mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
+      ? (aliases as Record<string, unknown>)
+      : {}
+  const endpoint = (name: string) => url(name, mtlsAliases) ?? url(name)
   return {
-    tokenUrl: url('token_endpoint'),
+    tokenUrl: endpoint('token_endpoint'),
     jwksUrl: url('jwks_uri'),
-    revocationUrl: url('revocation_endpoint')
+    revocationUrl: endpoint('revocation_endpoint')
   }
 }
 

@@ -1,22 +1,10 @@
-import { createPrivateKey } from 'node:crypto'
+import { readClientAuth, type ClientAuth } from './auth/index.js'
 import { ActionError } from './errors.js'
+import { noControlCharacters, required, type GetInput } from './input-rules.js'
 
-export const AUTH_METHODS = [
-  'client_secret_post',
-  'client_secret_basic',
-  'private_key_jwt',
-  'github_oidc'
-] as const
-export type AuthMethod = (typeof AUTH_METHODS)[number]
+export type { GetInput } from './input-rules.js'
 
 export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
-
-/** How the client proves who it is; each method carries what it needs. */
-export type ClientAuth =
-  | { method: 'client_secret_post' | 'client_secret_basic'; secret: string }
-  | { method: 'private_key_jwt'; keyPem: string; alg: string; kid: string }
-  /** `audience` empty: the token endpoint's origin, known once the endpoint is. */
-  | { method: 'github_oidc'; audience: string }
 
 /** Every input, read and validated once; the rest of the action trusts this. */
 export interface Settings {
@@ -47,9 +35,6 @@ export interface Settings {
   /** Revoke the token in the post step. */
   revoke: boolean
 }
-
-/** How an input is read: `@actions/core`'s getInput in the action, a map in tests. */
-export type GetInput = (name: string) => string
 
 /** Parameters the action sets itself; `extra-params` may not override them. */
 const RESERVED_PARAMS = new Set([
@@ -117,7 +102,8 @@ const RESERVED_ENV = new RegExp(
   'i'
 )
 
-export function readSettings(getInput: GetInput): Settings {
+/** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
+export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Settings {
   const clientId = required(getInput, 'client-id')
   noControlCharacters('client-id', clientId)
   const issuer = parseIssuer(getInput('issuer'))
@@ -143,7 +129,7 @@ export function readSettings(getInput: GetInput): Settings {
   }
   return {
     clientId,
-    auth: readClientAuth(getInput),
+    auth: readClientAuth(getInput, nowMs),
     tokenUrl,
     issuer,
     jwksUrl,
@@ -163,68 +149,6 @@ export function readSettings(getInput: GetInput): Settings {
   }
 }
 
-function readClientAuth(getInput: GetInput): ClientAuth {
-  const method = parseAuthMethod(getInput('auth-method') || 'client_secret_post')
-  switch (method) {
-    case 'client_secret_post':
-    case 'client_secret_basic': {
-      const secret = required(getInput, 'client-secret', method)
-      noControlCharacters('client-secret', secret)
-      return { method, secret }
-    }
-    case 'private_key_jwt': {
-      const keyPem = getInput('client-assertion-key')
-      if (!keyPem) {
-        throw new ActionError(
-          "Input 'client-assertion-key' is required with auth-method private_key_jwt: pass the client's PEM private key (PKCS#8, RSA or EC) from a secret, e.g. client-assertion-key: ${{ secrets.CLIENT_ASSERTION_KEY }}."
-        )
-      }
-      return {
-        method,
-        keyPem,
-        alg: assertionAlgorithm(keyPem, getInput('client-assertion-alg')),
-        kid: getInput('client-assertion-kid')
-      }
-    }
-    case 'github_oidc':
-      return { method, audience: getInput('oidc-audience') }
-  }
-}
-
-const ALGORITHMS: Record<string, string[]> = {
-  rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
-  prime256v1: ['ES256'],
-  secp384r1: ['ES384'],
-  secp521r1: ['ES512']
-}
-
-/** The signing algorithm: the input if the key can sign with it, else the key's usual one. */
-function assertionAlgorithm(keyPem: string, alg: string): string {
-  let kind: string | undefined
-  try {
-    const key = createPrivateKey(keyPem)
-    kind =
-      key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyType
-  } catch {
-    throw new ActionError(
-      "Input 'client-assertion-key' is not a PEM private key. Pass the whole key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----, from a secret."
-    )
-  }
-  const allowed = ALGORITHMS[kind ?? '']
-  if (!allowed) {
-    throw new ActionError(
-      `Input 'client-assertion-key' is a ${kind ?? 'unknown'} key; private_key_jwt here signs with RSA or EC (P-256, P-384, P-521) keys.`
-    )
-  }
-  if (!alg) return allowed[0] as string
-  if (!allowed.includes(alg)) {
-    throw new ActionError(
-      `Input 'client-assertion-alg' is '${alg}', which this ${kind === 'rsa' ? 'RSA' : 'EC'} key cannot sign with. Accepted: ${allowed.join(', ')}.`
-    )
-  }
-  return alg
-}
-
 function parseIssuer(value: string): string {
   if (!value) return ''
   parseUrl(value, "Input 'issuer'")
@@ -235,29 +159,10 @@ function optionalUrl(value: string, name: string): URL | undefined {
   return value ? parseUrl(value, `Input '${name}'`) : undefined
 }
 
-function required(getInput: GetInput, name: string, method?: string): string {
-  const value = getInput(name)
-  if (!value) {
-    throw new ActionError(
-      `Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`
-    )
-  }
-  return value
-}
-
 function singleLine(getInput: GetInput, name: string): string {
   const value = getInput(name)
   noControlCharacters(name, value)
   return value
-}
-
-function noControlCharacters(name: string, value: string): void {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    throw new ActionError(
-      `Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`
-    )
-  }
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
@@ -287,16 +192,6 @@ export function parseUrl(value: string, what: string): URL {
     )
   }
   return url
-}
-
-function parseAuthMethod(value: string): AuthMethod {
-  const method = AUTH_METHODS.find(m => m === value)
-  if (!method) {
-    throw new ActionError(
-      `Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`
-    )
-  }
-  return method
 }
 
 export function parseExtraParams(value: string): Array<[string, string]> {

@@ -1,10 +1,11 @@
 import * as actionsCore from '@actions/core'
 import {
-  GITHUB_OIDC_ENDPOINT,
-  githubIdTokenRequest,
-  parseGitHubIdToken,
-  signClientAssertion
-} from './assertion.js'
+  authenticate,
+  authSecrets,
+  presentsCertificate,
+  refusalHint,
+  type Credentials
+} from './auth/index.js'
 import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
 import { exchange, type ExchangeDeps } from './exchange.js'
@@ -12,12 +13,7 @@ import { checkInputNames } from './input-names.js'
 import { readSettings, type Settings } from './inputs.js'
 import { maskAll } from './mask.js'
 import { publish, summaryMarkdown, type Publisher } from './publish.js'
-import {
-  basicAuthorization,
-  buildGetRequest,
-  buildTokenRequest,
-  type HttpRequest
-} from './request.js'
+import { buildGetRequest, buildTokenRequest } from './request.js'
 import {
   parseJsonObject,
   parseTokenResponse,
@@ -27,7 +23,7 @@ import {
   type TokenResponse
 } from './response.js'
 import { send } from './transport.js'
-import { verifyAccessToken } from './verify.js'
+import { checkAccessToken } from './verify.js'
 
 /** The action's collaborators; tests pass fakes or real servers, the action passes these. */
 export interface Deps extends ExchangeDeps {
@@ -66,9 +62,9 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   core.saveState('isPost', 'true')
   try {
     checkInputNames(deps.env)
-    const settings = readSettings(name => core.getInput(name))
+    const settings = readSettings(name => core.getInput(name), deps.now())
     // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-    const secrets = secretsOf(settings)
+    const secrets = authSecrets(settings.auth, settings.clientId)
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
     core.info(
@@ -76,8 +72,13 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     )
     const { response, requestedAt } = await exchange(
       {
-        endpoint: TOKEN_ENDPOINT,
-        request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
+        endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(settings.auth, settings.clientId) },
+        request: async () =>
+          buildTokenRequest(
+            settings,
+            endpoints.tokenUrl,
+            await credentials(settings, endpoints.tokenUrl, deps)
+          ),
         secrets,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
@@ -86,7 +87,21 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     )
     const token = parseTokenResponse(response)
     maskAll(core, [token.accessToken])
-    await check(token, settings, endpoints, requestedAt, deps)
+    await checkAccessToken(token, settings, {
+      requestedAt,
+      jwksUrl: endpoints.jwksUrl,
+      fetchKeySet: async url =>
+        parseJsonObject(
+          await getDocument(
+            url,
+            { label: 'The key set endpoint', input: 'jwks-url' },
+            settings,
+            deps
+          )
+        ),
+      log: deps.core,
+      now: deps.now
+    })
     publish(core, token, settings, new Date(requestedAt))
     if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
@@ -121,19 +136,6 @@ function fail(error: unknown, core: Deps['core']): void {
   )
 }
 
-/**
- * The values to mask and to strip from what servers say: the client secret (and, for Basic, the
- * credential made of it, whole and without its scheme) or the private key.
- */
-export function secretsOf({ auth, clientId }: Settings): string[] {
-  if (auth.method === 'client_secret_basic') {
-    const header = basicAuthorization(clientId, auth.secret)
-    return [auth.secret, header, header.slice('Basic '.length)]
-  }
-  if (auth.method === 'client_secret_post') return [auth.secret]
-  return auth.method === 'private_key_jwt' ? [auth.keyPem] : []
-}
-
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
 export async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
   if (!settings.issuer) return resolveEndpoints(settings, {})
@@ -145,7 +147,8 @@ export async function findEndpoints(settings: Settings, deps: Deps): Promise<End
     settings,
     deps
   )
-  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer))
+  const mtls = presentsCertificate(settings.auth)
+  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }))
 }
 
 /** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
@@ -169,92 +172,23 @@ async function getDocument(
 }
 
 /**
- * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
- * for private_key_jwt, the job's GitHub ID token for github_oidc; both masked before use.
+ * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
+ * GitHub ID token), and masked before use.
  */
-async function tokenRequest(settings: Settings, tokenUrl: URL, deps: Deps): Promise<HttpRequest> {
-  const assertion = await clientAssertion(settings, tokenUrl, deps)
-  return buildTokenRequest(settings, tokenUrl, assertion)
-}
-
-export async function clientAssertion(
+export async function credentials(
   settings: Settings,
   tokenUrl: URL,
   deps: Deps
-): Promise<string | undefined> {
-  const { auth } = settings
-  let assertion: string | undefined
-  if (auth.method === 'private_key_jwt') {
-    assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now())
-  } else if (auth.method === 'github_oidc') {
-    assertion = await githubIdToken(auth.audience || tokenUrl.origin, settings, deps)
-  }
-  if (assertion) maskAll(deps.core, [assertion])
-  return assertion
-}
-
-/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
-async function githubIdToken(audience: string, settings: Settings, deps: Deps): Promise<string> {
-  const request = githubIdTokenRequest(deps.env, audience)
-  const bearer = request.headers.authorization ?? ''
-  maskAll(deps.core, [bearer.slice('Bearer '.length)])
-  const { response } = await exchange(
-    {
-      endpoint: GITHUB_OIDC_ENDPOINT,
-      request: async () => request,
-      secrets: [bearer.slice('Bearer '.length)],
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts
-    },
+): Promise<Credentials> {
+  const made = await authenticate(settings.auth, {
+    clientId: settings.clientId,
+    tokenUrl,
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
     deps
-  )
-  return parseGitHubIdToken(response)
-}
-
-/** verify-token and min-validity: fail before any output is written. */
-async function check(
-  token: TokenResponse,
-  settings: Settings,
-  endpoints: Endpoints,
-  requestedAt: number,
-  deps: Deps
-): Promise<void> {
-  let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000
-  if (settings.verifyToken) {
-    const jwksUrl = endpoints.jwksUrl
-    if (!jwksUrl) {
-      throw new ActionError(
-        'verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.'
-      )
-    }
-    const response = await getDocument(
-      jwksUrl,
-      { label: 'The key set endpoint', input: 'jwks-url' },
-      settings,
-      deps
-    )
-    const exp = await verifyAccessToken(
-      token.accessToken,
-      parseJsonObject(response),
-      { issuer: settings.issuer || undefined, audience: settings.audience || undefined },
-      deps.now()
-    )
-    if (exp !== undefined) expiresAtMs = exp * 1000
-    deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`)
-  }
-  if (settings.minValidity > 0 && expiresAtMs === undefined) {
-    deps.core.warning(
-      'min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.'
-    )
-  }
-  if (settings.minValidity > 0 && expiresAtMs !== undefined) {
-    const left = Math.floor((expiresAtMs - deps.now()) / 1000)
-    if (left < settings.minValidity) {
-      throw new ActionError(
-        `The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`
-      )
-    }
-  }
+  })
+  maskAll(deps.core, made.fresh)
+  return made
 }
 
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */

@@ -1,14 +1,8 @@
 import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
-import {
-  clientAssertion,
-  defaultDeps,
-  findEndpoints,
-  REVOKE_STATE,
-  secretsOf,
-  type Deps
-} from './main.js'
+import { authSecrets } from './auth/index.js'
+import { credentials, defaultDeps, findEndpoints, REVOKE_STATE, type Deps } from './main.js'
 import { maskAll } from './mask.js'
 import { buildRevocationRequest } from './request.js'
 import { checkToken } from './untrusted.js'
@@ -23,7 +17,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   let settings: Settings
   try {
-    settings = readSettings(name => core.getInput(name))
+    settings = readSettings(name => core.getInput(name), deps.now())
   } catch {
     // The main step failed on these inputs already, and said why.
     return
@@ -33,7 +27,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
     maskAll(core, [token])
-    const secrets = secretsOf(settings)
+    const secrets = authSecrets(settings.auth, settings.clientId)
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
     const revocationUrl = endpoints.revocationUrl
@@ -46,10 +40,9 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
         endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
         request: async () =>
           buildRevocationRequest(
-            settings,
             revocationUrl,
             token,
-            await clientAssertion(settings, endpoints.tokenUrl, deps)
+            await credentials(settings, endpoints.tokenUrl, deps)
           ),
         secrets: [...secrets, token],
         timeoutMs: settings.timeoutMs,

@@ -48,7 +48,7 @@ export const send: Send = async (request, timeoutMs) => {
   const destroyAll = (): void => state.sockets.forEach(socket => socket.destroy())
   deadline.signal.addEventListener('abort', destroyAll, { once: true })
   try {
-    const socket = await open(request.url, state, deadline.signal)
+    const socket = await open(request, state, deadline.signal)
     state.phase = 'waiting for the response'
     const message = await exchangeOn(socket, request, deadline.signal)
     state.phase = 'reading the response body'
@@ -78,9 +78,12 @@ function portOf(url: URL): number {
   return Number(url.port) || (url.protocol === 'https:' ? 443 : 80)
 }
 
-/** A connected socket to the URL's origin, TLS for https, through the proxy when there is one. */
+/**
+ * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
+ * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
+ */
 async function open(
-  url: URL,
+  { url, tls }: HttpRequest,
   state: { phase: Phase; sockets: Duplex[] },
   signal: AbortSignal
 ): Promise<Duplex> {
@@ -108,7 +111,13 @@ async function open(
   }
   if (url.protocol !== 'https:') return socket
   state.phase = 'in the TLS handshake'
-  const secure = track(tlsConnect({ ...tlsHost(url), socket: socket as Socket }))
+  const secure = track(
+    tlsConnect({
+      ...tlsHost(url),
+      socket: socket as Socket,
+      ...(tls ? { cert: tls.cert, key: tls.key } : {})
+    })
+  )
   await once(secure, 'secureConnect', { signal })
   return secure
 }
@@ -179,6 +188,10 @@ async function readCapped(request: HttpRequest, message: IncomingMessage): Promi
   return Buffer.concat(chunks).toString('utf8')
 }
 
+// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
+const CLIENT_CERTIFICATE_REFUSED =
+  /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/
+
 // TLS failures are not transient: retrying cannot fix a certificate.
 const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/
 
@@ -211,6 +224,13 @@ function networkFailure(
   }
   const code = (error as { code?: unknown } | undefined)?.code
   if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
+    if (CLIENT_CERTIFICATE_REFUSED.test(code)) {
+      return {
+        kind: 'network',
+        reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+        retryable: false
+      }
+    }
     const tls = TLS_ERROR.test(code)
     return {
       kind: 'network',

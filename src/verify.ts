@@ -1,4 +1,76 @@
+import { presentsCertificate } from './auth/index.js'
 import { ActionError } from './errors.js'
+import type { Settings } from './inputs.js'
+import type { TokenResponse } from './response.js'
+
+/** What the checks need besides the token and the settings: the key set, a clock, a log. */
+export interface CheckContext {
+  /** When the token was asked for: expires_in counts from then. */
+  requestedAt: number
+  jwksUrl: URL | undefined
+  fetchKeySet: (url: URL) => Promise<unknown>
+  log: { info(message: string): void; warning(message: string): void }
+  now: () => number
+}
+
+/**
+ * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
+ * run before any output is written, so a token that fails them is never handed on.
+ */
+export async function checkAccessToken(
+  token: TokenResponse,
+  settings: Settings,
+  { requestedAt, jwksUrl, fetchKeySet, log, now }: CheckContext
+): Promise<void> {
+  let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000
+  if (settings.verifyToken) {
+    if (!jwksUrl) {
+      throw new ActionError(
+        'verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.'
+      )
+    }
+    const claims = await verifyAccessToken(
+      token.accessToken,
+      await fetchKeySet(jwksUrl),
+      { issuer: settings.issuer || undefined, audience: settings.audience || undefined },
+      now()
+    )
+    if (claims.exp !== undefined) expiresAtMs = claims.exp * 1000
+    checkBinding(claims.cnf, settings)
+    log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`)
+  }
+  if (settings.minValidity > 0 && expiresAtMs === undefined) {
+    log.warning(
+      'min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.'
+    )
+  }
+  if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+    const left = Math.floor((expiresAtMs - now()) / 1000)
+    if (left < settings.minValidity) {
+      throw new ActionError(
+        `The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`
+      )
+    }
+  }
+}
+
+/**
+ * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
+ * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's).
+ */
+function checkBinding(cnf: unknown, settings: Settings): void {
+  const bound =
+    typeof cnf === 'object' && cnf !== null
+      ? (cnf as Record<string, unknown>)['x5t#S256']
+      : undefined
+  if (bound === undefined) return
+  const ours = presentsCertificate(settings.auth) ? settings.auth.thumbprint : undefined
+  if (bound !== ours) {
+    throw new ActionError(
+      `The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`
+    )
+  }
+}
 
 /** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
 export function isJwt(token: string): boolean {
@@ -21,14 +93,14 @@ export interface Expected {
 
 /**
  * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
- * and iss and aud when expected. Returns its exp (seconds). jose is loaded only here.
+ * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
  */
 export async function verifyAccessToken(
   token: string,
   jwks: unknown,
   expected: Expected,
   nowMs: number
-): Promise<number | undefined> {
+): Promise<{ exp: number | undefined; cnf: unknown }> {
   if (!isJwt(token)) {
     throw new ActionError(
       'verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.'
@@ -52,7 +124,7 @@ export async function verifyAccessToken(
       requiredClaims: ['exp'],
       currentDate: new Date(nowMs)
     })
-    return payload.exp
+    return { exp: payload.exp, cnf: payload.cnf }
   } catch (error) {
     if (error instanceof errors.JWTExpired) {
       throw new ActionError('The access token has already expired (its exp claim is in the past).')

@@ -1,0 +1,103 @@
+import { ActionError } from '../errors.js'
+import { exchange } from '../exchange.js'
+import { maskAll } from '../mask.js'
+import { JWT_BEARER, type HttpRequest } from '../request.js'
+import { parseJsonObject, type Endpoint, type HttpResponse } from '../response.js'
+import { checkToken } from '../untrusted.js'
+import type { AttemptContext, AuthFamily, Credentials } from './types.js'
+
+/** The job's GitHub OIDC ID token as the client assertion: federated credentials, no secret. */
+export interface GitHubOidcAuth {
+  method: 'github_oidc'
+  /** Empty: the token endpoint's origin, known once the endpoint is. */
+  audience: string
+}
+
+/** The token service, for messages: failures point at the permission and the audience. */
+export const GITHUB_OIDC_ENDPOINT: Endpoint = {
+  label: "GitHub's OIDC token service",
+  input: 'oidc-audience',
+  hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
+}
+
+/**
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
+ */
+export function githubIdTokenRequest(
+  env: Readonly<Record<string, string | undefined>>,
+  audience: string
+): HttpRequest {
+  const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env
+  if (!base || !bearer) {
+    throw new ActionError(
+      'auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.'
+    )
+  }
+  let url: URL
+  try {
+    url = new URL(base)
+  } catch {
+    throw new ActionError(
+      "The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator."
+    )
+  }
+  url.searchParams.set('audience', audience)
+  return {
+    method: 'GET',
+    url,
+    headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+    body: ''
+  }
+}
+
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+export function parseGitHubIdToken(response: HttpResponse): string {
+  return checkToken(
+    parseJsonObject(response)?.value,
+    "The GitHub OIDC token service's answer",
+    'value'
+  )
+}
+
+/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
+export async function githubIdToken(audience: string, context: AttemptContext): Promise<string> {
+  const { deps } = context
+  const request = githubIdTokenRequest(deps.env, audience)
+  const bearer = (request.headers.authorization ?? '').slice('Bearer '.length)
+  maskAll(deps.core, [bearer])
+  const { response } = await exchange(
+    {
+      endpoint: GITHUB_OIDC_ENDPOINT,
+      request: async () => request,
+      secrets: [bearer],
+      timeoutMs: context.timeoutMs,
+      maxAttempts: context.maxAttempts
+    },
+    deps
+  )
+  return parseGitHubIdToken(response)
+}
+
+export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
+  read(method, getInput) {
+    return { method, audience: getInput('oidc-audience') }
+  },
+
+  secrets() {
+    return []
+  },
+
+  async credentials(auth, context): Promise<Credentials> {
+    const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context)
+    return {
+      form: [
+        ['client_id', context.clientId],
+        ['client_assertion_type', JWT_BEARER],
+        ['client_assertion', idToken]
+      ],
+      headers: {},
+      fresh: [idToken]
+    }
+  }
+}

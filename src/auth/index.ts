@@ -1,0 +1,67 @@
+import { ActionError } from '../errors.js'
+import type { GetInput } from '../input-rules.js'
+import { assertionFamily, type AssertionAuth } from './jwt.js'
+import { githubOidcFamily, type GitHubOidcAuth } from './github-oidc.js'
+import { mtlsFamily, type MtlsAuth } from './mtls.js'
+import { secretFamily, type SecretAuth } from './secret.js'
+import type { AttemptContext, AuthFamily, Credentials } from './types.js'
+
+/** How the client proves who it is; each method carries what it needs. */
+export type ClientAuth = SecretAuth | AssertionAuth | MtlsAuth | GitHubOidcAuth
+export type AuthMethod = ClientAuth['method']
+
+/** Every method and the family that implements it: a new method is one line here. */
+const FAMILIES: Record<
+  AuthMethod,
+  | AuthFamily<SecretAuth>
+  | AuthFamily<AssertionAuth>
+  | AuthFamily<MtlsAuth>
+  | AuthFamily<GitHubOidcAuth>
+> = {
+  client_secret_post: secretFamily,
+  client_secret_basic: secretFamily,
+  client_secret_jwt: assertionFamily,
+  private_key_jwt: assertionFamily,
+  tls_client_auth: mtlsFamily,
+  self_signed_tls_client_auth: mtlsFamily,
+  github_oidc: githubOidcFamily
+}
+
+export const AUTH_METHODS = Object.keys(FAMILIES) as AuthMethod[]
+
+function familyOf(method: AuthMethod): AuthFamily<ClientAuth> {
+  return FAMILIES[method] as AuthFamily<ClientAuth>
+}
+
+export function readClientAuth(getInput: GetInput, nowMs: number): ClientAuth {
+  const value = getInput('auth-method') || 'client_secret_post'
+  const method = AUTH_METHODS.find(m => m === value)
+  if (!method) {
+    throw new ActionError(
+      `Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`
+    )
+  }
+  return familyOf(method).read(method, getInput, nowMs)
+}
+
+/** What to mask before anything prints and to strip from anything a server says. */
+export function authSecrets(auth: ClientAuth, clientId: string): string[] {
+  return familyOf(auth.method).secrets(auth, clientId)
+}
+
+/** The client's credentials for one attempt. */
+export function authenticate(auth: ClientAuth, context: AttemptContext): Promise<Credentials> {
+  return familyOf(auth.method).credentials(auth, context)
+}
+
+/** A likelier cause of a refused request than the general one, when the method knows it. */
+export function refusalHint(auth: ClientAuth, clientId: string): string | undefined {
+  return familyOf(auth.method).refusalHint?.(auth, clientId)
+}
+
+/** Whether the method presents a client certificate (and so uses mtls_endpoint_aliases). */
+export function presentsCertificate(auth: ClientAuth): auth is MtlsAuth {
+  return auth.method === 'tls_client_auth' || auth.method === 'self_signed_tls_client_auth'
+}
+
+export type { AttemptContext, Credentials } from './types.js'

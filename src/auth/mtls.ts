@@ -1,0 +1,53 @@
+import { required } from '../input-rules.js'
+import { checkCertificate, readCertificate, readPrivateKey } from '../keys.js'
+import type { AuthFamily, Credentials } from './types.js'
+
+/**
+ * Mutual TLS client authentication (RFC 8705 §2): the client certificate on the connection is the
+ * credential, issued by a CA the server trusts (tls_client_auth) or registered as is
+ * (self_signed_tls_client_auth). Tokens may come back bound to it (cnf x5t#S256, §3).
+ */
+export interface MtlsAuth {
+  method: 'tls_client_auth' | 'self_signed_tls_client_auth'
+  cert: string
+  key: string
+  /** Every form the key arrived in, to mask. */
+  keyForms: string[]
+  /** base64url SHA-256 of the certificate's DER: what a bound token's cnf must name. */
+  thumbprint: string
+}
+
+export const mtlsFamily: AuthFamily<MtlsAuth> = {
+  read(method, getInput, nowMs) {
+    const certificate = readCertificate(
+      required(getInput, 'client-certificate', method),
+      'client-certificate'
+    )
+    const key = readPrivateKey(required(getInput, 'client-key', method), 'client-key')
+    checkCertificate(certificate.certificate, key.key, {
+      input: 'client-certificate',
+      keyInput: 'client-key',
+      nowMs
+    })
+    return {
+      method,
+      cert: certificate.pem,
+      key: key.pem,
+      keyForms: key.forms,
+      thumbprint: certificate.thumbprints['x5t#S256']
+    }
+  },
+
+  secrets(auth) {
+    return [...auth.keyForms, auth.key]
+  },
+
+  async credentials(auth, { clientId }): Promise<Credentials> {
+    return {
+      form: [['client_id', clientId]],
+      headers: {},
+      tls: { cert: auth.cert, key: auth.key },
+      fresh: []
+    }
+  }
+}

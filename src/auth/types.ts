@@ -1,0 +1,42 @@
+import type { GetInput } from '../input-rules.js'
+import type { Deps } from '../main.js'
+
+/** A TLS client certificate and its key, presented on the connection (RFC 8705). */
+export interface TlsIdentity {
+  cert: string
+  key: string
+}
+
+/** What one attempt's client authentication adds to a request. */
+export interface Credentials {
+  /** Form fields: client_id, client_secret, client_assertion... */
+  form: Array<[name: string, value: string]>
+  headers: Record<string, string>
+  tls?: TlsIdentity
+  /** Secrets made for this attempt (an assertion, an ID token): masked before the request. */
+  fresh: string[]
+}
+
+/** What a method may need to authenticate one attempt. */
+export interface AttemptContext {
+  clientId: string
+  /** The token endpoint: a client assertion's audience, the GitHub ID token's default audience. */
+  tokenUrl: URL
+  timeoutMs: number
+  maxAttempts: number
+  deps: Deps
+}
+
+/**
+ * One family of client-authentication methods (secret, signed assertion, mTLS, GitHub OIDC): how
+ * it reads its inputs, what it must mask, and what it adds to each attempt.
+ */
+export interface AuthFamily<A extends { method: string }> {
+  /** `nowMs` judges a certificate's validity before any request. */
+  read(method: A['method'], getInput: GetInput, nowMs: number): A
+  /** Every form of every secret the method holds, to mask first and strip from server text. */
+  secrets(auth: A, clientId: string): string[]
+  credentials(auth: A, context: AttemptContext): Promise<Credentials>
+  /** The hint for a refused request (400, 401, 403), when the method knows a likelier cause. */
+  refusalHint?(auth: A, clientId: string): string | undefined
+}
