@@ -1,6 +1,547 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 561:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  O6: () => (/* binding */ authSecrets),
+  QF: () => (/* binding */ authenticate),
+  Md: () => (/* binding */ presentsCertificate),
+  AR: () => (/* binding */ readClientAuth),
+  ah: () => (/* binding */ refusalHint)
+});
+
+// UNUSED EXPORTS: AUTH_METHODS
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: ./src/input-rules.ts
+var input_rules = __nccwpck_require__(133);
+;// CONCATENATED MODULE: ./src/keys.ts
+
+
+const PRIVATE_KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+const PUBLIC_KEY_LABELS = ['PUBLIC KEY', 'RSA PUBLIC KEY'];
+const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const EXPECTED_KEY = 'Pass the whole key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY----- (or BEGIN RSA PRIVATE KEY, BEGIN EC PRIVATE KEY), from a secret.';
+const DECRYPT = '`openssl pkcs8 -topk8 -nocrypt -in key.pem -out key-pkcs8.pem`';
+const OPENSSH_TO_PKCS8 = '`ssh-keygen -p -m PKCS8 -f key`';
+const EXPECTED_CERT = 'Pass the whole certificate, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----; convert a binary .cer or .der file with `openssl x509 -inform der -in cert.cer -out cert.pem`.';
+/** The key input that goes with a certificate input, for messages. */
+const KEY_INPUT_FOR = {
+    'client-assertion-cert': 'client-assertion-key',
+    'client-certificate': 'client-key'
+};
+const CERT_INPUTS = 'client-assertion-cert / client-certificate';
+/**
+ * Undoes what happens to PEM text on its way into a secret: surrounding whitespace and quotes,
+ * CRLF, literal `\n` escapes, one round of base64, lines indented or joined by spaces.
+ */
+function unwrap(value) {
+    const forms = [value];
+    const step = (text) => {
+        forms.push(text, text.trim());
+        return text.trim();
+    };
+    let text = step(value);
+    if (/^"[\s\S]*"$/.test(text))
+        text = step(text.slice(1, -1));
+    // A PEM's own text holds no backslash, so any `\n` `\r` here are escapes of line ends.
+    text = step(text.replace(/\\r\\n|\\n|\\r/g, '\n'));
+    const compact = text.replace(/\s+/g, '');
+    if (!text.includes('-----BEGIN ') && compact && BASE64.test(compact)) {
+        const decoded = Buffer.from(compact, 'base64').toString('utf8');
+        if (decoded.includes('-----BEGIN ')) {
+            text = step(decoded);
+            text = step(text.replace(/\\r\\n|\\n|\\r/g, '\n'));
+        }
+    }
+    text = step(text.replace(/\r\n?/g, '\n'));
+    const blocks = [];
+    for (const match of text.matchAll(BLOCK)) {
+        const label = match[1];
+        const inner = match[2];
+        // Encrypted PKCS#1 carries headers (Proc-Type, DEK-Info) that re-wrapping would break.
+        if (/^[ \t]*[A-Za-z-]+:/m.test(inner)) {
+            blocks.push({ label, body: inner, pem: match[0] });
+            continue;
+        }
+        const body = inner.replace(/\s+/g, '');
+        const lines = body.match(/.{1,64}/g) ?? [];
+        const pem = `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+        blocks.push({ label, body, pem });
+    }
+    return { blocks, forms };
+}
+function unique(forms) {
+    return [...new Set(forms)].filter(form => form.length > 0);
+}
+function isEncrypted(block) {
+    return (block.label === 'ENCRYPTED PRIVATE KEY' ||
+        (PRIVATE_KEY_LABELS.includes(block.label) && /Proc-Type:\s*4,\s*ENCRYPTED/i.test(block.body)));
+}
+/** The key type an OpenSSH private key declares in its (never encrypted) public part. */
+function isOpenSshEd25519(block) {
+    return Buffer.from(block.body.replace(/\s+/g, ''), 'base64').includes('ssh-ed25519');
+}
+function openSshMessage(input, block) {
+    const start = `Input '${input}' is an OpenSSH private key (BEGIN OPENSSH PRIVATE KEY), which is not PEM.`;
+    if (isOpenSshEd25519(block)) {
+        return `${start} ssh-keygen and openssl do not convert an OpenSSH Ed25519 key to PEM; make a PEM key with \`openssl genpkey -algorithm ed25519 -out key.pem\`, register its public half (\`openssl pkey -in key.pem -pubout\`) with the server, and store key.pem in the secret.`;
+    }
+    return `${start} Convert a copy to PKCS#8 with ${OPENSSH_TO_PKCS8} (it rewrites the file in place and asks for the passphrase, if any), then store the file, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----, in the secret.`;
+}
+/** Why a value that is not a usable PEM private key was refused; one line, none of the value. */
+function keyRefusal(input, value, blocks) {
+    const has = (labels) => blocks.find(block => labels.includes(block.label));
+    const encrypted = blocks.find(isEncrypted);
+    if (encrypted) {
+        return `Input '${input}' is an encrypted private key; the action cannot ask for its passphrase. Decrypt it once with ${DECRYPT} (it asks for the passphrase) and store key-pkcs8.pem in the secret.`;
+    }
+    const openSsh = has(['OPENSSH PRIVATE KEY']);
+    if (openSsh)
+        return openSshMessage(input, openSsh);
+    if (has(PRIVATE_KEY_LABELS)) {
+        return `Input '${input}' is not a PEM private key. Its private key block does not parse: it may be cut short or altered. ${EXPECTED_KEY}`;
+    }
+    if (has(PUBLIC_KEY_LABELS)) {
+        return `Input '${input}' is a public key (BEGIN PUBLIC KEY): this is the public half, which the server holds; pass the private key (BEGIN PRIVATE KEY) from a secret.`;
+    }
+    if (has(['CERTIFICATE'])) {
+        return `Input '${input}' is a certificate (BEGIN CERTIFICATE): pass the private key (BEGIN PRIVATE KEY) here, and the certificate as ${CERT_INPUTS}.`;
+    }
+    if (!value.trim()) {
+        return `Input '${input}' is not a PEM private key. The value is empty: check the secret exists in this repository or environment. ${EXPECTED_KEY}`;
+    }
+    return `Input '${input}' is not a PEM private key. ${EXPECTED_KEY} Convert other formats with ${DECRYPT}.`;
+}
+/** A private key as users paste it: PKCS#8, PKCS#1 (RSA) or SEC1 (EC), in any form `unwrap` undoes. */
+function readPrivateKey(value, input) {
+    const { blocks, forms } = unwrap(value);
+    const block = blocks.find(b => PRIVATE_KEY_LABELS.includes(b.label) && !isEncrypted(b));
+    if (block) {
+        let key;
+        try {
+            key = (0,external_node_crypto_.createPrivateKey)({ key: block.pem, format: 'pem' });
+        }
+        catch {
+            // Refused below, with the reason.
+        }
+        if (key) {
+            const pem = key.export({ type: 'pkcs8', format: 'pem' });
+            return { key, pem, forms: unique([...forms, block.pem, pem]) };
+        }
+    }
+    throw new errors/* ActionError */.l(keyRefusal(input, value, blocks));
+}
+/** A PEM certificate as users paste it; of a chain, the first (the leaf). */
+function readCertificate(value, input) {
+    const { blocks } = unwrap(value);
+    const block = blocks.find(b => b.label === 'CERTIFICATE');
+    if (block) {
+        const certificate = parseCertificate(block.pem, input);
+        const thumbprint = (hash) => (0,external_node_crypto_.createHash)(hash).update(certificate.raw).digest('base64url');
+        return {
+            certificate,
+            pem: block.pem,
+            thumbprints: { x5t: thumbprint('sha1'), 'x5t#S256': thumbprint('sha256') }
+        };
+    }
+    const keyInput = KEY_INPUT_FOR[input] ?? 'the key input';
+    const labels = blocks.map(b => b.label);
+    if (labels.some(label => label.includes('PRIVATE KEY'))) {
+        throw new errors/* ActionError */.l(`Input '${input}' is a private key, not a certificate: pass the certificate (BEGIN CERTIFICATE) here, and the key as ${keyInput}.`);
+    }
+    if (labels.some(label => PUBLIC_KEY_LABELS.includes(label))) {
+        throw new errors/* ActionError */.l(`Input '${input}' is a public key, not a certificate: pass the certificate (BEGIN CERTIFICATE) registered with the server; make one for a key with \`openssl req -x509 -new -key key.pem -subj /CN=my-client -days 365 -out cert.pem\`.`);
+    }
+    if (labels.includes('PKCS7')) {
+        throw new errors/* ActionError */.l(`Input '${input}' is a PKCS#7 bundle, not a certificate: extract the certificates with \`openssl pkcs7 -print_certs -in cert.p7b -out cert.pem\` and pass cert.pem, leaf first.`);
+    }
+    const empty = value.trim() ? '' : ' The value is empty: check the secret or variable exists.';
+    throw new errors/* ActionError */.l(`Input '${input}' is not a PEM certificate.${empty} ${EXPECTED_CERT}`);
+}
+function parseCertificate(pem, input) {
+    try {
+        return new external_node_crypto_.X509Certificate(pem);
+    }
+    catch {
+        throw new errors/* ActionError */.l(`Input '${input}' is not a PEM certificate. Its certificate block does not parse: it may be cut short or altered. ${EXPECTED_CERT}`);
+    }
+}
+/** An instant as the certificate states it, to the second: 2026-01-31T00:00:00Z. */
+function instant(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** The certificate belongs to the key and is valid at `nowMs`. */
+function checkCertificate(certificate, key, { input, keyInput, nowMs }) {
+    let matches = false;
+    try {
+        matches = certificate.checkPrivateKey(key);
+    }
+    catch {
+        // A key of another type than the certificate's: no match.
+    }
+    if (!matches) {
+        throw new errors/* ActionError */.l(`Input '${input}' does not match input '${keyInput}': the certificate was issued for another key. Pass the certificate made for this key; the two agree when \`openssl x509 -in cert.pem -noout -pubkey\` and \`openssl pkey -in key.pem -pubout\` print the same.`);
+    }
+    const notBefore = certificate.validFromDate;
+    const notAfter = certificate.validToDate;
+    if (nowMs > notAfter.getTime()) {
+        throw new errors/* ActionError */.l(`Input '${input}' holds a certificate that expired on ${instant(notAfter)}. Make a new certificate for the key, register it with the server, and pass it here.`);
+    }
+    if (nowMs < notBefore.getTime()) {
+        throw new errors/* ActionError */.l(`Input '${input}' holds a certificate that is not valid until ${instant(notBefore)} (the runner's clock says ${instant(new Date(nowMs))}). Wait until then, or check the clock of the machine that made it.`);
+    }
+}
+/** What jose signs with each key: RSA (2048 bits and up), EC by curve, Ed25519. */
+const ALGORITHMS = {
+    rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
+    prime256v1: ['ES256'],
+    secp384r1: ['ES384'],
+    secp521r1: ['ES512'],
+    ed25519: ['EdDSA', 'Ed25519']
+};
+/** The JWS algorithms this key can sign with, the usual one first; [] when none. */
+function keyAlgorithms(key) {
+    if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) {
+        return [];
+    }
+    const kind = key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyType;
+    return [...(ALGORITHMS[kind ?? ''] ?? [])];
+}
+/** keyAlgorithms, or an ActionError naming the input and why the key cannot sign. */
+function signingAlgorithms(key, input) {
+    const algorithms = keyAlgorithms(key);
+    if (algorithms.length > 0)
+        return algorithms;
+    const bits = key.asymmetricKeyDetails?.modulusLength;
+    if (key.asymmetricKeyType === 'rsa') {
+        throw new errors/* ActionError */.l(`Input '${input}' is a ${bits}-bit RSA key; signing needs 2048 bits or more (RFC 7518 §3.3). Make a new key with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem\` and register its public half with the server.`);
+    }
+    const kind = key.asymmetricKeyType === 'ec'
+        ? `an EC key on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}`
+        : `a ${key.asymmetricKeyType ?? 'unknown'} key`;
+    throw new errors/* ActionError */.l(`Input '${input}' is ${kind}; assertions here are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys.`);
+}
+
+// EXTERNAL MODULE: ./src/request.ts
+var request = __nccwpck_require__(390);
+;// CONCATENATED MODULE: ./src/auth/secret.ts
+
+
+/**
+ * How the Basic credential is encoded: RFC 6749 §2.3.1 form-encodes the id and secret first (what
+ * Duende IdentityServer, so Stent, and oidc-provider decode); many servers (Authlib before 1.3,
+ * @node-oauth/oauth2-server, Glewlwyd, older Spring) take them raw.
+ */
+const BASIC_ENCODINGS = ['form', 'raw'];
+function basicAuthorization(clientId, clientSecret, encoding = 'form') {
+    const encode = encoding === 'form' ? request/* formEncode */.pm : (value) => value;
+    const credentials = `${encode(clientId)}:${encode(clientSecret)}`;
+    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+/** The client secret, read and checked as every method that holds one does. */
+function readSecret(getInput, method) {
+    const secret = (0,input_rules/* required */.mw)(getInput, 'client-secret', method);
+    (0,input_rules/* noControlCharacters */.B7)('client-secret', secret);
+    return secret;
+}
+const secretFamily = {
+    read(method, getInput) {
+        const secret = readSecret(getInput, method);
+        return method === 'client_secret_basic'
+            ? { method, secret, encoding: (0,input_rules/* oneOf */.yL)(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form') }
+            : { method, secret };
+    },
+    secrets(auth, clientId) {
+        if (auth.method === 'client_secret_post')
+            return [auth.secret];
+        const header = basicAuthorization(clientId, auth.secret, auth.encoding);
+        return [auth.secret, header, header.slice('Basic '.length)];
+    },
+    async credentials(auth, { clientId }) {
+        if (auth.method === 'client_secret_basic') {
+            return {
+                form: [],
+                headers: { authorization: basicAuthorization(clientId, auth.secret, auth.encoding) },
+                fresh: []
+            };
+        }
+        return {
+            form: [
+                ['client_id', clientId],
+                ['client_secret', auth.secret]
+            ],
+            headers: {},
+            fresh: []
+        };
+    },
+    refusalHint(auth, clientId) {
+        if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form')
+            return undefined;
+        if ((0,request/* formEncode */.pm)(auth.secret) === auth.secret && (0,request/* formEncode */.pm)(clientId) === clientId) {
+            return undefined;
+        }
+        return 'the server did not accept the client credentials. The client id or secret holds characters that RFC 6749 §2.3.1 form-encoding changes inside the Basic credential, and many servers do not decode them: set basic-encoding: raw, or auth-method: client_secret_post. If that is not it, check client-id and client-secret.';
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/jwt.ts
+
+
+
+
+
+
+/** Lifetime of a client assertion; RFC 7523 servers accept at most a few minutes. */
+const ASSERTION_LIFETIME_S = 300;
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+function readKid(getInput) {
+    const kid = getInput('client-assertion-kid');
+    (0,input_rules/* noControlCharacters */.B7)('client-assertion-kid', kid);
+    return kid;
+}
+/** The input algorithm if the key can sign with it, else the key's usual one. */
+function algorithmFor(allowed, getInput, what) {
+    const alg = getInput('client-assertion-alg');
+    if (!alg)
+        return allowed[0];
+    if (!allowed.includes(alg)) {
+        throw new errors/* ActionError */.l(`Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with. Accepted: ${allowed.join(', ')}.`);
+    }
+    return alg;
+}
+const assertionFamily = {
+    read(method, getInput, nowMs) {
+        if (method === 'client_secret_jwt') {
+            const secret = readSecret(getInput, method);
+            const alg = (0,input_rules/* oneOf */.yL)(getInput, 'client-assertion-alg', HMAC_ALGORITHMS, 'HS256');
+            return { method, secret, alg, kid: readKid(getInput) };
+        }
+        const input = 'client-assertion-key';
+        const { key, forms } = readPrivateKey((0,input_rules/* required */.mw)(getInput, input, method), input);
+        const type = key.asymmetricKeyType;
+        const kind = type === 'rsa' ? 'RSA' : type === 'ec' ? 'EC' : 'Ed25519';
+        const alg = algorithmFor(signingAlgorithms(key, input), getInput, `this ${kind} key`);
+        const certPem = getInput('client-assertion-cert');
+        let certificate;
+        if (certPem) {
+            const cert = readCertificate(certPem, 'client-assertion-cert');
+            checkCertificate(cert.certificate, key, {
+                input: 'client-assertion-cert',
+                keyInput: input,
+                nowMs
+            });
+            certificate = cert.thumbprints;
+        }
+        return { method, key, keyForms: forms, alg, kid: readKid(getInput), certificate };
+    },
+    secrets(auth) {
+        return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms;
+    },
+    async credentials(auth, { clientId, tokenUrl, deps }) {
+        const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+        const now = Math.floor(deps.now() / 1000);
+        const certificate = auth.method === 'private_key_jwt' ? auth.certificate : undefined;
+        const assertion = await new SignJWT({})
+            .setProtectedHeader({
+            alg: auth.alg,
+            typ: 'JWT',
+            ...(auth.kid ? { kid: auth.kid } : {}),
+            ...(certificate ? { x5t: certificate.x5t, 'x5t#S256': certificate['x5t#S256'] } : {})
+        })
+            .setIssuer(clientId)
+            .setSubject(clientId)
+            .setAudience(tokenUrl.href)
+            .setJti((0,external_node_crypto_.randomUUID)())
+            .setIssuedAt(now)
+            .setExpirationTime(now + ASSERTION_LIFETIME_S)
+            .sign(auth.method === 'private_key_jwt' ? auth.key : new TextEncoder().encode(auth.secret));
+        return {
+            form: [
+                ['client_id', clientId],
+                ['client_assertion_type', request/* JWT_BEARER */.eh],
+                ['client_assertion', assertion]
+            ],
+            headers: {},
+            fresh: [assertion]
+        };
+    }
+};
+
+// EXTERNAL MODULE: ./src/exchange.ts
+var exchange = __nccwpck_require__(786);
+// EXTERNAL MODULE: ./src/mask.ts
+var mask = __nccwpck_require__(235);
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
+// EXTERNAL MODULE: ./src/untrusted.ts
+var untrusted = __nccwpck_require__(873);
+;// CONCATENATED MODULE: ./src/auth/github-oidc.ts
+
+
+
+
+
+
+/** The token service, for messages: failures point at the permission and the audience. */
+const GITHUB_OIDC_ENDPOINT = {
+    label: "GitHub's OIDC token service",
+    input: 'oidc-audience',
+    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
+};
+/**
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
+ */
+function githubIdTokenRequest(env, audience) {
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
+    if (!base || !bearer) {
+        throw new errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
+    }
+    let url;
+    try {
+        url = new URL(base);
+    }
+    catch {
+        throw new errors/* ActionError */.l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
+    }
+    url.searchParams.set('audience', audience);
+    return {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+        body: ''
+    };
+}
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+function parseGitHubIdToken(response) {
+    return (0,untrusted/* checkToken */.SK)((0,src_response/* parseJsonObject */.dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
+}
+/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
+async function githubIdToken(audience, context) {
+    const { deps } = context;
+    const request = githubIdTokenRequest(deps.env, audience);
+    const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
+    (0,mask/* maskAll */.gh)(deps.core, [bearer]);
+    const { response } = await (0,exchange/* exchange */.c)({
+        endpoint: GITHUB_OIDC_ENDPOINT,
+        request: async () => request,
+        secrets: [bearer],
+        timeoutMs: context.timeoutMs,
+        maxAttempts: context.maxAttempts
+    }, deps);
+    return parseGitHubIdToken(response);
+}
+const githubOidcFamily = {
+    read(method, getInput) {
+        return { method, audience: getInput('oidc-audience') };
+    },
+    secrets() {
+        return [];
+    },
+    async credentials(auth, context) {
+        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context);
+        return {
+            form: [
+                ['client_id', context.clientId],
+                ['client_assertion_type', request/* JWT_BEARER */.eh],
+                ['client_assertion', idToken]
+            ],
+            headers: {},
+            fresh: [idToken]
+        };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/mtls.ts
+
+
+const mtlsFamily = {
+    read(method, getInput, nowMs) {
+        const certificate = readCertificate((0,input_rules/* required */.mw)(getInput, 'client-certificate', method), 'client-certificate');
+        const key = readPrivateKey((0,input_rules/* required */.mw)(getInput, 'client-key', method), 'client-key');
+        checkCertificate(certificate.certificate, key.key, {
+            input: 'client-certificate',
+            keyInput: 'client-key',
+            nowMs
+        });
+        return {
+            method,
+            cert: certificate.pem,
+            key: key.pem,
+            keyForms: key.forms,
+            thumbprint: certificate.thumbprints['x5t#S256']
+        };
+    },
+    secrets(auth) {
+        return [...auth.keyForms, auth.key];
+    },
+    async credentials(auth, { clientId }) {
+        return {
+            form: [['client_id', clientId]],
+            headers: {},
+            tls: { cert: auth.cert, key: auth.key },
+            fresh: []
+        };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/index.ts
+
+
+
+
+
+/** Every method and the family that implements it: a new method is one line here. */
+const FAMILIES = {
+    client_secret_post: secretFamily,
+    client_secret_basic: secretFamily,
+    client_secret_jwt: assertionFamily,
+    private_key_jwt: assertionFamily,
+    tls_client_auth: mtlsFamily,
+    self_signed_tls_client_auth: mtlsFamily,
+    github_oidc: githubOidcFamily
+};
+const AUTH_METHODS = Object.keys(FAMILIES);
+function familyOf(method) {
+    return FAMILIES[method];
+}
+function readClientAuth(getInput, nowMs) {
+    const value = getInput('auth-method') || 'client_secret_post';
+    const method = AUTH_METHODS.find(m => m === value);
+    if (!method) {
+        throw new errors/* ActionError */.l(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
+    }
+    return familyOf(method).read(method, getInput, nowMs);
+}
+/** What to mask before anything prints and to strip from anything a server says. */
+function authSecrets(auth, clientId) {
+    return familyOf(auth.method).secrets(auth, clientId);
+}
+/** The client's credentials for one attempt. */
+function authenticate(auth, context) {
+    return familyOf(auth.method).credentials(auth, context);
+}
+/** A likelier cause of a refused request than the general one, when the method knows it. */
+function refusalHint(auth, clientId) {
+    return familyOf(auth.method).refusalHint?.(auth, clientId);
+}
+/** Whether the method presents a client certificate (and so uses mtls_endpoint_aliases). */
+function presentsCertificate(auth) {
+    return auth.method === 'tls_client_auth' || auth.method === 'self_signed_tls_client_auth';
+}
+
+
+/***/ }),
+
 /***/ 916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -67,7 +608,7 @@ async function exchange(x, deps) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(902);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(70);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
@@ -80,6 +621,43 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 133:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B7: () => (/* binding */ noControlCharacters),
+/* harmony export */   mw: () => (/* binding */ required),
+/* harmony export */   yL: () => (/* binding */ oneOf)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+
+/** A required input; `method` names the auth-method that needs it. */
+function required(getInput, name, method) {
+    const value = getInput(name);
+    if (!value) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replaceAll('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
+    }
+    return value;
+}
+function noControlCharacters(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
+    }
+}
+/** One of a fixed set of values, or the input's default when empty. */
+function oneOf(getInput, name, values, fallback) {
+    const value = getInput(name) || fallback;
+    const found = values.find(v => v === value);
+    if (!found) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' has an unsupported value '${value}'. Accepted values: ${values.join(', ')}.`);
+    }
+    return found;
+}
+
+
+/***/ }),
+
 /***/ 422:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -88,18 +666,13 @@ __webpack_async_result__();
 /* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
-/* unused harmony exports AUTH_METHODS, parseExtraParams */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* unused harmony export parseExtraParams */
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(561);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
+/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(133);
 
 
-const AUTH_METHODS = [
-    'client_secret_post',
-    'client_secret_basic',
-    'private_key_jwt',
-    'github_oidc'
-];
+
 const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
 /** Parameters the action sets itself; `extra-params` may not override them. */
 const RESERVED_PARAMS = new Set([
@@ -162,9 +735,10 @@ const RESERVED_ENV = new RegExp(`^(${[
     'CURL_CA_BUNDLE',
     'REQUESTS_CA_BUNDLE'
 ].join('|')})$`, 'i');
-function readSettings(getInput) {
-    const clientId = required(getInput, 'client-id');
-    noControlCharacters('client-id', clientId);
+/** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
+function readSettings(getInput, nowMs = Date.now()) {
+    const clientId = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .required */ .mw)(getInput, 'client-id');
+    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .noControlCharacters */ .B7)('client-id', clientId);
     const issuer = parseIssuer(getInput('issuer'));
     const tokenUrlInput = getInput('token-url');
     // The runner always passes token-url's default; with an issuer, only another value wins.
@@ -176,14 +750,14 @@ function readSettings(getInput) {
     const verifyToken = parseBoolean(getInput, 'verify-token', false);
     const revoke = parseBoolean(getInput, 'revoke', false);
     if (verifyToken && !issuer && !jwksUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
     }
     if (revoke && !issuer && !revocationUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
     }
     return {
         clientId,
-        auth: readClientAuth(getInput),
+        auth: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs),
         tokenUrl,
         issuer,
         jwksUrl,
@@ -202,59 +776,6 @@ function readSettings(getInput) {
         revoke
     };
 }
-function readClientAuth(getInput) {
-    const method = parseAuthMethod(getInput('auth-method') || 'client_secret_post');
-    switch (method) {
-        case 'client_secret_post':
-        case 'client_secret_basic': {
-            const secret = required(getInput, 'client-secret', method);
-            noControlCharacters('client-secret', secret);
-            return { method, secret };
-        }
-        case 'private_key_jwt': {
-            const keyPem = getInput('client-assertion-key');
-            if (!keyPem) {
-                throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'client-assertion-key' is required with auth-method private_key_jwt: pass the client's PEM private key (PKCS#8, RSA or EC) from a secret, e.g. client-assertion-key: ${{ secrets.CLIENT_ASSERTION_KEY }}.");
-            }
-            return {
-                method,
-                keyPem,
-                alg: assertionAlgorithm(keyPem, getInput('client-assertion-alg')),
-                kid: getInput('client-assertion-kid')
-            };
-        }
-        case 'github_oidc':
-            return { method, audience: getInput('oidc-audience') };
-    }
-}
-const ALGORITHMS = {
-    rsa: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
-    prime256v1: ['ES256'],
-    secp384r1: ['ES384'],
-    secp521r1: ['ES512']
-};
-/** The signing algorithm: the input if the key can sign with it, else the key's usual one. */
-function assertionAlgorithm(keyPem, alg) {
-    let kind;
-    try {
-        const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)(keyPem);
-        kind =
-            key.asymmetricKeyType === 'ec' ? key.asymmetricKeyDetails?.namedCurve : key.asymmetricKeyType;
-    }
-    catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'client-assertion-key' is not a PEM private key. Pass the whole key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY-----, from a secret.");
-    }
-    const allowed = ALGORITHMS[kind ?? ''];
-    if (!allowed) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'client-assertion-key' is a ${kind ?? 'unknown'} key; private_key_jwt here signs with RSA or EC (P-256, P-384, P-521) keys.`);
-    }
-    if (!alg)
-        return allowed[0];
-    if (!allowed.includes(alg)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'client-assertion-alg' is '${alg}', which this ${kind === 'rsa' ? 'RSA' : 'EC'} key cannot sign with. Accepted: ${allowed.join(', ')}.`);
-    }
-    return alg;
-}
 function parseIssuer(value) {
     if (!value)
         return '';
@@ -264,23 +785,10 @@ function parseIssuer(value) {
 function optionalUrl(value, name) {
     return value ? parseUrl(value, `Input '${name}'`) : undefined;
 }
-function required(getInput, name, method) {
-    const value = getInput(name);
-    if (!value) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replace('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
-    }
-    return value;
-}
 function singleLine(getInput, name) {
     const value = getInput(name);
-    noControlCharacters(name, value);
+    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .noControlCharacters */ .B7)(name, value);
     return value;
-}
-function noControlCharacters(name, value) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
-    }
 }
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
@@ -293,23 +801,16 @@ function parseUrl(value, what) {
         url = new URL(value);
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
     }
     if (url.username || url.password) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
     }
     const loopback = LOOPBACK_HOSTS.test(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
     }
     return url;
-}
-function parseAuthMethod(value) {
-    const method = AUTH_METHODS.find(m => m === value);
-    if (!method) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
-    }
-    return method;
 }
 function parseExtraParams(value) {
     const params = [];
@@ -320,10 +821,10 @@ function parseExtraParams(value) {
         const eq = line.indexOf('=');
         const name = eq < 0 ? line : line.slice(0, eq).trim();
         if (eq <= 0 || !name) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
         }
         if (RESERVED_PARAMS.has(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
         }
         params.push([name, line.slice(eq + 1).trim()]);
     });
@@ -333,10 +834,10 @@ function parseExportVariable(value) {
     if (!value)
         return '';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
     }
     if (RESERVED_ENV.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
     }
     return value;
 }
@@ -346,7 +847,7 @@ function parseWholeNumber(getInput, name, fallback, min, max) {
         return fallback;
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!(number >= min && number <= max)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
     }
     return number;
 }
@@ -359,98 +860,35 @@ function parseBoolean(getInput, name, fallback) {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
 }
 
 
 /***/ }),
 
-/***/ 902:
+/***/ 70:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Z0: () => (/* binding */ REVOKE_STATE),
-  M4: () => (/* binding */ clientAssertion),
+  z3: () => (/* binding */ credentials),
   mM: () => (/* binding */ defaultDeps),
   kB: () => (/* binding */ findEndpoints),
-  eF: () => (/* binding */ run),
-  Fj: () => (/* binding */ secretsOf)
+  eF: () => (/* binding */ run)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
 var core = __nccwpck_require__(581);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
+var auth = __nccwpck_require__(561);
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
-// EXTERNAL MODULE: ./src/untrusted.ts
-var untrusted = __nccwpck_require__(873);
-;// CONCATENATED MODULE: ./src/assertion.ts
-
-
-
-
-/** Lifetime of a private_key_jwt assertion; RFC 7523 servers accept at most a few minutes. */
-const ASSERTION_LIFETIME_S = 300;
-/**
- * A private_key_jwt client assertion (RFC 7523 §2.2, OIDC Core §9): iss = sub = the client id,
- * aud = the endpoint it is sent to, a fresh jti. jose is loaded here, only when a key is used,
- * so that the default path does not pay for it at start-up.
- */
-async function signClientAssertion(clientId, audience, { keyPem, alg, kid }, nowMs) {
-    const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
-    const now = Math.floor(nowMs / 1000);
-    return new SignJWT({})
-        .setProtectedHeader({ alg, typ: 'JWT', ...(kid ? { kid } : {}) })
-        .setIssuer(clientId)
-        .setSubject(clientId)
-        .setAudience(audience)
-        .setJti((0,external_node_crypto_.randomUUID)())
-        .setIssuedAt(now)
-        .setExpirationTime(now + ASSERTION_LIFETIME_S)
-        .sign((0,external_node_crypto_.createPrivateKey)(keyPem));
-}
-/**
- * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
- * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
- */
-function githubIdTokenRequest(env, audience) {
-    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
-    if (!base || !bearer) {
-        throw new src_errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
-    }
-    let url;
-    try {
-        url = new URL(base);
-    }
-    catch {
-        throw new src_errors/* ActionError */.l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
-    }
-    url.searchParams.set('audience', audience);
-    return {
-        method: 'GET',
-        url,
-        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
-        body: ''
-    };
-}
-/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
-function parseGitHubIdToken(response) {
-    return (0,untrusted/* checkToken */.SK)((0,src_response/* parseJsonObject */.dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
-}
-/** The token service, for messages: failures point at the permission and the audience. */
-const GITHUB_OIDC_ENDPOINT = {
-    label: "GitHub's OIDC token service",
-    input: 'oidc-audience',
-    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
-};
-
 // EXTERNAL MODULE: ./src/inputs.ts
 var inputs = __nccwpck_require__(422);
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
 ;// CONCATENATED MODULE: ./src/discovery.ts
 
 
@@ -463,7 +901,7 @@ function discoveryUrl(issuer) {
  * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
  * endpoint in it obeys the same rules as an input URL.
  */
-function parseDiscovery(response, issuer) {
+function parseDiscovery(response, issuer, { mtls = false } = {}) {
     const fields = (0,src_response/* parseJsonObject */.dw)(response);
     if (!fields) {
         throw new src_errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
@@ -471,19 +909,26 @@ function parseDiscovery(response, issuer) {
     if (fields.issuer !== issuer) {
         throw new src_errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
     }
-    const url = (name) => {
-        const value = fields[name];
+    const url = (name, from = fields) => {
+        const value = from[name];
         if (value === undefined)
             return undefined;
+        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
         if (typeof value !== 'string') {
-            throw new src_errors/* ActionError */.l(`The discovery document's ${name} is not a string URL.`);
+            throw new src_errors/* ActionError */.l(`The discovery document's ${field} is not a string URL.`);
         }
-        return (0,inputs/* parseUrl */.Dl)(value, `The discovery document's ${name}`);
+        return (0,inputs/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
     };
+    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
+    const aliases = fields.mtls_endpoint_aliases;
+    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
+        ? aliases
+        : {};
+    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
     return {
-        tokenUrl: url('token_endpoint'),
+        tokenUrl: endpoint('token_endpoint'),
         jwksUrl: url('jwks_uri'),
-        revocationUrl: url('revocation_endpoint')
+        revocationUrl: endpoint('revocation_endpoint')
     };
 }
 /** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
@@ -509,9 +954,13 @@ const INPUT_NAMES = [
     'client-secret',
     'token-url',
     'auth-method',
+    'basic-encoding',
     'client-assertion-key',
+    'client-assertion-cert',
     'client-assertion-alg',
     'client-assertion-kid',
+    'client-certificate',
+    'client-key',
     'oidc-audience',
     'response-type',
     'scope',
@@ -589,6 +1038,8 @@ function editDistance(a, b) {
 
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(235);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
 ;// CONCATENATED MODULE: ./src/publish.ts
 
 /**
@@ -725,7 +1176,7 @@ const send = async (request, timeoutMs) => {
     const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
     deadline.signal.addEventListener('abort', destroyAll, { once: true });
     try {
-        const socket = await transport_open(request.url, state, deadline.signal);
+        const socket = await transport_open(request, state, deadline.signal);
         state.phase = 'waiting for the response';
         const message = await exchangeOn(socket, request, deadline.signal);
         state.phase = 'reading the response body';
@@ -735,7 +1186,7 @@ const send = async (request, timeoutMs) => {
     catch (error) {
         if (error instanceof src_errors/* ActionError */.l)
             throw error;
-        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs);
+        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls);
     }
     finally {
         clearTimeout(timer);
@@ -754,8 +1205,11 @@ function tlsHost(url) {
 function portOf(url) {
     return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
 }
-/** A connected socket to the URL's origin, TLS for https, through the proxy when there is one. */
-async function transport_open(url, state, signal) {
+/**
+ * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
+ * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
+ */
+async function transport_open({ url, tls }, state, signal) {
     const track = (socket) => {
         state.sockets.push(socket);
         // Errors reach us through once() and the request; this keeps a late one from crashing us.
@@ -781,7 +1235,11 @@ async function transport_open(url, state, signal) {
     if (url.protocol !== 'https:')
         return socket;
     state.phase = 'in the TLS handshake';
-    const secure = track((0,external_node_tls_namespaceObject.connect)({ ...tlsHost(url), socket: socket }));
+    const secure = track((0,external_node_tls_namespaceObject.connect)({
+        ...tlsHost(url),
+        socket: socket,
+        ...(tls ? { cert: tls.cert, key: tls.key } : {})
+    }));
     await (0,external_node_events_namespaceObject.once)(secure, 'secureConnect', { signal });
     return secure;
 }
@@ -838,13 +1296,15 @@ async function readCapped(request, message) {
     }
     return Buffer.concat(chunks).toString('utf8');
 }
+// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
+const CLIENT_CERTIFICATE_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
 // TLS failures are not transient: retrying cannot fix a certificate.
 const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
 /**
  * Why an attempt got no response, from the error's kind and code only: an error's message can
  * quote what a server or proxy sent, so it is never printed.
  */
-function networkFailure(error, aborted, phase, timeoutMs) {
+function networkFailure(error, aborted, phase, timeoutMs, clientCertificate) {
     if (aborted) {
         return {
             kind: 'network',
@@ -862,6 +1322,18 @@ function networkFailure(error, aborted, phase, timeoutMs) {
         };
     }
     const code = error?.code;
+    // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it,
+    // only closes the connection: the client sees a reset before any response.
+    const closedAfterHandshake = clientCertificate &&
+        phase === 'waiting for the response' &&
+        (code === 'ECONNRESET' || code === undefined);
+    if (closedAfterHandshake || (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code))) {
+        return {
+            kind: 'network',
+            reason: `the server refused the TLS client certificate (${closedAfterHandshake ? 'it closed the connection after the handshake' : code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+            retryable: false
+        };
+    }
     if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
         const tls = TLS_ERROR.test(code);
         return {
@@ -877,6 +1349,48 @@ function networkFailure(error, aborted, phase, timeoutMs) {
 
 ;// CONCATENATED MODULE: ./src/verify.ts
 
+
+/**
+ * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
+ * run before any output is written, so a token that fails them is never handed on.
+ */
+async function checkAccessToken(token, settings, { requestedAt, jwksUrl, fetchKeySet, log, now }) {
+    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
+    if (settings.verifyToken) {
+        if (!jwksUrl) {
+            throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
+        }
+        const claims = await verifyAccessToken(token.accessToken, await fetchKeySet(jwksUrl), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, now());
+        if (claims.exp !== undefined)
+            expiresAtMs = claims.exp * 1000;
+        checkBinding(claims.cnf, settings);
+        log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
+    }
+    if (settings.minValidity > 0 && expiresAtMs === undefined) {
+        log.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
+    }
+    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+        const left = Math.floor((expiresAtMs - now()) / 1000);
+        if (left < settings.minValidity) {
+            throw new src_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
+        }
+    }
+}
+/**
+ * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
+ * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's).
+ */
+function checkBinding(cnf, settings) {
+    const bound = typeof cnf === 'object' && cnf !== null
+        ? cnf['x5t#S256']
+        : undefined;
+    if (bound === undefined)
+        return;
+    const ours = (0,auth/* presentsCertificate */.Md)(settings.auth) ? settings.auth.thumbprint : undefined;
+    if (bound !== ours) {
+        throw new src_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
+    }
+}
 /** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
 function isJwt(token) {
     const parts = token.split('.');
@@ -892,7 +1406,7 @@ function isJwt(token) {
 }
 /**
  * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
- * and iss and aud when expected. Returns its exp (seconds). jose is loaded only here.
+ * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
  */
 async function verifyAccessToken(token, jwks, expected, nowMs) {
     if (!isJwt(token)) {
@@ -912,7 +1426,7 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
             requiredClaims: ['exp'],
             currentDate: new Date(nowMs)
         });
-        return payload.exp;
+        return { exp: payload.exp, cnf: payload.cnf };
     }
     catch (error) {
         if (error instanceof errors.JWTExpired) {
@@ -972,22 +1486,28 @@ async function run(deps = defaultDeps) {
     core.saveState('isPost', 'true');
     try {
         checkInputNames(deps.env);
-        const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name));
+        const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
         // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-        const secrets = secretsOf(settings);
+        const secrets = (0,auth/* authSecrets */.O6)(settings.auth, settings.clientId);
         (0,mask/* maskAll */.gh)(core, secrets);
         const endpoints = await findEndpoints(settings, deps);
         core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`);
         const { response, requestedAt } = await (0,exchange/* exchange */.c)({
-            endpoint: src_response/* TOKEN_ENDPOINT */.uV,
-            request: () => tokenRequest(settings, endpoints.tokenUrl, deps),
+            endpoint: { ...src_response/* TOKEN_ENDPOINT */.uV, hint: (0,auth/* refusalHint */.ah)(settings.auth, settings.clientId) },
+            request: async () => (0,request/* buildTokenRequest */.Xl)(settings, endpoints.tokenUrl, await credentials(settings, endpoints.tokenUrl, deps)),
             secrets,
             timeoutMs: settings.timeoutMs,
             maxAttempts: settings.maxAttempts
         }, deps);
         const token = (0,src_response/* parseTokenResponse */.Ac)(response);
         (0,mask/* maskAll */.gh)(core, [token.accessToken]);
-        await check(token, settings, endpoints, requestedAt, deps);
+        await checkAccessToken(token, settings, {
+            requestedAt,
+            jwksUrl: endpoints.jwksUrl,
+            fetchKeySet: async (url) => (0,src_response/* parseJsonObject */.dw)(await getDocument(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
+            log: deps.core,
+            now: deps.now
+        });
         publish(core, token, settings, new Date(requestedAt));
         if (settings.revoke)
             saveRevocation(token, endpoints, deps);
@@ -1016,19 +1536,6 @@ function fail(error, core) {
     }
     core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
 }
-/**
- * The values to mask and to strip from what servers say: the client secret (and, for Basic, the
- * credential made of it, whole and without its scheme) or the private key.
- */
-function secretsOf({ auth, clientId }) {
-    if (auth.method === 'client_secret_basic') {
-        const header = (0,request/* basicAuthorization */.aR)(clientId, auth.secret);
-        return [auth.secret, header, header.slice('Basic '.length)];
-    }
-    if (auth.method === 'client_secret_post')
-        return [auth.secret];
-    return auth.method === 'private_key_jwt' ? [auth.keyPem] : [];
-}
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
 async function findEndpoints(settings, deps) {
     if (!settings.issuer)
@@ -1036,7 +1543,8 @@ async function findEndpoints(settings, deps) {
     const url = discoveryUrl(settings.issuer);
     deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
     const response = await getDocument(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
-    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer));
+    const mtls = (0,auth/* presentsCertificate */.Md)(settings.auth);
+    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
 }
 /** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
 async function getDocument(url, endpoint, settings, deps) {
@@ -1050,63 +1558,19 @@ async function getDocument(url, endpoint, settings, deps) {
     return response;
 }
 /**
- * The token request for one attempt. A client assertion is made fresh each time: a signed JWT
- * for private_key_jwt, the job's GitHub ID token for github_oidc; both masked before use.
+ * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
+ * GitHub ID token), and masked before use.
  */
-async function tokenRequest(settings, tokenUrl, deps) {
-    const assertion = await clientAssertion(settings, tokenUrl, deps);
-    return (0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, assertion);
-}
-async function clientAssertion(settings, tokenUrl, deps) {
-    const { auth } = settings;
-    let assertion;
-    if (auth.method === 'private_key_jwt') {
-        assertion = await signClientAssertion(settings.clientId, tokenUrl.href, auth, deps.now());
-    }
-    else if (auth.method === 'github_oidc') {
-        assertion = await githubIdToken(auth.audience || tokenUrl.origin, settings, deps);
-    }
-    if (assertion)
-        (0,mask/* maskAll */.gh)(deps.core, [assertion]);
-    return assertion;
-}
-/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
-async function githubIdToken(audience, settings, deps) {
-    const request = githubIdTokenRequest(deps.env, audience);
-    const bearer = request.headers.authorization ?? '';
-    (0,mask/* maskAll */.gh)(deps.core, [bearer.slice('Bearer '.length)]);
-    const { response } = await (0,exchange/* exchange */.c)({
-        endpoint: GITHUB_OIDC_ENDPOINT,
-        request: async () => request,
-        secrets: [bearer.slice('Bearer '.length)],
+async function credentials(settings, tokenUrl, deps) {
+    const made = await (0,auth/* authenticate */.QF)(settings.auth, {
+        clientId: settings.clientId,
+        tokenUrl,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
-    }, deps);
-    return parseGitHubIdToken(response);
-}
-/** verify-token and min-validity: fail before any output is written. */
-async function check(token, settings, endpoints, requestedAt, deps) {
-    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
-    if (settings.verifyToken) {
-        const jwksUrl = endpoints.jwksUrl;
-        if (!jwksUrl) {
-            throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
-        }
-        const response = await getDocument(jwksUrl, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps);
-        const exp = await verifyAccessToken(token.accessToken, (0,src_response/* parseJsonObject */.dw)(response), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, deps.now());
-        if (exp !== undefined)
-            expiresAtMs = exp * 1000;
-        deps.core.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
-    }
-    if (settings.minValidity > 0 && expiresAtMs === undefined) {
-        deps.core.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
-    }
-    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
-        const left = Math.floor((expiresAtMs - deps.now()) / 1000);
-        if (left < settings.minValidity) {
-            throw new src_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
-        }
-    }
+        maxAttempts: settings.maxAttempts,
+        deps
+    });
+    (0,mask/* maskAll */.gh)(deps.core, made.fresh);
+    return made;
 }
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */
 function saveRevocation(token, endpoints, deps) {
@@ -1194,13 +1658,15 @@ function maskAll(core, values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ runPost)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(916);
 /* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(786);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(902);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(873);
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(561);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(235);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(390);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(873);
+
 
 
 
@@ -1214,33 +1680,33 @@ function maskAll(core, values) {
  * token, checked like any token, and the endpoints are derived again from the inputs (discovery
  * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
-async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDeps */ .mM) {
+async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultDeps */ .mM) {
     const { core } = deps;
     let settings;
     try {
-        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name));
+        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
     }
     catch {
         // The main step failed on these inputs already, and said why.
         return;
     }
-    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_2__/* .REVOKE_STATE */ .Z0);
+    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_3__/* .REVOKE_STATE */ .Z0);
     if (!settings.revoke || !saved)
         return;
     try {
-        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, [token]);
-        const secrets = (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .secretsOf */ .Fj)(settings);
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(core, secrets);
-        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .findEndpoints */ .kB)(settings, deps);
+        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(core, [token]);
+        const secrets = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(settings.auth, settings.clientId);
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(core, secrets);
+        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .findEndpoints */ .kB)(settings, deps);
         const revocationUrl = endpoints.revocationUrl;
         if (!revocationUrl) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
         }
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
         await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_0__/* .exchange */ .c)({
             endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildRevocationRequest */ .Y9)(settings, revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .clientAssertion */ .M4)(settings, endpoints.tokenUrl, deps)),
+            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_5__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .credentials */ .z3)(settings, endpoints.tokenUrl, deps)),
             secrets: [...secrets, token],
             timeoutMs: settings.timeoutMs,
             maxAttempts: Math.min(settings.maxAttempts, 3)
@@ -1248,7 +1714,7 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDe
         core.info('Revoked the access token.');
     }
     catch (error) {
-        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ActionError */ .l ? error.message : 'Unexpected error.';
         core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
     }
 }
@@ -1263,10 +1729,9 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_2__/* .defaultDe
 /* harmony export */   St: () => (/* binding */ buildGetRequest),
 /* harmony export */   Xl: () => (/* binding */ buildTokenRequest),
 /* harmony export */   Y9: () => (/* binding */ buildRevocationRequest),
-/* harmony export */   aR: () => (/* binding */ basicAuthorization),
+/* harmony export */   eh: () => (/* binding */ JWT_BEARER),
 /* harmony export */   pm: () => (/* binding */ formEncode)
 /* harmony export */ });
-/* unused harmony export JWT_BEARER */
 /** RFC 7523 §2.2: a JWT as client authentication. */
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const FORM_HEADERS = {
@@ -1280,34 +1745,11 @@ const FORM_HEADERS = {
 function formEncode(value) {
     return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
 }
-function basicAuthorization(clientId, clientSecret) {
-    const credentials = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
-    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
-}
-/**
- * Adds the client's authentication to a form and its headers, for the method in the settings.
- * `assertion` is the signed JWT (private_key_jwt) or GitHub ID token (github_oidc) for this attempt.
- */
-function authenticate(settings, form, headers, assertion) {
-    const { auth, clientId } = settings;
-    if (auth.method === 'client_secret_basic') {
-        headers.authorization = basicAuthorization(clientId, auth.secret);
-        return;
-    }
-    form.set('client_id', clientId);
-    if (auth.method === 'client_secret_post') {
-        form.set('client_secret', auth.secret);
-        return;
-    }
-    if (!assertion)
-        throw new Error(`${auth.method} needs a client assertion`);
-    form.set('client_assertion_type', JWT_BEARER);
-    form.set('client_assertion', assertion);
-}
-function buildTokenRequest(settings, tokenUrl, assertion) {
+/** The token request: the grant, the client's credentials for this attempt, the parameters. */
+function buildTokenRequest(settings, tokenUrl, credentials) {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    const headers = { ...FORM_HEADERS };
-    authenticate(settings, form, headers, assertion);
+    for (const [name, value] of credentials.form)
+        form.append(name, value);
     if (settings.responseType)
         form.set('response_type', settings.responseType);
     if (settings.scope)
@@ -1316,14 +1758,23 @@ function buildTokenRequest(settings, tokenUrl, assertion) {
         form.set('audience', settings.audience);
     for (const [name, value] of settings.extraParams)
         form.append(name, value);
-    return { method: 'POST', url: tokenUrl, headers, body: form.toString() };
+    return post(tokenUrl, form, credentials);
+}
+function post(url, form, credentials) {
+    return {
+        method: 'POST',
+        url,
+        headers: { ...FORM_HEADERS, ...credentials.headers },
+        body: form.toString(),
+        ...(credentials.tls ? { tls: credentials.tls } : {})
+    };
 }
 /** RFC 7009: revoke an access token, authenticating as for the token request. */
-function buildRevocationRequest(settings, revocationUrl, token, assertion) {
+function buildRevocationRequest(revocationUrl, token, credentials) {
     const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
-    const headers = { ...FORM_HEADERS };
-    authenticate(settings, form, headers, assertion);
-    return { method: 'POST', url: revocationUrl, headers, body: form.toString() };
+    for (const [name, value] of credentials.form)
+        form.append(name, value);
+    return post(revocationUrl, form, credentials);
 }
 /** A JSON document fetched with GET: discovery, JWKS. */
 function buildGetRequest(url) {
@@ -4790,18 +5241,6 @@ class DecodedURL extends URL {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

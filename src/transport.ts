@@ -56,7 +56,7 @@ export const send: Send = async (request, timeoutMs) => {
     return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body }
   } catch (error) {
     if (error instanceof ActionError) throw error
-    return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs)
+    return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls)
   } finally {
     clearTimeout(timer)
     destroyAll()
@@ -203,7 +203,8 @@ function networkFailure(
   error: unknown,
   aborted: boolean,
   phase: Phase,
-  timeoutMs: number
+  timeoutMs: number,
+  clientCertificate: boolean
 ): Outcome {
   if (aborted) {
     return {
@@ -223,14 +224,20 @@ function networkFailure(
     }
   }
   const code = (error as { code?: unknown } | undefined)?.code
-  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
-    if (CLIENT_CERTIFICATE_REFUSED.test(code)) {
-      return {
-        kind: 'network',
-        reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
-        retryable: false
-      }
+  // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it,
+  // only closes the connection: the client sees a reset before any response.
+  const closedAfterHandshake =
+    clientCertificate &&
+    phase === 'waiting for the response' &&
+    (code === 'ECONNRESET' || code === undefined)
+  if (closedAfterHandshake || (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code))) {
+    return {
+      kind: 'network',
+      reason: `the server refused the TLS client certificate (${closedAfterHandshake ? 'it closed the connection after the handshake' : code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+      retryable: false
     }
+  }
+  if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
     const tls = TLS_ERROR.test(code)
     return {
       kind: 'network',
