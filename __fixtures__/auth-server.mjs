@@ -9,6 +9,7 @@ import { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
+import { ANONYMOUS_CLIENT, JWT_BEARER, TOKEN_EXCHANGE, registerGrants } from './grants.mjs'
 
 export const TOKEN_PATH = '/connect/token'
 /** A protected resource: answers 200 with the token's client_id and scope for a valid token. */
@@ -41,6 +42,8 @@ export const DEMO_CLIENT = Object.freeze({
  * @property {string} ca PEM of the CA that signs client certificates for tls_client_auth
  * @property {string} [hostname] the issuer's host name if not `host` (e.g. a name only a proxy
  *   resolves); the server certificate must cover it
+ * @typedef {import('./grants.mjs').TrustPolicy} Grants Enables RFC 8693 token exchange and the
+ *   RFC 7523 JWT-bearer grant for every client, with this trust policy for subject tokens.
  */
 
 /** HMAC algorithms for client_secret_jwt: oidc-provider's default list has HS256 only. */
@@ -109,7 +112,9 @@ const FEDERATED_SECRET = randomUUID()
  * a tls_client_auth_san_* value) and self_signed_tls_client_auth (jwks with the certificate in
  * x5c); theirs are certificate-bound tokens (`cnf.x5t#S256`) unless they register
  * `tls_client_certificate_bound_access_tokens: false`. client_secret_jwt accepts HS256/384/512.
- * @param {{ clients?: ClientSpec[], port?: number, host?: string, opaque?: string[], federation?: Federation, tls?: TlsOptions }} [options]
+ * With `grants`, every client may also use token exchange and JWT bearer (see grants.mjs), and a
+ * request for those grants with no client authentication at all is served as ANONYMOUS_CLIENT.
+ * @param {{ clients?: ClientSpec[], port?: number, host?: string, opaque?: string[], federation?: Federation, tls?: TlsOptions, grants?: Grants }} [options]
  */
 export async function startAuthServer({
   clients = [DEMO_CLIENT],
@@ -117,7 +122,8 @@ export async function startAuthServer({
   host = '127.0.0.1',
   opaque = [],
   federation = undefined,
-  tls = undefined
+  tls = undefined,
+  grants = undefined
 } = {}) {
   const server = tls
     ? // The provider decides: no cert, or one from another CA, still reaches it (invalid_client).
@@ -141,14 +147,17 @@ export async function startAuthServer({
   /** @type {ClientSpec[]} */
   const metadata = [
     ...clients,
-    ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : [])
+    ...(federation ? [{ client_id: federation.clientId, client_secret: FEDERATED_SECRET }] : []),
+    ...(grants ? [ANONYMOUS_CLIENT] : [])
   ].map(client => ({
     token_endpoint_auth_method: 'client_secret_post',
     ...(MTLS_METHODS.some(method => method === client.token_endpoint_auth_method)
       ? { tls_client_certificate_bound_access_tokens: true }
       : {}),
     ...client,
-    grant_types: ['client_credentials'],
+    grant_types: grants
+      ? ['client_credentials', TOKEN_EXCHANGE, JWT_BEARER]
+      : ['client_credentials'],
     response_types: [],
     redirect_uris: [],
     scope: DEMO_SCOPES
@@ -159,12 +168,30 @@ export async function startAuthServer({
   const stores = new Map([
     ['Client', new Map(metadata.filter(c => c.jwks).map(c => [c.client_id, c]))]
   ])
+  /** @type {import('./grants.mjs').GrantServer['resourceServer']} */
+  const resourceServer = (_ctx, _resource, client) => ({
+    scope: DEMO_SCOPES,
+    audience: DEMO_RESOURCE,
+    accessTokenFormat: opaque.includes(client.clientId) ? 'opaque' : 'jwt',
+    accessTokenTTL: 30 * 24 * 3600,
+    jwt: { sign: { alg: 'RS256' } }
+  })
   const provider = new Provider(issuer, {
     adapter: (/** @type {string} */ model) => new MapAdapter(model, stores),
     clients: metadata.filter(client => !client.jwks),
     jwks: { keys: [{ ...signingKey, kid: 'demo-signing-key', use: 'sig', alg: 'RS256' }] },
     routes: { token: TOKEN_PATH },
-    ttl: { ClientCredentials: 30 * 24 * 3600 },
+    ttl: {
+      ClientCredentials: 30 * 24 * 3600,
+      // The grants issue AccessTokens: the resource server's TTL, as oidc-provider's default does,
+      // without its console notice.
+      ...(grants
+        ? {
+            AccessToken: (/** @type {any} */ _ctx, /** @type {any} */ token) =>
+              token.resourceServer?.accessTokenTTL ?? 3600
+          }
+        : {})
+    },
     scopes: DEMO_SCOPES.split(' '),
     // Only when a client needs it, so that the default discovery document stays as it was.
     ...(metadata.some(client => client.token_endpoint_auth_method === 'client_secret_jwt')
@@ -194,13 +221,7 @@ export async function startAuthServer({
         enabled: true,
         defaultResource: () => DEMO_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, _resource, client) => ({
-          scope: DEMO_SCOPES,
-          audience: DEMO_RESOURCE,
-          accessTokenFormat: opaque.includes(client.clientId) ? 'opaque' : 'jwt',
-          accessTokenTTL: 30 * 24 * 3600,
-          jwt: { sign: { alg: 'RS256' } }
-        })
+        getResourceServerInfo: resourceServer
       }
     }
   })
@@ -214,12 +235,21 @@ export async function startAuthServer({
   const record = (ctx, error) => {
     if (ctx.path !== TOKEN_PATH) return
     calls.push({
-      body: { ...(ctx.oidc?.body ?? {}) },
+      // The form as sent: grants.mjs adds a client_id to requests without client authentication.
+      body: { ...(ctx.state?.tokenRequestBody ?? ctx.oidc?.body ?? {}) },
       authorization: ctx.get('authorization') || undefined,
       ...(error ? { error: error.error ?? String(error) } : {})
     })
   }
   if (federation) provider.use(federate(federation))
+  if (grants) {
+    registerGrants(provider, grants, {
+      tokenPath: TOKEN_PATH,
+      defaultResource: DEMO_RESOURCE,
+      resourceServer,
+      signingKey: { ...signingKey, kid: 'demo-signing-key' }
+    })
+  }
   provider.on('grant.success', ctx => record(ctx))
   provider.on('grant.error', (ctx, /** @type {any} */ error) => record(ctx, error))
   provider.on('server_error', (ctx, /** @type {any} */ error) => record(ctx, error))
