@@ -41,6 +41,7 @@ describe('README inputs table', () => {
     expect([...groups.matchAll(/^### (.+)$/gm)].map(([, group]) => group)).toEqual([
       'Basics',
       'Client authentication',
+      'Grants',
       'Discovery and verification',
       'Network',
       'Output'

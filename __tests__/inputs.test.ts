@@ -24,6 +24,7 @@ describe('defaults', () => {
     expect(settings).toEqual({
       clientId: 'my-client',
       auth: { method: 'client_secret_post', secret: 's3cret' },
+      grant: { type: 'client_credentials' },
       tokenUrl: new URL('https://auth.stent.io/connect/token'),
       issuer: '',
       jwksUrl: undefined,
@@ -31,6 +32,7 @@ describe('defaults', () => {
       responseType: '',
       scope: '',
       audience: '',
+      resources: [],
       extraParams: [],
       exportVariable: '',
       timeoutMs: 30_000,
@@ -99,7 +101,7 @@ describe('auth-method', () => {
 
   it('lists the accepted values for anything else', () => {
     expect(failure({ ...base, 'auth-method': 'basic' }).message).toBe(
-      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, github_oidc."
+      "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, github_oidc, none."
     )
   })
 })

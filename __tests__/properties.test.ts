@@ -6,6 +6,7 @@ import { fakeCore } from '../__fixtures__/core.js'
 import { ActionError } from '../src/errors.js'
 import { readSettings } from '../src/inputs.js'
 import { authenticate } from '../src/auth/index.js'
+import { grantFields } from '../src/grant.js'
 import { run, type Deps } from '../src/main.js'
 import { buildTokenRequest } from '../src/request.js'
 import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
@@ -106,7 +107,12 @@ describe('request building', () => {
     const tokenUrl = new URL('https://auth.example.com/token')
     const deps = { now: Date.now } as Deps
     const context = { clientId: id, tokenUrl, timeoutMs: 1000, maxAttempts: 1, deps }
-    return buildTokenRequest(settings, tokenUrl, await authenticate(settings.auth, context))
+    return buildTokenRequest(
+      settings,
+      tokenUrl,
+      await authenticate(settings.auth, context),
+      (await grantFields(settings.grant, context)).form
+    )
   }
 
   it('client_secret_post: a form decoder reads back any id and secret', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { authenticate } from '../src/auth/index.js'
+import { grantFields } from '../src/grant.js'
 import { basicAuthorization } from '../src/auth/secret.js'
 import { readSettings, type Settings } from '../src/inputs.js'
 import type { Deps } from '../src/main.js'
@@ -19,7 +20,12 @@ function settings(inputs: Record<string, string>) {
 async function tokenRequest(s: Settings, url = TOKEN_URL) {
   const deps = { now: Date.now } as Deps
   const context = { clientId: s.clientId, tokenUrl: url, timeoutMs: 1000, maxAttempts: 1, deps }
-  return buildTokenRequest(s, url, await authenticate(s.auth, context))
+  return buildTokenRequest(
+    s,
+    url,
+    await authenticate(s.auth, context),
+    (await grantFields(s.grant, context)).form
+  )
 }
 
 describe('client_secret_post (what Stent documents)', () => {

@@ -1,7 +1,102 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 561:
+/***/ 377:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   eC: () => (/* binding */ githubIdToken),
+/* harmony export */   fk: () => (/* binding */ githubOidcFamily)
+/* harmony export */ });
+/* unused harmony exports GITHUB_OIDC_ENDPOINT, githubIdTokenRequest, parseGitHubIdToken */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(288);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(235);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(390);
+/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(124);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(873);
+
+
+
+
+
+
+/** The token service, for messages: failures point at the permission and the audience. */
+const GITHUB_OIDC_ENDPOINT = {
+    label: "GitHub's OIDC token service",
+    input: 'oidc-audience',
+    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
+};
+/**
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
+ */
+function githubIdTokenRequest(env, audience) {
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
+    if (!base || !bearer) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
+    }
+    let url;
+    try {
+        url = new URL(base);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
+    }
+    url.searchParams.set('audience', audience);
+    return {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+        body: ''
+    };
+}
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+function parseGitHubIdToken(response) {
+    return (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)((0,_response_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
+}
+/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
+async function githubIdToken(audience, context) {
+    const { deps } = context;
+    const request = githubIdTokenRequest(deps.env, audience);
+    const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
+    (0,_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskAll */ .gh)(deps.core, [bearer]);
+    const { response } = await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
+        endpoint: GITHUB_OIDC_ENDPOINT,
+        request: async () => request,
+        secrets: [bearer],
+        timeoutMs: context.timeoutMs,
+        maxAttempts: context.maxAttempts
+    }, deps);
+    const idToken = parseGitHubIdToken(response);
+    context.onIdToken?.(idToken);
+    return idToken;
+}
+const githubOidcFamily = {
+    read(method, getInput) {
+        return { method, audience: getInput('oidc-audience') };
+    },
+    secrets() {
+        return [];
+    },
+    async credentials(auth, context) {
+        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context);
+        return {
+            form: [
+                ['client_id', context.clientId],
+                ['client_assertion_type', _request_js__WEBPACK_IMPORTED_MODULE_3__/* .JWT_BEARER */ .eh],
+                ['client_assertion', idToken]
+            ],
+            headers: {},
+            fresh: [idToken]
+        };
+    }
+};
+
+
+/***/ }),
+
+/***/ 640:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -376,91 +471,8 @@ const assertionFamily = {
     }
 };
 
-// EXTERNAL MODULE: ./src/exchange.ts
-var exchange = __nccwpck_require__(786);
-// EXTERNAL MODULE: ./src/mask.ts
-var mask = __nccwpck_require__(235);
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
-// EXTERNAL MODULE: ./src/untrusted.ts
-var untrusted = __nccwpck_require__(873);
-;// CONCATENATED MODULE: ./src/auth/github-oidc.ts
-
-
-
-
-
-
-/** The token service, for messages: failures point at the permission and the audience. */
-const GITHUB_OIDC_ENDPOINT = {
-    label: "GitHub's OIDC token service",
-    input: 'oidc-audience',
-    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
-};
-/**
- * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
- * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
- */
-function githubIdTokenRequest(env, audience) {
-    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
-    if (!base || !bearer) {
-        throw new errors/* ActionError */.l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
-    }
-    let url;
-    try {
-        url = new URL(base);
-    }
-    catch {
-        throw new errors/* ActionError */.l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
-    }
-    url.searchParams.set('audience', audience);
-    return {
-        method: 'GET',
-        url,
-        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
-        body: ''
-    };
-}
-/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
-function parseGitHubIdToken(response) {
-    return (0,untrusted/* checkToken */.SK)((0,src_response/* parseJsonObject */.dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
-}
-/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
-async function githubIdToken(audience, context) {
-    const { deps } = context;
-    const request = githubIdTokenRequest(deps.env, audience);
-    const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
-    (0,mask/* maskAll */.gh)(deps.core, [bearer]);
-    const { response } = await (0,exchange/* exchange */.c)({
-        endpoint: GITHUB_OIDC_ENDPOINT,
-        request: async () => request,
-        secrets: [bearer],
-        timeoutMs: context.timeoutMs,
-        maxAttempts: context.maxAttempts
-    }, deps);
-    return parseGitHubIdToken(response);
-}
-const githubOidcFamily = {
-    read(method, getInput) {
-        return { method, audience: getInput('oidc-audience') };
-    },
-    secrets() {
-        return [];
-    },
-    async credentials(auth, context) {
-        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context);
-        return {
-            form: [
-                ['client_id', context.clientId],
-                ['client_assertion_type', request/* JWT_BEARER */.eh],
-                ['client_assertion', idToken]
-            ],
-            headers: {},
-            fresh: [idToken]
-        };
-    }
-};
-
+// EXTERNAL MODULE: ./src/auth/github-oidc.ts
+var github_oidc = __nccwpck_require__(377);
 ;// CONCATENATED MODULE: ./src/auth/mtls.ts
 
 
@@ -494,7 +506,21 @@ const mtlsFamily = {
     }
 };
 
+;// CONCATENATED MODULE: ./src/auth/none.ts
+const noneFamily = {
+    read(method) {
+        return { method };
+    },
+    secrets() {
+        return [];
+    },
+    async credentials(_auth, { clientId }) {
+        return { form: clientId ? [['client_id', clientId]] : [], headers: {}, fresh: [] };
+    }
+};
+
 ;// CONCATENATED MODULE: ./src/auth/index.ts
+
 
 
 
@@ -508,14 +534,21 @@ const FAMILIES = {
     private_key_jwt: assertionFamily,
     tls_client_auth: mtlsFamily,
     self_signed_tls_client_auth: mtlsFamily,
-    github_oidc: githubOidcFamily
+    github_oidc: github_oidc/* githubOidcFamily */.fk,
+    none: noneFamily
 };
 const AUTH_METHODS = Object.keys(FAMILIES);
 function familyOf(method) {
     return FAMILIES[method];
 }
-function readClientAuth(getInput, nowMs) {
-    const value = getInput('auth-method') || 'client_secret_post';
+/**
+ * The client authentication from the inputs. Without auth-method: client_secret_post for the
+ * client-credentials grant (what Stent documents); for the other grants, client_secret_post when
+ * a client-secret is given, else none (the subject token is the credential).
+ */
+function readClientAuth(getInput, nowMs, clientCredentials) {
+    const value = getInput('auth-method') ||
+        (clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none');
     const method = AUTH_METHODS.find(m => m === value);
     if (!method) {
         throw new errors/* ActionError */.l(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
@@ -554,20 +587,88 @@ function presentsCertificate(auth) {
  */
 class ActionError extends Error {
     name = 'ActionError';
+    /** The HTTP status of the refusal it reports, when a server refused. */
+    status;
+    constructor(message, { status } = {}) {
+        super(message);
+        this.status = status;
+    }
 }
 
 
 /***/ }),
 
-/***/ 786:
+/***/ 288:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ exchange)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
-/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(124);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(809);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  c: () => (/* binding */ exchange)
+});
+
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/response.ts
+var response = __nccwpck_require__(124);
+;// CONCATENATED MODULE: ./src/retry.ts
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
+    baseMs: 1000,
+    capMs: 20_000,
+    /** A server asking for a longer pause than this is treated as asking for this long. */
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
+};
+/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
+ * attempt, or undefined to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
+ */
+function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
+    return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs;
+}
+/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
+function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    if (outcome.kind === 'network')
+        return outcome.retryable ? { delayMs: backoff } : undefined;
+    if (!isRetryableStatus(outcome.status))
+        return undefined;
+    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
+    if (retryAfter === undefined)
+        return { delayMs: backoff };
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    const capped = retryAfter > BACKOFF.retryAfterCapMs;
+    return {
+        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+        ...(capped ? { cappedFromMs: retryAfter } : {})
+    };
+}
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+;// CONCATENATED MODULE: ./src/exchange.ts
 
 
 
@@ -589,15 +690,151 @@ async function exchange(x, deps) {
             return { response: outcome, requestedAt };
         }
         const failure = outcome.kind === 'response'
-            ? (0,_response_js__WEBPACK_IMPORTED_MODULE_0__/* .describeFailure */ .Ic)(outcome, x.secrets, x.endpoint, request.url)
+            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint, request.url)
             : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-        const plan = (0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .retryPlan */ .Iq)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
         if (plan === undefined) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure);
+            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, outcome.kind === 'response' ? { status: outcome.status } : {});
         }
-        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .BACKOFF */ .hH.retryAfterCapMs / 1000} s)`}.`);
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
         await deps.sleep(plan.delayMs);
     }
+}
+
+
+/***/ }),
+
+/***/ 153:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   KP: () => (/* binding */ grantSecrets),
+/* harmony export */   e9: () => (/* binding */ policyClaims),
+/* harmony export */   s$: () => (/* binding */ grantFields),
+/* harmony export */   v7: () => (/* binding */ readGrant)
+/* harmony export */ });
+/* unused harmony exports GRANT_TYPES, JWT_TOKEN_TYPE */
+/* harmony import */ var _auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(377);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(133);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(873);
+
+
+
+
+/** The grants, by the short name the input takes; the URNs are accepted too. */
+const GRANT_TYPES = {
+    client_credentials: 'client_credentials',
+    /** RFC 8693: exchange a subject token (the job's GitHub ID token) for an access token. */
+    'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
+    /** RFC 7523 §2.1: a JWT (the job's GitHub ID token) as the authorization grant. */
+    'jwt-bearer': 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+};
+/** RFC 8693 §3: the type of a JWT subject token, such as GitHub's ID token. */
+const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+function readGrant(getInput) {
+    const value = getInput('grant-type') || 'client_credentials';
+    const type = Object.keys(GRANT_TYPES).find(name => name === value || GRANT_TYPES[name] === value);
+    if (!type) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'grant-type' has an unsupported value '${value}'. Accepted values: ${Object.keys(GRANT_TYPES).join(', ')} (or their URNs).`);
+    }
+    if (type === 'client_credentials')
+        return { type };
+    const subject = readSubject(getInput);
+    if (type === 'jwt-bearer')
+        return { type, subject };
+    const actorToken = token(getInput, 'actor-token');
+    return {
+        type,
+        subject,
+        subjectTokenType: uri(getInput, 'subject-token-type') || JWT_TOKEN_TYPE,
+        actor: actorToken
+            ? { token: actorToken, type: uri(getInput, 'actor-token-type') || JWT_TOKEN_TYPE }
+            : undefined,
+        requestedTokenType: uri(getInput, 'requested-token-type')
+    };
+}
+function readSubject(getInput) {
+    const source = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .oneOf */ .yL)(getInput, 'subject-token-source', ['github_oidc', 'input'], 'github_oidc');
+    if (source === 'github_oidc')
+        return { source, audience: getInput('oidc-audience') };
+    const subject = token(getInput, 'subject-token');
+    if (!subject) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'subject-token' is required with subject-token-source: input. Pass the token to exchange from a secret or an earlier step's output.");
+    }
+    return { source, token: subject };
+}
+function token(getInput, name) {
+    const value = getInput(name);
+    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .noControlCharacters */ .B7)(name, value);
+    return value;
+}
+/** A token type is a URI (RFC 8693 §3): one line of printable ASCII with a scheme. */
+function uri(getInput, name) {
+    const value = getInput(name);
+    if (value && !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is not a token type URI, e.g. ${JWT_TOKEN_TYPE}.`);
+    }
+    return value;
+}
+/** The grant's secrets from the inputs, to mask first: a subject or actor token. */
+function grantSecrets(grant) {
+    if (grant.type === 'client_credentials')
+        return [];
+    const subject = grant.subject.source === 'input' ? [grant.subject.token] : [];
+    return grant.type === 'token-exchange' && grant.actor ? [...subject, grant.actor.token] : subject;
+}
+/** What one attempt's grant adds to the form, and the secrets it made for it. */
+async function grantFields(grant, context) {
+    if (grant.type === 'client_credentials') {
+        return { form: [['grant_type', GRANT_TYPES.client_credentials]], fresh: [] };
+    }
+    const subject = grant.subject.source === 'input'
+        ? grant.subject.token
+        : await (0,_auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__/* .githubIdToken */ .eC)(grant.subject.audience || context.tokenUrl.origin, context);
+    const fresh = grant.subject.source === 'input' ? [] : [subject];
+    if (grant.type === 'jwt-bearer') {
+        return {
+            form: [
+                ['grant_type', GRANT_TYPES['jwt-bearer']],
+                ['assertion', subject]
+            ],
+            fresh
+        };
+    }
+    const form = [
+        ['grant_type', GRANT_TYPES['token-exchange']],
+        ['subject_token', subject],
+        ['subject_token_type', grant.subjectTokenType]
+    ];
+    if (grant.actor) {
+        form.push(['actor_token', grant.actor.token], ['actor_token_type', grant.actor.type]);
+    }
+    if (grant.requestedTokenType)
+        form.push(['requested_token_type', grant.requestedTokenType]);
+    return { form, fresh };
+}
+/** The ID token claims that servers' trust policies match on (GitHub's documented subject parts). */
+const POLICY_CLAIMS = ['sub', 'repository', 'ref', 'environment', 'job_workflow_ref'];
+/**
+ * The policy claims of the job's GitHub ID token, for a message when the server refused it: the
+ * claims only, never the token, each neutralised (GitHub wrote them, but nothing is printed raw).
+ */
+function policyClaims(idToken) {
+    let payload = {};
+    try {
+        const decoded = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        if (typeof decoded === 'object' && decoded !== null)
+            payload = decoded;
+    }
+    catch {
+        return '';
+    }
+    const claims = POLICY_CLAIMS.map(name => {
+        const value = payload[name];
+        return `${name} '${typeof value === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)(value, 200) : '(none)'}'`;
+    });
+    return `The job's GitHub ID token has ${claims.join(', ')}; the server's trust policy (subject, repository, branch or environment conditions) must match them.`;
 }
 
 
@@ -667,9 +904,11 @@ function oneOf(getInput, name, values, fallback) {
 /* harmony export */   sb: () => (/* binding */ readSettings)
 /* harmony export */ });
 /* unused harmony export parseExtraParams */
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(561);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
-/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(133);
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(153);
+/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(133);
+
 
 
 
@@ -683,7 +922,13 @@ const RESERVED_PARAMS = new Set([
     'client_assertion_type',
     'response_type',
     'scope',
-    'audience'
+    'audience',
+    'assertion',
+    'subject_token',
+    'subject_token_type',
+    'actor_token',
+    'actor_token_type',
+    'requested_token_type'
 ]);
 /**
  * Names the runner owns, or that change how later steps run: what their shells source or trust
@@ -737,8 +982,10 @@ const RESERVED_ENV = new RegExp(`^(${[
 ].join('|')})$`, 'i');
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 function readSettings(getInput, nowMs = Date.now()) {
-    const clientId = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .required */ .mw)(getInput, 'client-id');
-    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .noControlCharacters */ .B7)('client-id', clientId);
+    const grant = (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
+    // A client-credentials token is the client's own; other grants may come from a public client.
+    const clientId = grant.type === 'client_credentials' ? (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id') : getInput('client-id');
+    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)('client-id', clientId);
     const issuer = parseIssuer(getInput('issuer'));
     const tokenUrlInput = getInput('token-url');
     // The runner always passes token-url's default; with an issuer, only another value wins.
@@ -750,14 +997,15 @@ function readSettings(getInput, nowMs = Date.now()) {
     const verifyToken = parseBoolean(getInput, 'verify-token', false);
     const revoke = parseBoolean(getInput, 'revoke', false);
     if (verifyToken && !issuer && !jwksUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
     }
     if (revoke && !issuer && !revocationUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
     }
     return {
         clientId,
-        auth: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs),
+        auth: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, grant.type === 'client_credentials'),
+        grant,
         tokenUrl,
         issuer,
         jwksUrl,
@@ -765,6 +1013,7 @@ function readSettings(getInput, nowMs = Date.now()) {
         responseType: getInput('response-type'),
         scope: getInput('scope'),
         audience: getInput('audience'),
+        resources: parseResources(getInput('resource')),
         extraParams: parseExtraParams(getInput('extra-params')),
         exportVariable: parseExportVariable(getInput('export-variable')),
         timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
@@ -787,7 +1036,7 @@ function optionalUrl(value, name) {
 }
 function singleLine(getInput, name) {
     const value = getInput(name);
-    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .noControlCharacters */ .B7)(name, value);
+    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)(name, value);
     return value;
 }
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -801,16 +1050,36 @@ function parseUrl(value, what) {
         url = new URL(value);
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
     }
     if (url.username || url.password) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
     }
     const loopback = LOOPBACK_HOSTS.test(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
     }
     return url;
+}
+/** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */
+function parseResources(value) {
+    return value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(Boolean)
+        .map((resource, index) => {
+        let url;
+        try {
+            url = new URL(resource);
+        }
+        catch {
+            url = undefined;
+        }
+        if (!url || url.hash || /\s/.test(resource)) {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`);
+        }
+        return resource;
+    });
 }
 function parseExtraParams(value) {
     const params = [];
@@ -821,10 +1090,10 @@ function parseExtraParams(value) {
         const eq = line.indexOf('=');
         const name = eq < 0 ? line : line.slice(0, eq).trim();
         if (eq <= 0 || !name) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
         }
         if (RESERVED_PARAMS.has(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
         }
         params.push([name, line.slice(eq + 1).trim()]);
     });
@@ -834,10 +1103,10 @@ function parseExportVariable(value) {
     if (!value)
         return '';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
     }
     if (RESERVED_ENV.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
     }
     return value;
 }
@@ -847,7 +1116,7 @@ function parseWholeNumber(getInput, name, fallback, min, max) {
         return fallback;
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!(number >= min && number <= max)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
     }
     return number;
 }
@@ -860,7 +1129,7 @@ function parseBoolean(getInput, name, fallback) {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
 }
 
 
@@ -873,6 +1142,7 @@ function parseBoolean(getInput, name, fallback) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Z0: () => (/* binding */ REVOKE_STATE),
+  Tn: () => (/* binding */ attemptContext),
   z3: () => (/* binding */ credentials),
   mM: () => (/* binding */ defaultDeps),
   kB: () => (/* binding */ findEndpoints),
@@ -882,7 +1152,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
 var core = __nccwpck_require__(581);
 // EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var auth = __nccwpck_require__(561);
+var src_auth = __nccwpck_require__(640);
+// EXTERNAL MODULE: ./src/grant.ts
+var src_grant = __nccwpck_require__(153);
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(916);
 // EXTERNAL MODULE: ./src/inputs.ts
@@ -944,8 +1216,8 @@ function resolveEndpoints(settings, discovered) {
     };
 }
 
-// EXTERNAL MODULE: ./src/exchange.ts
-var exchange = __nccwpck_require__(786);
+// EXTERNAL MODULE: ./src/exchange.ts + 1 modules
+var exchange = __nccwpck_require__(288);
 ;// CONCATENATED MODULE: ./src/input-names.ts
 
 /** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
@@ -953,6 +1225,7 @@ const INPUT_NAMES = [
     'client-id',
     'client-secret',
     'token-url',
+    'grant-type',
     'auth-method',
     'basic-encoding',
     'client-assertion-key',
@@ -962,6 +1235,13 @@ const INPUT_NAMES = [
     'client-certificate',
     'client-key',
     'oidc-audience',
+    'subject-token-source',
+    'subject-token',
+    'subject-token-type',
+    'actor-token',
+    'actor-token-type',
+    'requested-token-type',
+    'resource',
     'response-type',
     'scope',
     'audience',
@@ -1055,7 +1335,12 @@ function publish(core, token, settings, requestedAt) {
     const lifetime = token.expiresIn === undefined
         ? ''
         : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`;
-    core.info(`Got a ${token.tokenType} token${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+    // RFC 8693 §2.2.1: N_A is a valid answer to a token exchange, for a token that is not an
+    // access token (an ID token, say): worth saying, not failing.
+    const kind = token.tokenType === 'N_A'
+        ? `token of type ${token.issuedTokenType} (token_type N_A: not an access token, so not for an Authorization header)`
+        : `${token.tokenType} token`;
+    core.info(`Got a ${kind}${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
 }
 /** The step's outputs, by name; expires-in and expires-at only when the server said. */
 function outputsOf(token, requestedAt) {
@@ -1068,7 +1353,8 @@ function outputsOf(token, requestedAt) {
                 'expires-in': String(token.expiresIn),
                 'expires-at': expiresAt(requestedAt, token.expiresIn)
             }),
-        ...(token.scope === undefined ? {} : { scope: token.scope })
+        ...(token.scope === undefined ? {} : { scope: token.scope }),
+        ...(token.issuedTokenType === undefined ? {} : { 'issued-token-type': token.issuedTokenType })
     };
 }
 /** Counted from when the request was sent, so it errs early, never late. */
@@ -1097,8 +1383,14 @@ function describeDuration(seconds) {
 function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
     const rows = [
         ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
-        ['Client ID', settings.clientId],
+        ['Client ID', settings.clientId || '(none: a public client)'],
+        ...(settings.grant.type === 'client_credentials'
+            ? []
+            : [['Grant', settings.grant.type]]),
         ['Auth method', settings.auth.method],
+        ...(token.issuedTokenType
+            ? [['Issued token type', token.issuedTokenType]]
+            : []),
         ['Scope', token.scope ?? '(none returned)'],
         [
             'Expires',
@@ -1112,7 +1404,7 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
             : [])
     ];
     return [
-        `### ${escapeCell(settings.summaryTitle || `Access token for ${settings.clientId}`)}`,
+        `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
         '',
         '| | |',
         '| --- | --- |',
@@ -1386,7 +1678,7 @@ function checkBinding(cnf, settings) {
         : undefined;
     if (bound === undefined)
         return;
-    const ours = (0,auth/* presentsCertificate */.Md)(settings.auth) ? settings.auth.thumbprint : undefined;
+    const ours = (0,src_auth/* presentsCertificate */.Md)(settings.auth) ? settings.auth.thumbprint : undefined;
     if (bound !== ours) {
         throw new src_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
     }
@@ -1467,6 +1759,7 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 
 
+
 const defaultDeps = {
     core: core,
     env: process.env,
@@ -1487,19 +1780,27 @@ async function run(deps = defaultDeps) {
     try {
         checkInputNames(deps.env);
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
-        // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-        const secrets = (0,auth/* authSecrets */.O6)(settings.auth, settings.clientId);
+        // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
+        const secrets = [
+            ...(0,src_auth/* authSecrets */.O6)(settings.auth, settings.clientId),
+            ...(0,src_grant/* grantSecrets */.KP)(settings.grant)
+        ];
         (0,mask/* maskAll */.gh)(core, secrets);
         const endpoints = await findEndpoints(settings, deps);
-        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`);
+        const { grant, clientId, auth } = settings;
+        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
+        let idToken;
+        const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token));
         const { response, requestedAt } = await (0,exchange/* exchange */.c)({
-            endpoint: { ...src_response/* TOKEN_ENDPOINT */.uV, hint: (0,auth/* refusalHint */.ah)(settings.auth, settings.clientId) },
-            request: async () => (0,request/* buildTokenRequest */.Xl)(settings, endpoints.tokenUrl, await credentials(settings, endpoints.tokenUrl, deps)),
+            endpoint: { ...src_response/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
+            request: () => tokenRequest(settings, endpoints.tokenUrl, context),
             secrets,
             timeoutMs: settings.timeoutMs,
             maxAttempts: settings.maxAttempts
-        }, deps);
-        const token = (0,src_response/* parseTokenResponse */.Ac)(response);
+        }, deps).catch((error) => {
+            throw withPolicyClaims(error, idToken);
+        });
+        const token = (0,src_response/* parseTokenResponse */.Ac)(response, grant.type);
         (0,mask/* maskAll */.gh)(core, [token.accessToken]);
         await checkAccessToken(token, settings, {
             requestedAt,
@@ -1543,7 +1844,7 @@ async function findEndpoints(settings, deps) {
     const url = discoveryUrl(settings.issuer);
     deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
     const response = await getDocument(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
-    const mtls = (0,auth/* presentsCertificate */.Md)(settings.auth);
+    const mtls = (0,src_auth/* presentsCertificate */.Md)(settings.auth);
     return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
 }
 /** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
@@ -1557,20 +1858,42 @@ async function getDocument(url, endpoint, settings, deps) {
     }, deps);
     return response;
 }
-/**
- * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
- * GitHub ID token), and masked before use.
- */
-async function credentials(settings, tokenUrl, deps) {
-    const made = await (0,auth/* authenticate */.QF)(settings.auth, {
+/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
+function attemptContext(settings, tokenUrl, deps, onIdToken) {
+    return {
         clientId: settings.clientId,
         tokenUrl,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts,
-        deps
-    });
-    (0,mask/* maskAll */.gh)(deps.core, made.fresh);
+        deps,
+        ...(onIdToken ? { onIdToken } : {})
+    };
+}
+/**
+ * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
+ * GitHub ID token), and masked before use.
+ */
+async function credentials(settings, context) {
+    const made = await (0,src_auth/* authenticate */.QF)(settings.auth, context);
+    (0,mask/* maskAll */.gh)(context.deps.core, made.fresh);
     return made;
+}
+/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
+async function tokenRequest(settings, tokenUrl, context) {
+    const grant = await (0,src_grant/* grantFields */.s$)(settings.grant, context);
+    (0,mask/* maskAll */.gh)(context.deps.core, grant.fresh);
+    return (0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, await credentials(settings, context), grant.form);
+}
+/**
+ * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
+ * trust policy that does not match) says which claims the token has; never the token.
+ */
+function withPolicyClaims(error, idToken) {
+    if (!(error instanceof src_errors/* ActionError */.l) || !idToken || !error.status)
+        return error;
+    if (error.status < 400 || error.status > 403)
+        return error;
+    return new src_errors/* ActionError */.l(`${error.message} ${(0,src_grant/* policyClaims */.e9)(idToken)}`, { status: error.status });
 }
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */
 function saveRevocation(token, endpoints, deps) {
@@ -1658,14 +1981,14 @@ function maskAll(core, values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ runPost)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(916);
-/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(786);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(422);
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(561);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(70);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(390);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(873);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(288);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(640);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(70);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(235);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(390);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(873);
 
 
 
@@ -1680,33 +2003,33 @@ function maskAll(core, values) {
  * token, checked like any token, and the endpoints are derived again from the inputs (discovery
  * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
-async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultDeps */ .mM) {
+async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDeps */ .mM) {
     const { core } = deps;
     let settings;
     try {
-        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
+        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
     }
     catch {
         // The main step failed on these inputs already, and said why.
         return;
     }
-    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_3__/* .REVOKE_STATE */ .Z0);
+    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_4__/* .REVOKE_STATE */ .Z0);
     if (!settings.revoke || !saved)
         return;
     try {
-        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(core, [token]);
-        const secrets = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_2__/* .authSecrets */ .O6)(settings.auth, settings.clientId);
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(core, secrets);
-        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .findEndpoints */ .kB)(settings, deps);
+        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_7__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_5__/* .maskAll */ .gh)(core, [token]);
+        const secrets = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_3__/* .authSecrets */ .O6)(settings.auth, settings.clientId);
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_5__/* .maskAll */ .gh)(core, secrets);
+        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .findEndpoints */ .kB)(settings, deps);
         const revocationUrl = endpoints.revocationUrl;
         if (!revocationUrl) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
         }
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
-        await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_0__/* .exchange */ .c)({
+        await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
             endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_5__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .credentials */ .z3)(settings, endpoints.tokenUrl, deps)),
+            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_6__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps))),
             secrets: [...secrets, token],
             timeoutMs: settings.timeoutMs,
             maxAttempts: Math.min(settings.maxAttempts, 3)
@@ -1714,7 +2037,7 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_3__/* .defaultDe
         core.info('Revoked the access token.');
     }
     catch (error) {
-        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l ? error.message : 'Unexpected error.';
         core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
     }
 }
@@ -1745,17 +2068,24 @@ const FORM_HEADERS = {
 function formEncode(value) {
     return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
 }
-/** The token request: the grant, the client's credentials for this attempt, the parameters. */
-function buildTokenRequest(settings, tokenUrl, credentials) {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+/**
+ * The token request for one attempt: the grant's fields (grant_type first), the client's
+ * credentials, then the parameters, repeated ones (resource, extra-params) as one field each.
+ */
+function buildTokenRequest(settings, tokenUrl, credentials, grantForm) {
+    const form = new URLSearchParams(grantForm);
     for (const [name, value] of credentials.form)
         form.append(name, value);
-    if (settings.responseType)
+    // Stent's response_type=token belongs to its client-credentials request only.
+    if (settings.responseType && settings.grant.type === 'client_credentials') {
         form.set('response_type', settings.responseType);
+    }
     if (settings.scope)
         form.set('scope', settings.scope);
     if (settings.audience)
         form.set('audience', settings.audience);
+    for (const resource of settings.resources)
+        form.append('resource', resource);
     for (const [name, value] of settings.extraParams)
         form.append(name, value);
     return post(tokenUrl, form, credentials);
@@ -1793,34 +2123,41 @@ function buildGetRequest(url) {
 /* harmony export */   dw: () => (/* binding */ parseJsonObject),
 /* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
 /* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(916);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(235);
-/* harmony import */ var _retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(809);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(873);
-
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(873);
 
 
 
 /**
- * Parses a 2xx token response; anything not a usable Bearer token is an ActionError. Every field
- * is checked against its grammar (untrusted.ts) before anything can print or publish it.
+ * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
+ * N_A one) is an ActionError. Every field is checked against its grammar (untrusted.ts) before
+ * anything can print or publish it.
  */
-function parseTokenResponse(response) {
+function parseTokenResponse(response, grant = 'client_credentials') {
     const json = parseJsonObject(response);
     if (!json) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
     }
     const where = `The token response (HTTP ${response.status})`;
-    const accessToken = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkToken */ .SK)(json.access_token, where, 'access_token');
-    const tokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkTokenType */ .qQ)(json.token_type, where, 'token_type');
-    if (tokenType.toLowerCase() !== 'bearer') {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens only.`);
+    const accessToken = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkToken */ .SK)(json.access_token, where, 'access_token');
+    const tokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkTokenType */ .qQ)(json.token_type, where, 'token_type');
+    const exchange = grant === 'token-exchange';
+    // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
+    const notAccessToken = exchange && tokenType === 'N_A';
+    if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
+    }
+    const issuedTokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkTokenTypeUri */ .yd)(json.issued_token_type, where, 'issued_token_type');
+    if (exchange && !issuedTokenType) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
     }
     return {
         accessToken,
-        tokenType: 'Bearer',
-        expiresIn: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkExpiresIn */ .Uq)(json.expires_in, where, 'expires_in'),
-        scope: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkScope */ .DB)(json.scope, where, 'scope')
+        tokenType: notAccessToken ? 'N_A' : 'Bearer',
+        issuedTokenType,
+        expiresIn: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkExpiresIn */ .Uq)(json.expires_in, where, 'expires_in'),
+        scope: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkScope */ .DB)(json.scope, where, 'scope')
     };
 }
 const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
@@ -1831,13 +2168,13 @@ const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
 function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
     const status = `HTTP ${response.status}`;
     const json = parseJsonObject(response);
-    const code = typeof json?.error === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error, secrets), 64) : '';
+    const code = typeof json?.error === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(json.error, secrets), 64) : '';
     if (!code) {
         const discovery = typeof json?.token_endpoint === 'string';
         return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint, url, discovery)}`;
     }
     const description = typeof json?.error_description === 'string'
-        ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(json.error_description, secrets), 300)
+        ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(json.error_description, secrets), 300)
         : '';
     // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
     const hintCode = code === 'invalid_request' && /response.?type/i.test(description)
@@ -1847,19 +2184,19 @@ function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
 }
 const ERROR_HINTS = {
     invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
-    unauthorized_client: 'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+    unauthorized_client: 'this client may not use the grant it asked for (grant-type, client_credentials by default). Allow that grant for the client on the authorization server.',
     unsupported_response_type: "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
-    unsupported_grant_type: 'the server does not offer the client_credentials grant at this token-url.',
+    unsupported_grant_type: 'the server does not offer this grant-type at this token-url (client_credentials by default; token-exchange and jwt-bearer are opt-in).',
     invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
-    invalid_target: 'check the audience input and any resource in extra-params.',
+    invalid_target: 'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
     invalid_request: 'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
-    invalid_grant: 'the server refused the grant. Check the client configuration on the server.',
+    invalid_grant: 'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
     temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
     server_error: 'the server failed. Try again later.'
 };
-/** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
+/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
 function hintFor(status, code, endpoint, url, discovery = false) {
-    if (endpoint.hint && status >= 400 && status < 500 && !(0,_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .isRetryableStatus */ .PS)(status)) {
+    if (endpoint.hint && (status === 400 || status === 401 || status === 403)) {
         return endpoint.hint;
     }
     // Own keys only: a server's error code 'constructor' must not find Object's.
@@ -1914,74 +2251,6 @@ function isHtml(response) {
 
 /***/ }),
 
-/***/ 809:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Iq: () => (/* binding */ retryPlan),
-/* harmony export */   PS: () => (/* binding */ isRetryableStatus),
-/* harmony export */   hH: () => (/* binding */ BACKOFF)
-/* harmony export */ });
-/* unused harmony exports retryDelay, parseRetryAfter */
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
-const BACKOFF = {
-    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
-    baseMs: 1000,
-    capMs: 20_000,
-    /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000,
-    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
-    spreadMs: 8000
-};
-/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/**
- * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop.
- *
- * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
- * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
- * do not return together. That crowd is largest at the first refusal and thins with each round,
- * so the spread halves with each attempt, which keeps the last job's wait short.
- */
-function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
-    return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs;
-}
-/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
-function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
-    if (outcome.kind === 'network')
-        return outcome.retryable ? { delayMs: backoff } : undefined;
-    if (!isRetryableStatus(outcome.status))
-        return undefined;
-    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    if (retryAfter === undefined)
-        return { delayMs: backoff };
-    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    const capped = retryAfter > BACKOFF.retryAfterCapMs;
-    return {
-        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
-        ...(capped ? { cappedFromMs: retryAfter } : {})
-    };
-}
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-
-/***/ }),
-
 /***/ 873:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -1990,7 +2259,8 @@ function parseRetryAfter(value, nowMs) {
 /* harmony export */   DB: () => (/* binding */ checkScope),
 /* harmony export */   SK: () => (/* binding */ checkToken),
 /* harmony export */   Uq: () => (/* binding */ checkExpiresIn),
-/* harmony export */   qQ: () => (/* binding */ checkTokenType)
+/* harmony export */   qQ: () => (/* binding */ checkTokenType),
+/* harmony export */   yd: () => (/* binding */ checkTokenTypeUri)
 /* harmony export */ });
 /* unused harmony exports MIN_TOKEN_LENGTH, MAX_EXPIRES_IN, describeType */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
@@ -2054,6 +2324,15 @@ function checkScope(value, where, field) {
 function checkTokenType(value, where, field) {
     if (typeof value !== 'string' || !TOKEN_TYPE.test(value)) {
         throw invalid(where, field, `expected a token type name (letters, digits, '-', '.', '_'), got ${typeof value === 'string' ? 'other characters' : describeType(value)}`);
+    }
+    return value;
+}
+/** A token type URI (RFC 8693 §3), such as issued_token_type; undefined when absent. */
+function checkTokenTypeUri(value, where, field) {
+    if (value === undefined || value === null)
+        return undefined;
+    if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/.test(value)) {
+        throw invalid(where, field, `expected a token type URI such as urn:ietf:params:oauth:token-type:access_token, got ${typeof value === 'string' ? 'other characters' : describeType(value)}`);
     }
     return value;
 }

@@ -4,4 +4,11 @@
  */
 export class ActionError extends Error {
   override name = 'ActionError'
+  /** The HTTP status of the refusal it reports, when a server refused. */
+  readonly status: number | undefined
+
+  constructor(message: string, { status }: { status?: number } = {}) {
+    super(message)
+    this.status = status
+  }
 }

@@ -49,7 +49,10 @@ export async function exchange(
         : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
     const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
     if (plan === undefined) {
-      throw new ActionError(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure)
+      throw new ActionError(
+        attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure,
+        outcome.kind === 'response' ? { status: outcome.status } : {}
+      )
     }
     core.info(
       `Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`

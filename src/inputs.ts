@@ -1,5 +1,6 @@
 import { readClientAuth, type ClientAuth } from './auth/index.js'
 import { ActionError } from './errors.js'
+import { readGrant, type Grant } from './grant.js'
 import { noControlCharacters, required, type GetInput } from './input-rules.js'
 
 export type { GetInput } from './input-rules.js'
@@ -8,8 +9,10 @@ export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
 
 /** Every input, read and validated once; the rest of the action trusts this. */
 export interface Settings {
+  /** '' only for grants other than client_credentials, where a public client may send none. */
   clientId: string
   auth: ClientAuth
+  grant: Grant
   /** The token endpoint; undefined when it is to be discovered from `issuer`. */
   tokenUrl: URL | undefined
   /** OpenID Connect issuer to discover endpoints from, or '' for none. */
@@ -20,6 +23,8 @@ export interface Settings {
   responseType: string
   scope: string
   audience: string
+  /** RFC 8707 resource indicators, one form field each. */
+  resources: string[]
   extraParams: Array<[name: string, value: string]>
   /** Env var to export the token to, or '' for none. */
   exportVariable: string
@@ -45,7 +50,13 @@ const RESERVED_PARAMS = new Set([
   'client_assertion_type',
   'response_type',
   'scope',
-  'audience'
+  'audience',
+  'assertion',
+  'subject_token',
+  'subject_token_type',
+  'actor_token',
+  'actor_token_type',
+  'requested_token_type'
 ])
 
 /**
@@ -104,7 +115,10 @@ const RESERVED_ENV = new RegExp(
 
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Settings {
-  const clientId = required(getInput, 'client-id')
+  const grant = readGrant(getInput)
+  // A client-credentials token is the client's own; other grants may come from a public client.
+  const clientId =
+    grant.type === 'client_credentials' ? required(getInput, 'client-id') : getInput('client-id')
   noControlCharacters('client-id', clientId)
   const issuer = parseIssuer(getInput('issuer'))
   const tokenUrlInput = getInput('token-url')
@@ -129,7 +143,8 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
   }
   return {
     clientId,
-    auth: readClientAuth(getInput, nowMs),
+    auth: readClientAuth(getInput, nowMs, grant.type === 'client_credentials'),
+    grant,
     tokenUrl,
     issuer,
     jwksUrl,
@@ -137,6 +152,7 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     responseType: getInput('response-type'),
     scope: getInput('scope'),
     audience: getInput('audience'),
+    resources: parseResources(getInput('resource')),
     extraParams: parseExtraParams(getInput('extra-params')),
     exportVariable: parseExportVariable(getInput('export-variable')),
     timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
@@ -192,6 +208,28 @@ export function parseUrl(value: string, what: string): URL {
     )
   }
   return url
+}
+
+/** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */
+function parseResources(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map(line => line.trim())
+    .filter(Boolean)
+    .map((resource, index) => {
+      let url: URL | undefined
+      try {
+        url = new URL(resource)
+      } catch {
+        url = undefined
+      }
+      if (!url || url.hash || /\s/.test(resource)) {
+        throw new ActionError(
+          `Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`
+        )
+      }
+      return resource
+    })
 }
 
 export function parseExtraParams(value: string): Array<[string, string]> {

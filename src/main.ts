@@ -4,8 +4,10 @@ import {
   authSecrets,
   presentsCertificate,
   refusalHint,
+  type AttemptContext,
   type Credentials
 } from './auth/index.js'
+import { grantFields, grantSecrets, policyClaims } from './grant.js'
 import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
 import { exchange, type ExchangeDeps } from './exchange.js'
@@ -13,7 +15,7 @@ import { checkInputNames } from './input-names.js'
 import { readSettings, type Settings } from './inputs.js'
 import { maskAll } from './mask.js'
 import { publish, summaryMarkdown, type Publisher } from './publish.js'
-import { buildGetRequest, buildTokenRequest } from './request.js'
+import { buildGetRequest, buildTokenRequest, type HttpRequest } from './request.js'
 import {
   parseJsonObject,
   parseTokenResponse,
@@ -63,29 +65,32 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   try {
     checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name), deps.now())
-    // Mask before anything can print: the secret, its Basic credential, or the key, in every form.
-    const secrets = authSecrets(settings.auth, settings.clientId)
+    // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
+    const secrets = [
+      ...authSecrets(settings.auth, settings.clientId),
+      ...grantSecrets(settings.grant)
+    ]
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
+    const { grant, clientId, auth } = settings
     core.info(
-      `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname} for client '${settings.clientId}' (${settings.auth.method}).`
+      `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`
     )
+    let idToken: string | undefined
+    const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
     const { response, requestedAt } = await exchange(
       {
-        endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(settings.auth, settings.clientId) },
-        request: async () =>
-          buildTokenRequest(
-            settings,
-            endpoints.tokenUrl,
-            await credentials(settings, endpoints.tokenUrl, deps)
-          ),
+        endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
+        request: () => tokenRequest(settings, endpoints.tokenUrl, context),
         secrets,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
       },
       deps
-    )
-    const token = parseTokenResponse(response)
+    ).catch((error: unknown) => {
+      throw withPolicyClaims(error, idToken)
+    })
+    const token = parseTokenResponse(response, grant.type)
     maskAll(core, [token.accessToken])
     await checkAccessToken(token, settings, {
       requestedAt,
@@ -171,24 +176,55 @@ async function getDocument(
   return response
 }
 
+/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
+export function attemptContext(
+  settings: Settings,
+  tokenUrl: URL,
+  deps: Deps,
+  onIdToken?: (idToken: string) => void
+): AttemptContext {
+  return {
+    clientId: settings.clientId,
+    tokenUrl,
+    timeoutMs: settings.timeoutMs,
+    maxAttempts: settings.maxAttempts,
+    deps,
+    ...(onIdToken ? { onIdToken } : {})
+  }
+}
+
 /**
  * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
  * GitHub ID token), and masked before use.
  */
 export async function credentials(
   settings: Settings,
-  tokenUrl: URL,
-  deps: Deps
+  context: AttemptContext
 ): Promise<Credentials> {
-  const made = await authenticate(settings.auth, {
-    clientId: settings.clientId,
-    tokenUrl,
-    timeoutMs: settings.timeoutMs,
-    maxAttempts: settings.maxAttempts,
-    deps
-  })
-  maskAll(deps.core, made.fresh)
+  const made = await authenticate(settings.auth, context)
+  maskAll(context.deps.core, made.fresh)
   return made
+}
+
+/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
+async function tokenRequest(
+  settings: Settings,
+  tokenUrl: URL,
+  context: AttemptContext
+): Promise<HttpRequest> {
+  const grant = await grantFields(settings.grant, context)
+  maskAll(context.deps.core, grant.fresh)
+  return buildTokenRequest(settings, tokenUrl, await credentials(settings, context), grant.form)
+}
+
+/**
+ * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
+ * trust policy that does not match) says which claims the token has; never the token.
+ */
+function withPolicyClaims(error: unknown, idToken: string | undefined): unknown {
+  if (!(error instanceof ActionError) || !idToken || !error.status) return error
+  if (error.status < 400 || error.status > 403) return error
+  return new ActionError(`${error.message} ${policyClaims(idToken)}`, { status: error.status })
 }
 
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */

@@ -2,7 +2,14 @@ import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
 import { authSecrets } from './auth/index.js'
-import { credentials, defaultDeps, findEndpoints, REVOKE_STATE, type Deps } from './main.js'
+import {
+  attemptContext,
+  credentials,
+  defaultDeps,
+  findEndpoints,
+  REVOKE_STATE,
+  type Deps
+} from './main.js'
 import { maskAll } from './mask.js'
 import { buildRevocationRequest } from './request.js'
 import { checkToken } from './untrusted.js'
@@ -42,7 +49,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
           buildRevocationRequest(
             revocationUrl,
             token,
-            await credentials(settings, endpoints.tokenUrl, deps)
+            await credentials(settings, attemptContext(settings, endpoints.tokenUrl, deps))
           ),
         secrets: [...secrets, token],
         timeoutMs: settings.timeoutMs,

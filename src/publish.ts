@@ -27,8 +27,14 @@ export function publish(
     token.expiresIn === undefined
       ? ''
       : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`
+  // RFC 8693 §2.2.1: N_A is a valid answer to a token exchange, for a token that is not an
+  // access token (an ID token, say): worth saying, not failing.
+  const kind =
+    token.tokenType === 'N_A'
+      ? `token of type ${token.issuedTokenType} (token_type N_A: not an access token, so not for an Authorization header)`
+      : `${token.tokenType} token`
   core.info(
-    `Got a ${token.tokenType} token${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`
+    `Got a ${kind}${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`
   )
 }
 
@@ -43,7 +49,8 @@ export function outputsOf(token: TokenResponse, requestedAt: Date): Record<strin
           'expires-in': String(token.expiresIn),
           'expires-at': expiresAt(requestedAt, token.expiresIn)
         }),
-    ...(token.scope === undefined ? {} : { scope: token.scope })
+    ...(token.scope === undefined ? {} : { scope: token.scope }),
+    ...(token.issuedTokenType === undefined ? {} : { 'issued-token-type': token.issuedTokenType })
   }
 }
 
@@ -80,8 +87,14 @@ export function summaryMarkdown(
 ): string {
   const rows: Array<[string, string]> = [
     ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
-    ['Client ID', settings.clientId],
+    ['Client ID', settings.clientId || '(none: a public client)'],
+    ...(settings.grant.type === 'client_credentials'
+      ? []
+      : [['Grant', settings.grant.type] as [string, string]]),
     ['Auth method', settings.auth.method],
+    ...(token.issuedTokenType
+      ? [['Issued token type', token.issuedTokenType] as [string, string]]
+      : []),
     ['Scope', token.scope ?? '(none returned)'],
     [
       'Expires',
@@ -95,7 +108,7 @@ export function summaryMarkdown(
       : [])
   ]
   return [
-    `### ${escapeCell(settings.summaryTitle || `Access token for ${settings.clientId}`)}`,
+    `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
     '',
     '| | |',
     '| --- | --- |',

@@ -27,17 +27,25 @@ export function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20')
 }
 
-/** The token request: the grant, the client's credentials for this attempt, the parameters. */
+/**
+ * The token request for one attempt: the grant's fields (grant_type first), the client's
+ * credentials, then the parameters, repeated ones (resource, extra-params) as one field each.
+ */
 export function buildTokenRequest(
   settings: Settings,
   tokenUrl: URL,
-  credentials: Credentials
+  credentials: Credentials,
+  grantForm: Array<[string, string]>
 ): HttpRequest {
-  const form = new URLSearchParams({ grant_type: 'client_credentials' })
+  const form = new URLSearchParams(grantForm)
   for (const [name, value] of credentials.form) form.append(name, value)
-  if (settings.responseType) form.set('response_type', settings.responseType)
+  // Stent's response_type=token belongs to its client-credentials request only.
+  if (settings.responseType && settings.grant.type === 'client_credentials') {
+    form.set('response_type', settings.responseType)
+  }
   if (settings.scope) form.set('scope', settings.scope)
   if (settings.audience) form.set('audience', settings.audience)
+  for (const resource of settings.resources) form.append('resource', resource)
   for (const [name, value] of settings.extraParams) form.append(name, value)
   return post(tokenUrl, form, credentials)
 }

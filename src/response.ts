@@ -1,13 +1,23 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { ActionError } from './errors.js'
 import { redact } from './mask.js'
-import { isRetryableStatus } from './retry.js'
-import { checkExpiresIn, checkScope, checkToken, checkTokenType, neutralise } from './untrusted.js'
+import type { GrantType } from './grant.js'
+import {
+  checkExpiresIn,
+  checkScope,
+  checkToken,
+  checkTokenType,
+  checkTokenTypeUri,
+  neutralise
+} from './untrusted.js'
 
-/** A validated token response (RFC 6749 §5.1). */
+/** A validated token response (RFC 6749 §5.1, RFC 8693 §2.2.1). */
 export interface TokenResponse {
   accessToken: string
-  tokenType: 'Bearer'
+  /** N_A only from a token exchange whose issued token is not an access token. */
+  tokenType: 'Bearer' | 'N_A'
+  /** The issued token's type URI: required of a token exchange, else when the server says. */
+  issuedTokenType: string | undefined
   /** Seconds; undefined when the server omits expires_in (it is only RECOMMENDED). */
   expiresIn: number | undefined
   /** Granted scope, when the server says. */
@@ -21,10 +31,14 @@ export interface HttpResponse {
 }
 
 /**
- * Parses a 2xx token response; anything not a usable Bearer token is an ActionError. Every field
- * is checked against its grammar (untrusted.ts) before anything can print or publish it.
+ * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
+ * N_A one) is an ActionError. Every field is checked against its grammar (untrusted.ts) before
+ * anything can print or publish it.
  */
-export function parseTokenResponse(response: HttpResponse): TokenResponse {
+export function parseTokenResponse(
+  response: HttpResponse,
+  grant: GrantType = 'client_credentials'
+): TokenResponse {
   const json = parseJsonObject(response)
   if (!json) {
     throw new ActionError(
@@ -34,14 +48,24 @@ export function parseTokenResponse(response: HttpResponse): TokenResponse {
   const where = `The token response (HTTP ${response.status})`
   const accessToken = checkToken(json.access_token, where, 'access_token')
   const tokenType = checkTokenType(json.token_type, where, 'token_type')
-  if (tokenType.toLowerCase() !== 'bearer') {
+  const exchange = grant === 'token-exchange'
+  // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
+  const notAccessToken = exchange && tokenType === 'N_A'
+  if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
     throw new ActionError(
-      `${where} has token_type '${tokenType}'; this action supports Bearer tokens only.`
+      `${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`
+    )
+  }
+  const issuedTokenType = checkTokenTypeUri(json.issued_token_type, where, 'issued_token_type')
+  if (exchange && !issuedTokenType) {
+    throw new ActionError(
+      `${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`
     )
   }
   return {
     accessToken,
-    tokenType: 'Bearer',
+    tokenType: notAccessToken ? 'N_A' : 'Bearer',
+    issuedTokenType,
     expiresIn: checkExpiresIn(json.expires_in, where, 'expires_in'),
     scope: checkScope(json.scope, where, 'scope')
   }
@@ -89,21 +113,23 @@ const ERROR_HINTS: Record<string, string> = {
   invalid_client:
     'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
   unauthorized_client:
-    'this client may not use the client_credentials grant. Allow that grant for the client on the authorization server.',
+    'this client may not use the grant it asked for (grant-type, client_credentials by default). Allow that grant for the client on the authorization server.',
   unsupported_response_type:
     "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
   unsupported_grant_type:
-    'the server does not offer the client_credentials grant at this token-url.',
+    'the server does not offer this grant-type at this token-url (client_credentials by default; token-exchange and jwt-bearer are opt-in).',
   invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
-  invalid_target: 'check the audience input and any resource in extra-params.',
+  invalid_target:
+    'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
   invalid_request:
     'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
-  invalid_grant: 'the server refused the grant. Check the client configuration on the server.',
+  invalid_grant:
+    'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
   temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
   server_error: 'the server failed. Try again later.'
 }
 
-/** An endpoint's own hint for what the client can fix (4xx), else the OAuth code's or status's. */
+/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
 function hintFor(
   status: number,
   code: string | undefined,
@@ -111,7 +137,7 @@ function hintFor(
   url?: URL,
   discovery = false
 ): string {
-  if (endpoint.hint && status >= 400 && status < 500 && !isRetryableStatus(status)) {
+  if (endpoint.hint && (status === 400 || status === 401 || status === 403)) {
     return endpoint.hint
   }
   // Own keys only: a server's error code 'constructor' must not find Object's.

@@ -78,6 +78,23 @@ export function checkTokenType(value: unknown, where: string, field: string): st
   return value
 }
 
+/** A token type URI (RFC 8693 §3), such as issued_token_type; undefined when absent. */
+export function checkTokenTypeUri(
+  value: unknown,
+  where: string,
+  field: string
+): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/.test(value)) {
+    throw invalid(
+      where,
+      field,
+      `expected a token type URI such as urn:ietf:params:oauth:token-type:access_token, got ${typeof value === 'string' ? 'other characters' : describeType(value)}`
+    )
+  }
+  return value
+}
+
 /**
  * expires_in in whole seconds, rounded up (0.5 s is 1 s, never 0), from 1 to MAX_EXPIRES_IN;
  * undefined when absent (it is only RECOMMENDED).

@@ -76,7 +76,9 @@ export async function githubIdToken(audience: string, context: AttemptContext): 
     },
     deps
   )
-  return parseGitHubIdToken(response)
+  const idToken = parseGitHubIdToken(response)
+  context.onIdToken?.(idToken)
+  return idToken
 }
 
 export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {

@@ -3,11 +3,12 @@ import type { GetInput } from '../input-rules.js'
 import { assertionFamily, type AssertionAuth } from './jwt.js'
 import { githubOidcFamily, type GitHubOidcAuth } from './github-oidc.js'
 import { mtlsFamily, type MtlsAuth } from './mtls.js'
+import { noneFamily, type NoAuth } from './none.js'
 import { secretFamily, type SecretAuth } from './secret.js'
 import type { AttemptContext, AuthFamily, Credentials } from './types.js'
 
 /** How the client proves who it is; each method carries what it needs. */
-export type ClientAuth = SecretAuth | AssertionAuth | MtlsAuth | GitHubOidcAuth
+export type ClientAuth = SecretAuth | AssertionAuth | MtlsAuth | GitHubOidcAuth | NoAuth
 export type AuthMethod = ClientAuth['method']
 
 /** Every method and the family that implements it: a new method is one line here. */
@@ -17,6 +18,7 @@ const FAMILIES: Record<
   | AuthFamily<AssertionAuth>
   | AuthFamily<MtlsAuth>
   | AuthFamily<GitHubOidcAuth>
+  | AuthFamily<NoAuth>
 > = {
   client_secret_post: secretFamily,
   client_secret_basic: secretFamily,
@@ -24,7 +26,8 @@ const FAMILIES: Record<
   private_key_jwt: assertionFamily,
   tls_client_auth: mtlsFamily,
   self_signed_tls_client_auth: mtlsFamily,
-  github_oidc: githubOidcFamily
+  github_oidc: githubOidcFamily,
+  none: noneFamily
 }
 
 export const AUTH_METHODS = Object.keys(FAMILIES) as AuthMethod[]
@@ -33,8 +36,19 @@ function familyOf(method: AuthMethod): AuthFamily<ClientAuth> {
   return FAMILIES[method] as AuthFamily<ClientAuth>
 }
 
-export function readClientAuth(getInput: GetInput, nowMs: number): ClientAuth {
-  const value = getInput('auth-method') || 'client_secret_post'
+/**
+ * The client authentication from the inputs. Without auth-method: client_secret_post for the
+ * client-credentials grant (what Stent documents); for the other grants, client_secret_post when
+ * a client-secret is given, else none (the subject token is the credential).
+ */
+export function readClientAuth(
+  getInput: GetInput,
+  nowMs: number,
+  clientCredentials: boolean
+): ClientAuth {
+  const value =
+    getInput('auth-method') ||
+    (clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none')
   const method = AUTH_METHODS.find(m => m === value)
   if (!method) {
     throw new ActionError(

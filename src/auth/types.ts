@@ -25,6 +25,8 @@ export interface AttemptContext {
   timeoutMs: number
   maxAttempts: number
   deps: Deps
+  /** Told each GitHub ID token fetched, so a refusal can name the claims policies match on. */
+  onIdToken?: (idToken: string) => void
 }
 
 /**
