@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import { TLSSocket } from 'node:tls'
-import { Readable } from 'node:stream'
+import { replayBody } from './replay-body.mjs'
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import Provider from 'oidc-provider'
 import { ANONYMOUS_CLIENT, JWT_BEARER, TOKEN_EXCHANGE, registerGrants } from './grants.mjs'
@@ -329,17 +329,7 @@ function federate(federation) {
       form.client_id = federation.clientId
       form.client_secret = FEDERATED_SECRET
     }
-    // The provider reads the body itself: hand it a fresh stream of the (rewritten) form.
-    const body = Buffer.from(new URLSearchParams(form).toString())
-    const { headers, method, url, socket, httpVersion } = ctx.req
-    const replay = Object.assign(Readable.from([body]), {
-      headers: { ...headers, 'content-length': String(body.length) },
-      method,
-      url,
-      socket,
-      httpVersion
-    })
-    ctx.req = ctx.request.req = /** @type {any} */ (replay)
+    replayBody(ctx, Buffer.from(new URLSearchParams(form).toString()))
     return next()
   }
 }

@@ -3,7 +3,7 @@
 // RFC 7523 §2.1 JWT-bearer grant, as Google's STS, Auth0's custom token exchange and Okta do. The
 // subject token (or assertion) is checked against a trust policy: signature by the issuer's keys,
 // iss, aud, exp, and the `repository` claim.
-import { Readable } from 'node:stream'
+import { replayBody } from './replay-body.mjs'
 import { randomUUID } from 'node:crypto'
 import { SignJWT, createLocalJWKSet, errors as joseErrors, importJWK, jwtVerify } from 'jose'
 import { errors } from 'oidc-provider'
@@ -316,16 +316,7 @@ function anonymousClient(tokenPath) {
       form.set('client_id', ANONYMOUS_CLIENT.client_id)
       body = Buffer.from(form.toString())
     }
-    // The provider reads the body itself: hand it a fresh stream of the (rewritten) form.
-    const { headers, method, url, socket, httpVersion } = ctx.req
-    const replay = Object.assign(Readable.from([body]), {
-      headers: { ...headers, 'content-length': String(body.length) },
-      method,
-      url,
-      socket,
-      httpVersion
-    })
-    ctx.req = ctx.request.req = /** @type {any} */ (replay)
+    replayBody(ctx, body)
     return next()
   }
 }
