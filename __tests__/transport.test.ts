@@ -171,6 +171,35 @@ describe('the body is capped', () => {
   })
 })
 
+describe('through HTTPS_PROXY', () => {
+  it.each([
+    [
+      'closes the connection instead of answering CONNECT',
+      (socket: Socket) => socket.end(),
+      'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
+      true
+    ],
+    [
+      'answers 403 with text that must not be printed',
+      (socket: Socket) => socket.end('HTTP/1.1 403 ::set-output name=x::y\r\n\r\n'),
+      'the proxy refused to open a tunnel to the endpoint (HTTP 403); check HTTPS_PROXY and NO_PROXY',
+      false
+    ]
+  ])('a proxy that %s', async (_what, onConnect, reason, retryable) => {
+    const proxy = await silentTcpServer(socket => socket.once('data', () => onConnect(socket)))
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${proxy.port}`
+    try {
+      expect(await send(request('https://auth.proxy.test/connect/token'), 5000)).toEqual({
+        kind: 'network',
+        reason,
+        retryable
+      })
+    } finally {
+      delete process.env.HTTPS_PROXY
+    }
+  })
+})
+
 describe('hosts', () => {
   it('an IPv6 loopback URL, http://[::1]:PORT, is reached', async () => {
     const server = createServer((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE))

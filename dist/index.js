@@ -1446,7 +1446,7 @@ var lib_proxy = __nccwpck_require__(783);
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const USER_AGENT = 'stent-token-action';
-/** The proxy refused the tunnel; `status` is its HTTP status. */
+/** The proxy refused the tunnel; `status` is its HTTP status, 0 when it gave none. */
 class ProxyRefused extends Error {
     status;
     constructor(status) {
@@ -1545,12 +1545,14 @@ async function tunnel(socket, proxy, target, signal) {
         : '';
     socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
     let head = Buffer.alloc(0);
-    while (!head.includes('\r\n\r\n')) {
-        const [chunk] = (await (0,external_node_events_namespaceObject.once)(socket, 'data', { signal }));
+    // Until the end of the proxy's answer head, or until it closes the connection instead.
+    for await (const [chunk] of (0,external_node_events_namespaceObject.on)(socket, 'data', { signal, close: ['end', 'close'] })) {
         head = Buffer.concat([head, chunk]);
-        if (head.length > 16 * 1024)
-            throw new ProxyRefused(0);
+        if (head.includes('\r\n\r\n') || head.length > 16 * 1024)
+            break;
     }
+    if (!head.includes('\r\n\r\n'))
+        throw new ProxyRefused(0);
     // Only the status code is read: the rest of the proxy's answer is never printed.
     const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0);
     if (status !== 200)
@@ -1609,7 +1611,9 @@ function networkFailure(error, aborted, phase, timeoutMs, clientCertificate) {
             kind: 'network',
             reason: error.status === 407
                 ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-                : `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status || 'status unreadable'}); check HTTPS_PROXY and NO_PROXY`,
+                : error.status
+                    ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
+                    : 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
             retryable: error.status !== 407 && error.status !== 403
         };
     }

@@ -1,4 +1,4 @@
-import { once } from 'node:events'
+import { on, once } from 'node:events'
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { isIP, connect as tcpConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
@@ -27,7 +27,7 @@ type Phase =
   | 'waiting for the response'
   | 'reading the response body'
 
-/** The proxy refused the tunnel; `status` is its HTTP status. */
+/** The proxy refused the tunnel; `status` is its HTTP status, 0 when it gave none. */
 class ProxyRefused extends Error {
   constructor(readonly status: number) {
     super(`proxy answered ${status}`)
@@ -138,11 +138,12 @@ async function tunnel(
       : ''
   socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`)
   let head = Buffer.alloc(0)
-  while (!head.includes('\r\n\r\n')) {
-    const [chunk] = (await once(socket, 'data', { signal })) as [Buffer]
-    head = Buffer.concat([head, chunk])
-    if (head.length > 16 * 1024) throw new ProxyRefused(0)
+  // Until the end of the proxy's answer head, or until it closes the connection instead.
+  for await (const [chunk] of on(socket, 'data', { signal, close: ['end', 'close'] })) {
+    head = Buffer.concat([head, chunk as Buffer])
+    if (head.includes('\r\n\r\n') || head.length > 16 * 1024) break
   }
+  if (!head.includes('\r\n\r\n')) throw new ProxyRefused(0)
   // Only the status code is read: the rest of the proxy's answer is never printed.
   const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0)
   if (status !== 200) throw new ProxyRefused(status)
@@ -219,7 +220,9 @@ function networkFailure(
       reason:
         error.status === 407
           ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-          : `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status || 'status unreadable'}); check HTTPS_PROXY and NO_PROXY`,
+          : error.status
+            ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
+            : 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
       retryable: error.status !== 407 && error.status !== 403
     }
   }
