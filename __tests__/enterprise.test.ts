@@ -15,7 +15,8 @@ import { fakeCore } from '../__fixtures__/core.js'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
 import { makeCertificates, makeClientCertificate, makeSelfSigned } from '../__fixtures__/tls.js'
-import { run, type Deps } from '../src/main.js'
+import type { Deps } from '../src/deps.js'
+import { run } from '../src/main.js'
 import { send } from '../src/transport.js'
 
 const PROXY_HOST = 'auth.proxy.test'
@@ -355,7 +356,7 @@ describe('mutual TLS (RFC 8705)', () => {
     }
   })
 
-  it('a server that refuses the client certificate in the handshake: says the server refused it', async () => {
+  it('a server that refuses the client certificate after the handshake: says it is likely that, and retries', async () => {
     const strict = await startFaultServer((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE), {
       key: pki.key,
       cert: pki.cert,
@@ -370,13 +371,14 @@ describe('mutual TLS (RFC 8705)', () => {
           'auth-method': 'tls_client_auth',
           'client-certificate': selfSigned.cert,
           'client-key': selfSigned.key,
-          'token-url': `https://localhost:${strict.port}/token`
+          'token-url': `https://localhost:${strict.port}/token`,
+          'max-attempts': '2'
         },
         { env: tlsEnv }
       )
       expect(result.code).toBe(1)
       expect(result.log).toMatch(
-        /^::error::Could not get a response from localhost:\d+: the server refused the TLS client certificate/m
+        /^::error::Gave up after 2 attempts\. Could not get a response from localhost:\d+: the server closed the connection after the TLS handshake; if this persists, it is likely refusing the client certificate/m
       )
       expect(strict.requests).toHaveLength(0)
     } finally {
@@ -484,6 +486,23 @@ describe('the Basic encoding real servers use', () => {
       expect(record.failed).toMatch(
         /error 'invalid_client'\. Hint: .*form-encoding changes.*set basic-encoding: raw, or auth-method: client_secret_post/
       )
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('a refused scope keeps its own hint, whatever the secret holds', async () => {
+    const server = await startFaultServer((_req, res) =>
+      sendJson(res, 400, { error: 'invalid_scope' })
+    )
+    try {
+      const record = await runInProcess({
+        'client-id': 'raw-client',
+        'client-secret': SECRET,
+        'auth-method': 'client_secret_basic',
+        'token-url': server.tokenUrl
+      })
+      expect(record.failed).toMatch(/error 'invalid_scope'\. Hint: check the scope input/)
     } finally {
       await server.close()
     }

@@ -6,7 +6,8 @@ import { authenticate } from '../src/auth/index.js'
 import { ActionError } from '../src/errors.js'
 import { GRANT_TYPES, grantFields, policyClaims } from '../src/grant.js'
 import { readSettings, type Settings } from '../src/inputs.js'
-import { run, type Deps } from '../src/main.js'
+import type { Deps } from '../src/deps.js'
+import { run } from '../src/main.js'
 import { buildTokenRequest } from '../src/request.js'
 import { parseTokenResponse } from '../src/response.js'
 import type { Outcome } from '../src/transport.js'
@@ -87,9 +88,23 @@ describe('client authentication is independent of the grant', () => {
       'client_secret_basic'
     ],
     [{ 'client-id': 'c', 'client-secret': 's' }, 'client_secret_post'],
-    [{ 'client-id': 'c', 'auth-method': 'none' }, 'none']
+    [{ 'grant-type': 'jwt-bearer', 'auth-method': 'none' }, 'none']
   ])('%j authenticates with %s', (inputs, method) => {
     expect(read(inputs).auth.method).toBe(method)
+  })
+})
+
+describe('the client id and method must fit the grant', () => {
+  it('a method that names the client needs client-id, with any grant', () => {
+    expect(failure({ 'grant-type': 'token-exchange', 'client-secret': 's' })).toMatch(
+      /^Input 'client-id' is required with auth-method client_secret_post/
+    )
+  })
+
+  it('none cannot get a client-credentials token', () => {
+    expect(failure({ 'client-id': 'c', 'auth-method': 'none' })).toMatch(
+      /^Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate/
+    )
   })
 })
 

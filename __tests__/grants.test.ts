@@ -169,7 +169,7 @@ describe('token exchange (RFC 8693) with the job GitHub OIDC token', () => {
     const run = await runAction({ 'token-url': server.tokenUrl, 'grant-type': 'token-exchange' })
     expect(run.code).toBe(1)
     expect(run.log).toMatch(
-      /^::error::auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write`/m
+      /^::error::grant-type token-exchange \(subject-token-source github_oidc\) needs the job to be allowed to request an OIDC token: add `permissions: id-token: write`/m
     )
     expect(server.calls.length).toBe(before)
   })

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { decodeJwt } from 'jose'
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
-import { run, type Deps } from '../src/main.js'
+import type { Deps } from '../src/deps.js'
+import { run } from '../src/main.js'
 import type { Outcome, Send } from '../src/transport.js'
 
 const SECRET = 'sec ret+/é'
@@ -229,6 +230,24 @@ describe('job summary', () => {
     expect(h.record.failed).toMatch(/^Input 'summary-title' contains a line break/)
   })
 
+  it('a server-chosen scope that is a URL is not made a link', async () => {
+    const h = harness([
+      status(
+        200,
+        {},
+        JSON.stringify({
+          access_token: 'tok-12345678',
+          token_type: 'Bearer',
+          scope: 'https://evil.example/login www.evil.example'
+        })
+      )
+    ])
+    await h.run()
+    expect(h.record.summary).toContain(
+      '| Scope | https&#58;//evil.example/login www&#46;evil.example |'
+    )
+  })
+
   it('summary: false writes none', async () => {
     const h = harness([ok], { summary: 'false' })
     await h.run()
@@ -331,6 +350,32 @@ describe('client assertions are made fresh for every attempt', () => {
     ])
     expect(h.record.failed).toBe(
       "Gave up after 2 attempts. GitHub's OIDC token service answered HTTP 503. Hint: the server is unavailable or throttling requests. Try again later, or raise max-attempts."
+    )
+  })
+
+  it('github_oidc: an ID token failure is an attempt of the one budget, not a budget of its own', async () => {
+    const idToken = status(200, {}, JSON.stringify({ value: 'header.payload.signature' }))
+    const h = harness([status(503), status(503), idToken, status(503)], {
+      'client-secret': '',
+      'auth-method': 'github_oidc',
+      'max-attempts': '3'
+    })
+    h.deps.env = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner.example/idtoken?api-version=2.0',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token'
+    }
+    await h.run()
+    expect(h.requests.map(([request]) => request.url.host)).toEqual([
+      'runner.example',
+      'runner.example',
+      'runner.example',
+      'auth.stent.io'
+    ])
+    expect(h.record.lines).toContain(
+      "info: Attempt 1/3 failed (GitHub's OIDC token service: HTTP 503); retrying in 0.5 s."
+    )
+    expect(h.record.failed).toMatch(
+      /^Gave up after 3 attempts\. The token endpoint answered HTTP 503/
     )
   })
 

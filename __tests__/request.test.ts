@@ -3,7 +3,7 @@ import { authenticate } from '../src/auth/index.js'
 import { grantFields } from '../src/grant.js'
 import { basicAuthorization } from '../src/auth/secret.js'
 import { readSettings, type Settings } from '../src/inputs.js'
-import type { Deps } from '../src/main.js'
+import type { Deps } from '../src/deps.js'
 import { buildTokenRequest, formEncode } from '../src/request.js'
 
 const SPECIAL = 'a+b/c=d:e%f&g h é'

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals'
-import { BACKOFF, parseRetryAfter, retryDelay, retryPlan } from '../src/retry.js'
+import { BACKOFF, parseRetryAfter, retryPlan } from '../src/retry.js'
+
+/** The delay alone, as most cases read it. */
+const retryDelay = (
+  attempt: number,
+  maxAttempts: number,
+  outcome: Outcome,
+  nowMs: number,
+  random: () => number
+) => retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs
 import type { Outcome } from '../src/transport.js'
 
 const NOW = Date.parse('2026-11-27T12:00:00Z')

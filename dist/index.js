@@ -1,6 +1,74 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 814:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qg: () => (/* binding */ withPolicyClaims),
+/* harmony export */   Tn: () => (/* binding */ attemptContext),
+/* harmony export */   jE: () => (/* binding */ tokenRequest),
+/* harmony export */   z3: () => (/* binding */ credentials)
+/* harmony export */ });
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(153);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
+/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(124);
+
+
+
+
+
+
+/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
+function attemptContext(settings, tokenUrl, deps, onIdToken) {
+    return {
+        clientId: settings.clientId,
+        tokenUrl,
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts,
+        deps,
+        ...(onIdToken ? { onIdToken } : {})
+    };
+}
+/**
+ * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
+ * GitHub ID token), masked before use and added to `secrets`, the values its exchange strips
+ * from what servers say.
+ */
+async function credentials(settings, context, secrets) {
+    const made = await (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticate */ .QF)(settings.auth, context);
+    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, made.fresh);
+    secrets.push(...made.fresh);
+    return made;
+}
+/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
+async function tokenRequest(settings, tokenUrl, context, secrets) {
+    const grant = await (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .grantFields */ .s$)(settings.grant, context);
+    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, grant.fresh);
+    secrets.push(...grant.fresh);
+    const made = await credentials(settings, context, secrets);
+    return (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildTokenRequest */ .Xl)(settings, tokenUrl, made, grant.form);
+}
+/**
+ * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
+ * trust policy that does not match) says which claims the token has; never the token.
+ */
+function withPolicyClaims(error, idToken) {
+    if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l) || !idToken || !error.exchange)
+        return error;
+    const { outcome, endpoint } = error.exchange;
+    const refused = outcome.kind === 'response' && outcome.status >= 400 && outcome.status <= 403;
+    if (!refused || endpoint !== _response_js__WEBPACK_IMPORTED_MODULE_5__/* .TOKEN_ENDPOINT */ .uV.label)
+        return error;
+    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${error.message} ${(0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .policyClaims */ .e9)(idToken)}`, error.exchange);
+}
+
+
+/***/ }),
+
 /***/ 377:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31,10 +99,10 @@ const GITHUB_OIDC_ENDPOINT = {
  * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
  * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
  */
-function githubIdTokenRequest(env, audience) {
+function githubIdTokenRequest(env, audience, cause = 'auth-method github_oidc') {
     const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
     if (!base || !bearer) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.');
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${cause} needs the job to be allowed to request an OIDC token: add \`permissions: id-token: write\` to the job (or workflow). Jobs triggered from forks cannot have it.`);
     }
     let url;
     try {
@@ -55,10 +123,13 @@ function githubIdTokenRequest(env, audience) {
 function parseGitHubIdToken(response) {
     return (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)((0,_response_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
 }
-/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
-async function githubIdToken(audience, context) {
+/**
+ * The job's GitHub ID token for `audience`: one request under the deadline, made within an attempt
+ * of the request it is for, whose exchange retries it (one attempt budget for both).
+ */
+async function githubIdToken(audience, context, cause) {
     const { deps } = context;
-    const request = githubIdTokenRequest(deps.env, audience);
+    const request = githubIdTokenRequest(deps.env, audience, cause);
     const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
     (0,_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskAll */ .gh)(deps.core, [bearer]);
     const { response } = await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
@@ -66,7 +137,7 @@ async function githubIdToken(audience, context) {
         request: async () => request,
         secrets: [bearer],
         timeoutMs: context.timeoutMs,
-        maxAttempts: context.maxAttempts
+        maxAttempts: 1
     }, deps);
     const idToken = parseGitHubIdToken(response);
     context.onIdToken?.(idToken);
@@ -80,7 +151,7 @@ const githubOidcFamily = {
         return [];
     },
     async credentials(auth, context) {
-        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context);
+        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context, 'auth-method github_oidc');
         return {
             form: [
                 ['client_id', context.clientId],
@@ -104,7 +175,7 @@ const githubOidcFamily = {
 __nccwpck_require__.d(__webpack_exports__, {
   O6: () => (/* binding */ authSecrets),
   QF: () => (/* binding */ authenticate),
-  Md: () => (/* binding */ presentsCertificate),
+  IC: () => (/* binding */ clientCertificateThumbprint),
   AR: () => (/* binding */ readClientAuth),
   ah: () => (/* binding */ refusalHint)
 });
@@ -113,10 +184,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: ./src/input-rules.ts
 var input_rules = __nccwpck_require__(133);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
 ;// CONCATENATED MODULE: ./src/keys.ts
 
 
@@ -398,11 +469,6 @@ const secretFamily = {
 /** Lifetime of a client assertion; RFC 7523 servers accept at most a few minutes. */
 const ASSERTION_LIFETIME_S = 300;
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
-function readKid(getInput) {
-    const kid = getInput('client-assertion-kid');
-    (0,input_rules/* noControlCharacters */.B7)('client-assertion-kid', kid);
-    return kid;
-}
 /** The input algorithm if the key can sign with it, else the key's usual one. */
 function algorithmFor(allowed, getInput, what) {
     const alg = getInput('client-assertion-alg');
@@ -418,7 +484,7 @@ const assertionFamily = {
         if (method === 'client_secret_jwt') {
             const secret = readSecret(getInput, method);
             const alg = (0,input_rules/* oneOf */.yL)(getInput, 'client-assertion-alg', HMAC_ALGORITHMS, 'HS256');
-            return { method, secret, alg, kid: readKid(getInput) };
+            return { method, secret, alg, kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid') };
         }
         const input = 'client-assertion-key';
         const { key, forms } = readPrivateKey((0,input_rules/* required */.mw)(getInput, input, method), input);
@@ -436,7 +502,14 @@ const assertionFamily = {
             });
             certificate = cert.thumbprints;
         }
-        return { method, key, keyForms: forms, alg, kid: readKid(getInput), certificate };
+        return {
+            method,
+            key,
+            keyForms: forms,
+            alg,
+            kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid'),
+            certificate
+        };
     },
     secrets(auth) {
         return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms;
@@ -494,7 +567,10 @@ const mtlsFamily = {
         };
     },
     secrets(auth) {
-        return [...auth.keyForms, auth.key];
+        return auth.keyForms;
+    },
+    certificateThumbprint(auth) {
+        return auth.thumbprint;
     },
     async credentials(auth, { clientId }) {
         return {
@@ -526,6 +602,7 @@ const noneFamily = {
 
 
 
+
 /** Every method and the family that implements it: a new method is one line here. */
 const FAMILIES = {
     client_secret_post: secretFamily,
@@ -547,11 +624,10 @@ function familyOf(method) {
  * a client-secret is given, else none (the subject token is the credential).
  */
 function readClientAuth(getInput, nowMs, clientCredentials) {
-    const value = getInput('auth-method') ||
-        (clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none');
-    const method = AUTH_METHODS.find(m => m === value);
-    if (!method) {
-        throw new errors/* ActionError */.l(`Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`);
+    const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none';
+    const method = (0,input_rules/* oneOf */.yL)(getInput, 'auth-method', AUTH_METHODS, fallback);
+    if (method === 'none' && clientCredentials) {
+        throw new errors/* ActionError */.l("Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer).");
     }
     return familyOf(method).read(method, getInput, nowMs);
 }
@@ -567,9 +643,355 @@ function authenticate(auth, context) {
 function refusalHint(auth, clientId) {
     return familyOf(auth.method).refusalHint?.(auth, clientId);
 }
-/** Whether the method presents a client certificate (and so uses mtls_endpoint_aliases). */
-function presentsCertificate(auth) {
-    return auth.method === 'tls_client_auth' || auth.method === 'self_signed_tls_client_auth';
+/**
+ * The SHA-256 thumbprint of the TLS client certificate the method presents, if it presents one:
+ * such a client uses mtls_endpoint_aliases, and a token bound to a certificate must name this one.
+ */
+function clientCertificateThumbprint(auth) {
+    return familyOf(auth.method).certificateThumbprint?.(auth);
+}
+
+
+/***/ }),
+
+/***/ 71:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ defaultDeps)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
+var core = __nccwpck_require__(581);
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var lib_proxy = __nccwpck_require__(783);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(916);
+;// CONCATENATED MODULE: ./src/transport.ts
+
+
+
+
+
+
+/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const USER_AGENT = 'stent-token-action';
+/**
+ * The proxy refused the tunnel; `status` is its HTTP status, 0 when it closed the connection
+ * instead of answering, -1 when its answer was not HTTP.
+ */
+class ProxyRefused extends Error {
+    status;
+    constructor(status) {
+        super(`proxy answered ${status}`);
+        this.status = status;
+    }
+}
+/**
+ * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
+ * own. The action opens every socket itself, directly or through a CONNECT tunnel when
+ * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
+ * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
+ */
+const send = async (request, timeoutMs) => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const state = { phase: 'connecting', sockets: [] };
+    // Every socket this attempt opened ends with it, or when the deadline passes.
+    const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
+    deadline.signal.addEventListener('abort', destroyAll, { once: true });
+    try {
+        const socket = await transport_open(request, state, deadline.signal);
+        state.phase = 'waiting for the response';
+        const message = await exchangeOn(socket, request, deadline.signal);
+        state.phase = 'reading the response body';
+        const body = await readCapped(request, message);
+        return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body };
+    }
+    catch (error) {
+        if (error instanceof errors/* ActionError */.l)
+            throw error;
+        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls);
+    }
+    finally {
+        clearTimeout(timer);
+        destroyAll();
+    }
+};
+/** The URL's host for a socket: an IPv6 literal without its brackets. */
+function hostOf(url) {
+    return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
+function tlsHost(url) {
+    const host = hostOf(url);
+    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
+}
+function portOf(url) {
+    return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+}
+/**
+ * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
+ * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
+ */
+async function transport_open({ url, tls }, state, signal) {
+    const track = (socket) => {
+        state.sockets.push(socket);
+        // Errors reach us through once() and the request; this keeps a late one from crashing us.
+        socket.on('error', () => { });
+        if (signal.aborted)
+            socket.destroy();
+        return socket;
+    };
+    const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
+    let socket;
+    if (proxy) {
+        const toProxy = track(proxy.protocol === 'https:'
+            ? (0,external_node_tls_namespaceObject.connect)({ ...tlsHost(proxy), port: portOf(proxy) })
+            : (0,external_node_net_namespaceObject.connect)({ host: hostOf(proxy), port: portOf(proxy) }));
+        await (0,external_node_events_namespaceObject.once)(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal });
+        state.phase = 'waiting for the proxy to answer CONNECT';
+        socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal);
+    }
+    else {
+        socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(url), port: portOf(url) }));
+        await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
+    }
+    if (url.protocol !== 'https:')
+        return socket;
+    state.phase = 'in the TLS handshake';
+    const secure = track((0,external_node_tls_namespaceObject.connect)({
+        ...tlsHost(url),
+        socket: socket,
+        ...(tls ? { cert: tls.cert, key: tls.key } : {})
+    }));
+    await (0,external_node_events_namespaceObject.once)(secure, 'secureConnect', { signal });
+    return secure;
+}
+/**
+ * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
+ * credentials from its URL. Resolves with the same socket once the proxy answers 200.
+ */
+async function tunnel(socket, proxy, target, signal) {
+    const credentials = proxy.username || proxy.password
+        ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
+        : '';
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
+    let head = Buffer.alloc(0);
+    // Until the end of the proxy's answer head, or until it closes the connection instead.
+    for await (const [chunk] of (0,external_node_events_namespaceObject.on)(socket, 'data', { signal, close: ['end', 'close'] })) {
+        head = Buffer.concat([head, chunk]);
+        if (head.includes('\r\n\r\n') || head.length > 16 * 1024)
+            break;
+    }
+    if (!head.includes('\r\n\r\n'))
+        throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0);
+    // Only the status code is read: the rest of the proxy's answer is never printed.
+    const status = Number(/^HTTP\/1\.[01] (\d{3})[ \r]/.exec(head.toString('latin1'))?.[1] ?? -1);
+    // RFC 9110 §9.3.6: any 2xx opens the tunnel.
+    if (status < 200 || status > 299)
+        throw new ProxyRefused(status);
+    return socket;
+}
+/** Sends the request on an open socket and resolves with the response's head. */
+async function exchangeOn(socket, request, signal) {
+    const { url, method, headers, body } = request;
+    const req = (0,external_node_http_namespaceObject.request)({
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers: {
+            ...headers,
+            host: url.host,
+            'user-agent': USER_AGENT,
+            ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
+        },
+        createConnection: () => socket,
+        signal
+    });
+    req.end(body || undefined);
+    const [message] = (await (0,external_node_events_namespaceObject.once)(req, 'response', { signal }));
+    return message;
+}
+async function readCapped(request, message) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of message) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            throw new errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
+const CLIENT_CERTIFICATE_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
+// TLS failures are not transient: retrying cannot fix a certificate.
+const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
+/**
+ * Why an attempt got no response, from the error's kind and code only: an error's message can
+ * quote what a server or proxy sent, so it is never printed.
+ */
+function networkFailure(error, aborted, phase, timeoutMs, clientCertificate) {
+    if (aborted) {
+        return {
+            kind: 'network',
+            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
+            retryable: true
+        };
+    }
+    if (error instanceof ProxyRefused) {
+        return {
+            kind: 'network',
+            reason: error.status === 407
+                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
+                : error.status > 0
+                    ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
+                    : error.status === 0
+                        ? 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY'
+                        : 'the proxy answered CONNECT with something other than HTTP; check HTTPS_PROXY',
+            retryable: error.status !== 407 && error.status !== 403
+        };
+    }
+    const code = error?.code;
+    if (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code)) {
+        return {
+            kind: 'network',
+            reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+            retryable: false
+        };
+    }
+    // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it, only
+    // closes the connection; so can a load balancer that drops us, so this stays retryable.
+    if (clientCertificate && phase === 'waiting for the response' && code === 'ECONNRESET') {
+        return {
+            kind: 'network',
+            reason: 'the server closed the connection after the TLS handshake; if this persists, it is likely refusing the client certificate: check client-certificate, and that the server trusts its issuer or has it registered',
+            retryable: true
+        };
+    }
+    if (typeof code === 'string' && code.startsWith('ERR_OSSL')) {
+        return {
+            kind: 'network',
+            reason: `the client certificate or key could not be used (${code}); check client-certificate and client-key`,
+            retryable: false
+        };
+    }
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
+        const tls = TLS_ERROR.test(code);
+        return {
+            kind: 'network',
+            reason: tls
+                ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
+                : `network error ${code}`,
+            retryable: !tls
+        };
+    }
+    return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
+}
+
+;// CONCATENATED MODULE: ./src/deps.ts
+
+
+const defaultDeps = {
+    core: core,
+    env: process.env,
+    send: send,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random
+};
+
+
+/***/ }),
+
+/***/ 989:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   kB: () => (/* binding */ findEndpoints)
+/* harmony export */ });
+/* unused harmony exports discoveryUrl, parseDiscovery, resolveEndpoints */
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
+/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(288);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(422);
+/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(124);
+
+
+
+
+
+/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
+function discoveryUrl(issuer) {
+    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+/**
+ * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
+ * endpoint in it obeys the same rules as an input URL.
+ */
+function parseDiscovery(response, issuer, { mtls = false } = {}) {
+    const fields = (0,_response_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .dw)(response);
+    if (!fields) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
+    }
+    if (fields.issuer !== issuer) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
+    }
+    const url = (name, from = fields) => {
+        const value = from[name];
+        if (value === undefined)
+            return undefined;
+        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
+        if (typeof value !== 'string') {
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document's ${field} is not a string URL.`);
+        }
+        return (0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, `The discovery document's ${field}`);
+    };
+    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
+    const aliases = fields.mtls_endpoint_aliases;
+    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
+        ? aliases
+        : {};
+    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
+    return {
+        tokenUrl: endpoint('token_endpoint'),
+        jwksUrl: url('jwks_uri'),
+        revocationUrl: endpoint('revocation_endpoint')
+    };
+}
+/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
+function resolveEndpoints(settings, discovered) {
+    const tokenUrl = settings.tokenUrl ?? discovered.tokenUrl;
+    if (!tokenUrl) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T}).`);
+    }
+    return {
+        tokenUrl,
+        jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
+        revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
+    };
+}
+/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
+async function findEndpoints(settings, deps) {
+    if (!settings.issuer)
+        return resolveEndpoints(settings, {});
+    const url = discoveryUrl(settings.issuer);
+    deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
+    const response = await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_2__/* .getDocument */ .Y)(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
+    const mtls = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .clientCertificateThumbprint */ .IC)(settings.auth) !== undefined;
+    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
 }
 
 
@@ -587,11 +1009,11 @@ function presentsCertificate(auth) {
  */
 class ActionError extends Error {
     name = 'ActionError';
-    /** The HTTP status of the refusal it reports, when a server refused. */
-    status;
-    constructor(message, { status } = {}) {
+    /** When it reports an exchange that failed: what its last attempt got, and from which endpoint. */
+    exchange;
+    constructor(message, exchange) {
         super(message);
-        this.status = status;
+        this.exchange = exchange;
     }
 }
 
@@ -604,11 +1026,14 @@ class ActionError extends Error {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  c: () => (/* binding */ exchange)
+  c: () => (/* binding */ exchange),
+  Y: () => (/* binding */ getDocument)
 });
 
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(916);
+// EXTERNAL MODULE: ./src/request.ts
+var request = __nccwpck_require__(390);
 // EXTERNAL MODULE: ./src/response.ts
 var response = __nccwpck_require__(124);
 ;// CONCATENATED MODULE: ./src/retry.ts
@@ -628,17 +1053,14 @@ function isRetryableStatus(status) {
 }
 /**
  * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop.
+ * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
+ * to stop.
  *
  * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
  * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
  * do not return together. That crowd is largest at the first refusal and thins with each round,
  * so the spread halves with each attempt, which keeps the last job's wait short.
  */
-function retryDelay(attempt, maxAttempts, outcome, nowMs, random) {
-    return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs;
-}
-/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
 function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
     if (attempt >= maxAttempts)
         return undefined;
@@ -672,6 +1094,7 @@ function parseRetryAfter(value, nowMs) {
 
 
 
+
 /**
  * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
  * retry.ts. Fails with an ActionError that says what the endpoint answered last.
@@ -679,26 +1102,59 @@ function parseRetryAfter(value, nowMs) {
 async function exchange(x, deps) {
     const { core } = deps;
     for (let attempt = 1;; attempt++) {
-        const request = await x.request(attempt);
-        const where = `${request.url.host}${request.url.pathname}`;
-        core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${where}`);
-        const requestedAt = deps.now();
-        const outcome = await deps.send(request, x.timeoutMs);
-        const what = outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason;
-        core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${what} after ${deps.now() - requestedAt} ms.`);
-        if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-            return { response: outcome, requestedAt };
-        }
-        const failure = outcome.kind === 'response'
-            ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint, request.url)
-            : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
+        const result = await attemptOnce(x, attempt, deps);
+        if ('response' in result)
+            return result;
+        const { outcome, endpoint, failure, what } = result;
         const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
         if (plan === undefined) {
-            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, outcome.kind === 'response' ? { status: outcome.status } : {});
+            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, {
+                outcome,
+                endpoint
+            });
         }
         core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
         await deps.sleep(plan.delayMs);
     }
+}
+/** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
+async function attemptOnce(x, attempt, deps) {
+    const { core } = deps;
+    let request;
+    try {
+        request = await x.request();
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ActionError */.l) || !error.exchange)
+            throw error;
+        const { outcome, endpoint } = error.exchange;
+        return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` };
+    }
+    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
+    const requestedAt = deps.now();
+    const outcome = await deps.send(request, x.timeoutMs);
+    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`);
+    if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+        return { response: outcome, requestedAt };
+    }
+    const failure = outcome.kind === 'response'
+        ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint, request.url)
+        : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
+    return { outcome, endpoint: x.endpoint.label, failure, what: describe(outcome) };
+}
+function describe(outcome) {
+    return outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason;
+}
+/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
+async function getDocument(url, endpoint, budget, deps) {
+    const { response } = await exchange({
+        endpoint,
+        request: async () => (0,request/* buildGetRequest */.St)(url),
+        secrets: [],
+        timeoutMs: budget.timeoutMs,
+        maxAttempts: budget.maxAttempts
+    }, deps);
+    return response;
 }
 
 
@@ -743,7 +1199,7 @@ function readGrant(getInput) {
     const subject = readSubject(getInput);
     if (type === 'jwt-bearer')
         return { type, subject };
-    const actorToken = token(getInput, 'actor-token');
+    const actorToken = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .singleLine */ .pF)(getInput, 'actor-token');
     return {
         type,
         subject,
@@ -758,21 +1214,16 @@ function readSubject(getInput) {
     const source = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .oneOf */ .yL)(getInput, 'subject-token-source', ['github_oidc', 'input'], 'github_oidc');
     if (source === 'github_oidc')
         return { source, audience: getInput('oidc-audience') };
-    const subject = token(getInput, 'subject-token');
+    const subject = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .singleLine */ .pF)(getInput, 'subject-token');
     if (!subject) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'subject-token' is required with subject-token-source: input. Pass the token to exchange from a secret or an earlier step's output.");
     }
     return { source, token: subject };
 }
-function token(getInput, name) {
-    const value = getInput(name);
-    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .noControlCharacters */ .B7)(name, value);
-    return value;
-}
 /** A token type is a URI (RFC 8693 §3): one line of printable ASCII with a scheme. */
 function uri(getInput, name) {
     const value = getInput(name);
-    if (value && !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(value)) {
+    if (value && !_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .TOKEN_TYPE_URI */ .W1.test(value)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is not a token type URI, e.g. ${JWT_TOKEN_TYPE}.`);
     }
     return value;
@@ -791,7 +1242,7 @@ async function grantFields(grant, context) {
     }
     const subject = grant.subject.source === 'input'
         ? grant.subject.token
-        : await (0,_auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__/* .githubIdToken */ .eC)(grant.subject.audience || context.tokenUrl.origin, context);
+        : await (0,_auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__/* .githubIdToken */ .eC)(grant.subject.audience || context.tokenUrl.origin, context, `grant-type ${grant.type} (subject-token-source github_oidc)`);
     const fresh = grant.subject.source === 'input' ? [] : [subject];
     if (grant.type === 'jwt-bearer') {
         return {
@@ -845,13 +1296,13 @@ function policyClaims(idToken) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(70);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(944);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
 
 
 
 // One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
-await ((0,_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState)('isPost') ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)());
+await ((0,_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState)('isPost') ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -864,6 +1315,7 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B7: () => (/* binding */ noControlCharacters),
 /* harmony export */   mw: () => (/* binding */ required),
+/* harmony export */   pF: () => (/* binding */ singleLine),
 /* harmony export */   yL: () => (/* binding */ oneOf)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
@@ -881,6 +1333,12 @@ function noControlCharacters(name, value) {
     if (/[\u0000-\u001f\u007f]/.test(value)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
     }
+}
+/** An input that must fit on one line (it may be empty). */
+function singleLine(getInput, name) {
+    const value = getInput(name);
+    noControlCharacters(name, value);
+    return value;
 }
 /** One of a fixed set of values, or the input's default when empty. */
 function oneOf(getInput, name, values, fallback) {
@@ -983,8 +1441,9 @@ const RESERVED_ENV = new RegExp(`^(${[
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 function readSettings(getInput, nowMs = Date.now()) {
     const grant = (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
-    // A client-credentials token is the client's own; other grants may come from a public client.
-    const clientId = grant.type === 'client_credentials' ? (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id') : getInput('client-id');
+    const auth = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, grant.type === 'client_credentials');
+    // Every method but none names the client; a public client of the other grants may not.
+    const clientId = auth.method === 'none' ? getInput('client-id') : (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id', auth.method);
     (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)('client-id', clientId);
     const issuer = parseIssuer(getInput('issuer'));
     const tokenUrlInput = getInput('token-url');
@@ -1004,7 +1463,7 @@ function readSettings(getInput, nowMs = Date.now()) {
     }
     return {
         clientId,
-        auth: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, grant.type === 'client_credentials'),
+        auth,
         grant,
         tokenUrl,
         issuer,
@@ -1019,7 +1478,7 @@ function readSettings(getInput, nowMs = Date.now()) {
         timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
         maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
         summary: parseBoolean(getInput, 'summary', true),
-        summaryTitle: singleLine(getInput, 'summary-title'),
+        summaryTitle: (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .singleLine */ .pF)(getInput, 'summary-title'),
         verifyToken,
         minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
         revoke
@@ -1033,11 +1492,6 @@ function parseIssuer(value) {
 }
 function optionalUrl(value, name) {
     return value ? parseUrl(value, `Input '${name}'`) : undefined;
-}
-function singleLine(getInput, name) {
-    const value = getInput(name);
-    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)(name, value);
-    return value;
 }
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
@@ -1135,89 +1589,30 @@ function parseBoolean(getInput, name, fallback) {
 
 /***/ }),
 
-/***/ 70:
+/***/ 944:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Z0: () => (/* binding */ REVOKE_STATE),
-  Tn: () => (/* binding */ attemptContext),
-  z3: () => (/* binding */ credentials),
-  mM: () => (/* binding */ defaultDeps),
-  kB: () => (/* binding */ findEndpoints),
-  eF: () => (/* binding */ run)
+  Z: () => (/* binding */ REVOKE_STATE),
+  e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
-var core = __nccwpck_require__(581);
 // EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
 var src_auth = __nccwpck_require__(640);
-// EXTERNAL MODULE: ./src/grant.ts
-var src_grant = __nccwpck_require__(153);
+// EXTERNAL MODULE: ./src/attempt.ts
+var attempt = __nccwpck_require__(814);
+// EXTERNAL MODULE: ./src/deps.ts + 5 modules
+var src_deps = __nccwpck_require__(71);
+// EXTERNAL MODULE: ./src/discovery.ts
+var discovery = __nccwpck_require__(989);
 // EXTERNAL MODULE: ./src/errors.ts
 var src_errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(422);
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
-;// CONCATENATED MODULE: ./src/discovery.ts
-
-
-
-/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
-function discoveryUrl(issuer) {
-    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-}
-/**
- * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
- * endpoint in it obeys the same rules as an input URL.
- */
-function parseDiscovery(response, issuer, { mtls = false } = {}) {
-    const fields = (0,src_response/* parseJsonObject */.dw)(response);
-    if (!fields) {
-        throw new src_errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
-    }
-    if (fields.issuer !== issuer) {
-        throw new src_errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
-    }
-    const url = (name, from = fields) => {
-        const value = from[name];
-        if (value === undefined)
-            return undefined;
-        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
-        if (typeof value !== 'string') {
-            throw new src_errors/* ActionError */.l(`The discovery document's ${field} is not a string URL.`);
-        }
-        return (0,inputs/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
-    };
-    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
-    const aliases = fields.mtls_endpoint_aliases;
-    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
-        ? aliases
-        : {};
-    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
-    return {
-        tokenUrl: endpoint('token_endpoint'),
-        jwksUrl: url('jwks_uri'),
-        revocationUrl: endpoint('revocation_endpoint')
-    };
-}
-/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
-function resolveEndpoints(settings, discovered) {
-    const tokenUrl = settings.tokenUrl ?? discovered.tokenUrl;
-    if (!tokenUrl) {
-        throw new src_errors/* ActionError */.l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${inputs/* DEFAULT_TOKEN_URL */._T}).`);
-    }
-    return {
-        tokenUrl,
-        jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
-        revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
-    };
-}
-
 // EXTERNAL MODULE: ./src/exchange.ts + 1 modules
 var exchange = __nccwpck_require__(288);
+// EXTERNAL MODULE: ./src/grant.ts
+var src_grant = __nccwpck_require__(153);
 ;// CONCATENATED MODULE: ./src/input-names.ts
 
 /** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
@@ -1316,6 +1711,8 @@ function editDistance(a, b) {
     return d[a.length][b.length];
 }
 
+// EXTERNAL MODULE: ./src/inputs.ts
+var inputs = __nccwpck_require__(422);
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(235);
 // EXTERNAL MODULE: external "node:crypto"
@@ -1416,233 +1813,21 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
 function fingerprint(token) {
     return (0,external_node_crypto_.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
 }
-/** Cell text as literal text: one line, no HTML, no table breaks, no links or code spans. */
+/**
+ * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
+ * server-chosen scope or token type may be a URL, which GitHub would make clickable).
+ */
 function escapeCell(text) {
     return (text
         // eslint-disable-next-line no-control-regex
         .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-        .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`));
+        .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
+        .replace(/:\/\//g, '&#58;//')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`));
 }
 
-// EXTERNAL MODULE: ./src/request.ts
-var request = __nccwpck_require__(390);
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var lib_proxy = __nccwpck_require__(783);
-;// CONCATENATED MODULE: ./src/transport.ts
-
-
-
-
-
-
-/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
-const MAX_BODY_BYTES = 1024 * 1024;
-const USER_AGENT = 'stent-token-action';
-/** The proxy refused the tunnel; `status` is its HTTP status, 0 when it gave none. */
-class ProxyRefused extends Error {
-    status;
-    constructor(status) {
-        super(`proxy answered ${status}`);
-        this.status = status;
-    }
-}
-/**
- * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
- * own. The action opens every socket itself, directly or through a CONNECT tunnel when
- * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
- * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
- */
-const send = async (request, timeoutMs) => {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const state = { phase: 'connecting', sockets: [] };
-    // Every socket this attempt opened ends with it, or when the deadline passes.
-    const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
-    deadline.signal.addEventListener('abort', destroyAll, { once: true });
-    try {
-        const socket = await transport_open(request, state, deadline.signal);
-        state.phase = 'waiting for the response';
-        const message = await exchangeOn(socket, request, deadline.signal);
-        state.phase = 'reading the response body';
-        const body = await readCapped(request, message);
-        return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body };
-    }
-    catch (error) {
-        if (error instanceof src_errors/* ActionError */.l)
-            throw error;
-        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls);
-    }
-    finally {
-        clearTimeout(timer);
-        destroyAll();
-    }
-};
-/** The URL's host for a socket: an IPv6 literal without its brackets. */
-function hostOf(url) {
-    return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
-function tlsHost(url) {
-    const host = hostOf(url);
-    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
-}
-function portOf(url) {
-    return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-}
-/**
- * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
- * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
- */
-async function transport_open({ url, tls }, state, signal) {
-    const track = (socket) => {
-        state.sockets.push(socket);
-        // Errors reach us through once() and the request; this keeps a late one from crashing us.
-        socket.on('error', () => { });
-        if (signal.aborted)
-            socket.destroy();
-        return socket;
-    };
-    const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
-    let socket;
-    if (proxy) {
-        const toProxy = track(proxy.protocol === 'https:'
-            ? (0,external_node_tls_namespaceObject.connect)({ ...tlsHost(proxy), port: portOf(proxy) })
-            : (0,external_node_net_namespaceObject.connect)({ host: hostOf(proxy), port: portOf(proxy) }));
-        await (0,external_node_events_namespaceObject.once)(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal });
-        state.phase = 'waiting for the proxy to answer CONNECT';
-        socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal);
-    }
-    else {
-        socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(url), port: portOf(url) }));
-        await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
-    }
-    if (url.protocol !== 'https:')
-        return socket;
-    state.phase = 'in the TLS handshake';
-    const secure = track((0,external_node_tls_namespaceObject.connect)({
-        ...tlsHost(url),
-        socket: socket,
-        ...(tls ? { cert: tls.cert, key: tls.key } : {})
-    }));
-    await (0,external_node_events_namespaceObject.once)(secure, 'secureConnect', { signal });
-    return secure;
-}
-/**
- * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
- * credentials from its URL. Resolves with the same socket once the proxy answers 200.
- */
-async function tunnel(socket, proxy, target, signal) {
-    const credentials = proxy.username || proxy.password
-        ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
-        : '';
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
-    let head = Buffer.alloc(0);
-    // Until the end of the proxy's answer head, or until it closes the connection instead.
-    for await (const [chunk] of (0,external_node_events_namespaceObject.on)(socket, 'data', { signal, close: ['end', 'close'] })) {
-        head = Buffer.concat([head, chunk]);
-        if (head.includes('\r\n\r\n') || head.length > 16 * 1024)
-            break;
-    }
-    if (!head.includes('\r\n\r\n'))
-        throw new ProxyRefused(0);
-    // Only the status code is read: the rest of the proxy's answer is never printed.
-    const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0);
-    if (status !== 200)
-        throw new ProxyRefused(status);
-    return socket;
-}
-/** Sends the request on an open socket and resolves with the response's head. */
-async function exchangeOn(socket, request, signal) {
-    const { url, method, headers, body } = request;
-    const req = (0,external_node_http_namespaceObject.request)({
-        method,
-        path: `${url.pathname}${url.search}`,
-        headers: {
-            ...headers,
-            host: url.host,
-            'user-agent': USER_AGENT,
-            ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
-        },
-        createConnection: () => socket,
-        signal
-    });
-    req.end(body || undefined);
-    const [message] = (await (0,external_node_events_namespaceObject.once)(req, 'response', { signal }));
-    return message;
-}
-async function readCapped(request, message) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of message) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-            throw new src_errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
-const CLIENT_CERTIFICATE_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
-// TLS failures are not transient: retrying cannot fix a certificate.
-const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
-/**
- * Why an attempt got no response, from the error's kind and code only: an error's message can
- * quote what a server or proxy sent, so it is never printed.
- */
-function networkFailure(error, aborted, phase, timeoutMs, clientCertificate) {
-    if (aborted) {
-        return {
-            kind: 'network',
-            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
-            retryable: true
-        };
-    }
-    if (error instanceof ProxyRefused) {
-        return {
-            kind: 'network',
-            reason: error.status === 407
-                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-                : error.status
-                    ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
-                    : 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
-            retryable: error.status !== 407 && error.status !== 403
-        };
-    }
-    const code = error?.code;
-    // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it,
-    // only closes the connection: the client sees a reset before any response.
-    const closedAfterHandshake = clientCertificate &&
-        phase === 'waiting for the response' &&
-        (code === 'ECONNRESET' || code === undefined);
-    if (closedAfterHandshake || (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code))) {
-        return {
-            kind: 'network',
-            reason: `the server refused the TLS client certificate (${closedAfterHandshake ? 'it closed the connection after the handshake' : code}); check client-certificate, and that the server trusts its issuer or has it registered`,
-            retryable: false
-        };
-    }
-    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
-        const tls = TLS_ERROR.test(code);
-        return {
-            kind: 'network',
-            reason: tls
-                ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
-                : `network error ${code}`,
-            retryable: !tls
-        };
-    }
-    return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
-}
-
+// EXTERNAL MODULE: ./src/response.ts
+var src_response = __nccwpck_require__(124);
 ;// CONCATENATED MODULE: ./src/verify.ts
 
 
@@ -1682,7 +1867,7 @@ function checkBinding(cnf, settings) {
         : undefined;
     if (bound === undefined)
         return;
-    const ours = (0,src_auth/* presentsCertificate */.Md)(settings.auth) ? settings.auth.thumbprint : undefined;
+    const ours = (0,src_auth/* clientCertificateThumbprint */.IC)(settings.auth);
     if (bound !== ours) {
         throw new src_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
     }
@@ -1763,21 +1948,12 @@ async function verifyAccessToken(token, jwks, expected, nowMs) {
 
 
 
-
-const defaultDeps = {
-    core: core,
-    env: process.env,
-    send: send,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
-};
 /**
  * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
  * derives again from its inputs, so that saved state cannot point it anywhere.
  */
 const REVOKE_STATE = 'revoke-token';
-async function run(deps = defaultDeps) {
+async function run(deps = src_deps/* defaultDeps */.m) {
     const { core } = deps;
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState('isPost', 'true');
@@ -1790,26 +1966,26 @@ async function run(deps = defaultDeps) {
             ...(0,src_grant/* grantSecrets */.KP)(settings.grant)
         ];
         (0,mask/* maskAll */.gh)(core, secrets);
-        const endpoints = await findEndpoints(settings, deps);
+        const endpoints = await (0,discovery/* findEndpoints */.kB)(settings, deps);
         const { grant, clientId, auth } = settings;
         core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
         let idToken;
-        const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token));
+        const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
         const { response, requestedAt } = await (0,exchange/* exchange */.c)({
             endpoint: { ...src_response/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
-            request: () => tokenRequest(settings, endpoints.tokenUrl, context),
+            request: () => (0,attempt/* tokenRequest */.jE)(settings, endpoints.tokenUrl, context, secrets),
             secrets,
             timeoutMs: settings.timeoutMs,
             maxAttempts: settings.maxAttempts
         }, deps).catch((error) => {
-            throw withPolicyClaims(error, idToken);
+            throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
         });
         const token = (0,src_response/* parseTokenResponse */.Ac)(response, grant.type);
         (0,mask/* maskAll */.gh)(core, [token.accessToken]);
         await checkAccessToken(token, settings, {
             requestedAt,
             jwksUrl: endpoints.jwksUrl,
-            fetchKeySet: async (url) => (0,src_response/* parseJsonObject */.dw)(await getDocument(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
+            fetchKeySet: async (url) => (0,src_response/* parseJsonObject */.dw)(await (0,exchange/* getDocument */.Y)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
             log: deps.core,
             now: deps.now
         });
@@ -1840,64 +2016,6 @@ function fail(error, core) {
         core.debug((error.stack ?? '').split('\n').slice(1).join('\n'));
     }
     core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
-}
-/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-async function findEndpoints(settings, deps) {
-    if (!settings.issuer)
-        return resolveEndpoints(settings, {});
-    const url = discoveryUrl(settings.issuer);
-    deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
-    const response = await getDocument(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
-    const mtls = (0,src_auth/* presentsCertificate */.Md)(settings.auth);
-    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
-}
-/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
-async function getDocument(url, endpoint, settings, deps) {
-    const { response } = await (0,exchange/* exchange */.c)({
-        endpoint,
-        request: async () => (0,request/* buildGetRequest */.St)(url),
-        secrets: [],
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
-    }, deps);
-    return response;
-}
-/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
-function attemptContext(settings, tokenUrl, deps, onIdToken) {
-    return {
-        clientId: settings.clientId,
-        tokenUrl,
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts,
-        deps,
-        ...(onIdToken ? { onIdToken } : {})
-    };
-}
-/**
- * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
- * GitHub ID token), and masked before use.
- */
-async function credentials(settings, context) {
-    const made = await (0,src_auth/* authenticate */.QF)(settings.auth, context);
-    (0,mask/* maskAll */.gh)(context.deps.core, made.fresh);
-    return made;
-}
-/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
-async function tokenRequest(settings, tokenUrl, context) {
-    const grant = await (0,src_grant/* grantFields */.s$)(settings.grant, context);
-    (0,mask/* maskAll */.gh)(context.deps.core, grant.fresh);
-    return (0,request/* buildTokenRequest */.Xl)(settings, tokenUrl, await credentials(settings, context), grant.form);
-}
-/**
- * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
- * trust policy that does not match) says which claims the token has; never the token.
- */
-function withPolicyClaims(error, idToken) {
-    if (!(error instanceof src_errors/* ActionError */.l) || !idToken || !error.status)
-        return error;
-    if (error.status < 400 || error.status > 403)
-        return error;
-    return new src_errors/* ActionError */.l(`${error.message} ${(0,src_grant/* policyClaims */.e9)(idToken)}`, { status: error.status });
 }
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */
 function saveRevocation(token, endpoints, deps) {
@@ -1989,10 +2107,16 @@ function maskAll(core, values) {
 /* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(288);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
 /* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(640);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(70);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(390);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(873);
+/* harmony import */ var _attempt_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(814);
+/* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(71);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(989);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(944);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(235);
+/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(390);
+/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(873);
+
+
+
 
 
 
@@ -2007,7 +2131,7 @@ function maskAll(core, values) {
  * token, checked like any token, and the endpoints are derived again from the inputs (discovery
  * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
-async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDeps */ .mM) {
+async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_5__/* .defaultDeps */ .m) {
     const { core } = deps;
     let settings;
     try {
@@ -2017,15 +2141,14 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDe
         // The main step failed on these inputs already, and said why.
         return;
     }
-    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_4__/* .REVOKE_STATE */ .Z0);
+    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_7__/* .REVOKE_STATE */ .Z);
     if (!settings.revoke || !saved)
         return;
     try {
-        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_7__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_5__/* .maskAll */ .gh)(core, [token]);
-        const secrets = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_3__/* .authSecrets */ .O6)(settings.auth, settings.clientId);
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_5__/* .maskAll */ .gh)(core, secrets);
-        const endpoints = await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .findEndpoints */ .kB)(settings, deps);
+        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_10__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        const secrets = [token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_3__/* .authSecrets */ .O6)(settings.auth, settings.clientId)];
+        (0,_mask_js__WEBPACK_IMPORTED_MODULE_8__/* .maskAll */ .gh)(core, secrets);
+        const endpoints = await (0,_discovery_js__WEBPACK_IMPORTED_MODULE_6__/* .findEndpoints */ .kB)(settings, deps);
         const revocationUrl = endpoints.revocationUrl;
         if (!revocationUrl) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
@@ -2033,8 +2156,8 @@ async function runPost(deps = _main_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDe
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
         await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
             endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_6__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_main_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps))),
-            secrets: [...secrets, token],
+            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_9__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets)),
+            secrets,
             timeoutMs: settings.timeoutMs,
             maxAttempts: Math.min(settings.maxAttempts, 3)
         }, deps);
@@ -2200,7 +2323,9 @@ const ERROR_HINTS = {
 };
 /** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
 function hintFor(status, code, endpoint, url, discovery = false) {
-    if (endpoint.hint && (status === 400 || status === 401 || status === 403)) {
+    // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
+    const refusedClient = code === undefined || code === 'invalid_client';
+    if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
         return endpoint.hint;
     }
     // Own keys only: a server's error code 'constructor' must not find Object's.
@@ -2263,6 +2388,7 @@ function isHtml(response) {
 /* harmony export */   DB: () => (/* binding */ checkScope),
 /* harmony export */   SK: () => (/* binding */ checkToken),
 /* harmony export */   Uq: () => (/* binding */ checkExpiresIn),
+/* harmony export */   W1: () => (/* binding */ TOKEN_TYPE_URI),
 /* harmony export */   qQ: () => (/* binding */ checkTokenType),
 /* harmony export */   yd: () => (/* binding */ checkTokenTypeUri)
 /* harmony export */ });
@@ -2279,6 +2405,8 @@ function isHtml(response) {
 const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
 /** RFC 6749 §A.7's type-name (1*name-char), bounded: Bearer, N_A, DPoP... */
 const TOKEN_TYPE = /^[-._A-Za-z0-9]{1,64}$/;
+/** A token type URI (RFC 8693 §3): a scheme, then printable ASCII without spaces, bounded. */
+const TOKEN_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/;
 /** RFC 6749 §A.12: access-token = 1*VSCHAR (%x20-7E). */
 const VSCHARS = /^[\x20-\x7e]+$/;
 /**
@@ -2335,7 +2463,7 @@ function checkTokenType(value, where, field) {
 function checkTokenTypeUri(value, where, field) {
     if (value === undefined || value === null)
         return undefined;
-    if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/.test(value)) {
+    if (typeof value !== 'string' || !TOKEN_TYPE_URI.test(value)) {
         throw invalid(where, field, `expected a token type URI such as urn:ietf:params:oauth:token-type:access_token, got ${typeof value === 'string' ? 'other characters' : describeType(value)}`);
     }
     return value;

@@ -1,4 +1,7 @@
+import { clientCertificateThumbprint } from './auth/index.js'
+import type { Deps } from './deps.js'
 import { ActionError } from './errors.js'
+import { getDocument } from './exchange.js'
 import { DEFAULT_TOKEN_URL, parseUrl, type Settings } from './inputs.js'
 import { parseJsonObject, type HttpResponse } from './response.js'
 
@@ -70,4 +73,19 @@ export function resolveEndpoints(settings: Settings, discovered: Partial<Endpoin
     jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
     revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
   }
+}
+
+/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
+export async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
+  if (!settings.issuer) return resolveEndpoints(settings, {})
+  const url = discoveryUrl(settings.issuer)
+  deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
+  const response = await getDocument(
+    url,
+    { label: 'The discovery endpoint', input: 'issuer' },
+    settings,
+    deps
+  )
+  const mtls = clientCertificateThumbprint(settings.auth) !== undefined
+  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }))
 }

@@ -1,8 +1,8 @@
 import { ActionError } from './errors.js'
-import type { HttpRequest } from './request.js'
+import { buildGetRequest, type HttpRequest } from './request.js'
 import { describeFailure, type Endpoint, type HttpResponse } from './response.js'
 import { BACKOFF, retryPlan } from './retry.js'
-import type { Send } from './transport.js'
+import type { Outcome, Send } from './transport.js'
 
 /** What an exchange needs besides the request: the network, a clock and dice, and a log. */
 export interface ExchangeDeps {
@@ -15,9 +15,16 @@ export interface ExchangeDeps {
 
 export interface Exchange {
   endpoint: Endpoint
-  /** Builds the request for one attempt: a client assertion is made fresh for each. */
-  request: (attempt: number) => Promise<HttpRequest>
-  /** Removed in every form from anything the server says back. */
+  /**
+   * Builds the request for one attempt: a client assertion is made fresh for each. When it needs a
+   * request of its own (the job's GitHub ID token) and that fails, the failure is this attempt's,
+   * retried or not by the same policy: one budget for both.
+   */
+  request: () => Promise<HttpRequest>
+  /**
+   * Removed in every form from anything the server says back. Read at each failure, so that
+   * secrets made for an attempt (an assertion, an ID token) may be added as they are made.
+   */
   secrets: readonly string[]
   timeoutMs: number
   maxAttempts: number
@@ -33,25 +40,17 @@ export async function exchange(
 ): Promise<{ response: HttpResponse; requestedAt: number }> {
   const { core } = deps
   for (let attempt = 1; ; attempt++) {
-    const request = await x.request(attempt)
-    const where = `${request.url.host}${request.url.pathname}`
-    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${where}`)
-    const requestedAt = deps.now()
-    const outcome = await deps.send(request, x.timeoutMs)
-    const what = outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason
-    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${what} after ${deps.now() - requestedAt} ms.`)
-    if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-      return { response: outcome, requestedAt }
-    }
-    const failure =
-      outcome.kind === 'response'
-        ? describeFailure(outcome, x.secrets, x.endpoint, request.url)
-        : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
+    const result = await attemptOnce(x, attempt, deps)
+    if ('response' in result) return result
+    const { outcome, endpoint, failure, what } = result
     const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
     if (plan === undefined) {
       throw new ActionError(
         attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure,
-        outcome.kind === 'response' ? { status: outcome.status } : {}
+        {
+          outcome,
+          endpoint
+        }
       )
     }
     core.info(
@@ -59,4 +58,61 @@ export async function exchange(
     )
     await deps.sleep(plan.delayMs)
   }
+}
+
+type Attempt =
+  | { response: HttpResponse; requestedAt: number }
+  | { outcome: Outcome; endpoint: string; failure: string; what: string }
+
+/** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
+async function attemptOnce(x: Exchange, attempt: number, deps: ExchangeDeps): Promise<Attempt> {
+  const { core } = deps
+  let request: HttpRequest
+  try {
+    request = await x.request()
+  } catch (error) {
+    if (!(error instanceof ActionError) || !error.exchange) throw error
+    const { outcome, endpoint } = error.exchange
+    return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` }
+  }
+  core.debug(
+    `Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`
+  )
+  const requestedAt = deps.now()
+  const outcome = await deps.send(request, x.timeoutMs)
+  core.debug(
+    `Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`
+  )
+  if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+    return { response: outcome, requestedAt }
+  }
+  const failure =
+    outcome.kind === 'response'
+      ? describeFailure(outcome, x.secrets, x.endpoint, request.url)
+      : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
+  return { outcome, endpoint: x.endpoint.label, failure, what: describe(outcome) }
+}
+
+function describe(outcome: Outcome): string {
+  return outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason
+}
+
+/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
+export async function getDocument(
+  url: URL,
+  endpoint: Endpoint,
+  budget: { timeoutMs: number; maxAttempts: number },
+  deps: ExchangeDeps
+): Promise<HttpResponse> {
+  const { response } = await exchange(
+    {
+      endpoint,
+      request: async () => buildGetRequest(url),
+      secrets: [],
+      timeoutMs: budget.timeoutMs,
+      maxAttempts: budget.maxAttempts
+    },
+    deps
+  )
+  return response
 }

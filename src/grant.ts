@@ -1,8 +1,8 @@
 import { githubIdToken } from './auth/github-oidc.js'
 import type { AttemptContext } from './auth/types.js'
 import { ActionError } from './errors.js'
-import { noControlCharacters, oneOf, type GetInput } from './input-rules.js'
-import { neutralise } from './untrusted.js'
+import { oneOf, singleLine, type GetInput } from './input-rules.js'
+import { neutralise, TOKEN_TYPE_URI } from './untrusted.js'
 
 /** The grants, by the short name the input takes; the URNs are accepted too. */
 export const GRANT_TYPES = {
@@ -45,7 +45,7 @@ export function readGrant(getInput: GetInput): Grant {
   if (type === 'client_credentials') return { type }
   const subject = readSubject(getInput)
   if (type === 'jwt-bearer') return { type, subject }
-  const actorToken = token(getInput, 'actor-token')
+  const actorToken = singleLine(getInput, 'actor-token')
   return {
     type,
     subject,
@@ -60,7 +60,7 @@ export function readGrant(getInput: GetInput): Grant {
 function readSubject(getInput: GetInput): Subject {
   const source = oneOf(getInput, 'subject-token-source', ['github_oidc', 'input'], 'github_oidc')
   if (source === 'github_oidc') return { source, audience: getInput('oidc-audience') }
-  const subject = token(getInput, 'subject-token')
+  const subject = singleLine(getInput, 'subject-token')
   if (!subject) {
     throw new ActionError(
       "Input 'subject-token' is required with subject-token-source: input. Pass the token to exchange from a secret or an earlier step's output."
@@ -69,16 +69,10 @@ function readSubject(getInput: GetInput): Subject {
   return { source, token: subject }
 }
 
-function token(getInput: GetInput, name: string): string {
-  const value = getInput(name)
-  noControlCharacters(name, value)
-  return value
-}
-
 /** A token type is a URI (RFC 8693 §3): one line of printable ASCII with a scheme. */
 function uri(getInput: GetInput, name: string): string {
   const value = getInput(name)
-  if (value && !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(value)) {
+  if (value && !TOKEN_TYPE_URI.test(value)) {
     throw new ActionError(`Input '${name}' is not a token type URI, e.g. ${JWT_TOKEN_TYPE}.`)
   }
   return value
@@ -102,7 +96,11 @@ export async function grantFields(
   const subject =
     grant.subject.source === 'input'
       ? grant.subject.token
-      : await githubIdToken(grant.subject.audience || context.tokenUrl.origin, context)
+      : await githubIdToken(
+          grant.subject.audience || context.tokenUrl.origin,
+          context,
+          `grant-type ${grant.type} (subject-token-source github_oidc)`
+        )
   const fresh = grant.subject.source === 'input' ? [] : [subject]
   if (grant.type === 'jwt-bearer') {
     return {

@@ -23,6 +23,13 @@ export function noControlCharacters(name: string, value: string): void {
   }
 }
 
+/** An input that must fit on one line (it may be empty). */
+export function singleLine(getInput: GetInput, name: string): string {
+  const value = getInput(name)
+  noControlCharacters(name, value)
+  return value
+}
+
 /** One of a fixed set of values, or the input's default when empty. */
 export function oneOf<T extends string>(
   getInput: GetInput,

@@ -1,7 +1,7 @@
 import { readClientAuth, type ClientAuth } from './auth/index.js'
 import { ActionError } from './errors.js'
 import { readGrant, type Grant } from './grant.js'
-import { noControlCharacters, required, type GetInput } from './input-rules.js'
+import { noControlCharacters, required, singleLine, type GetInput } from './input-rules.js'
 
 export type { GetInput } from './input-rules.js'
 
@@ -116,9 +116,10 @@ const RESERVED_ENV = new RegExp(
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Settings {
   const grant = readGrant(getInput)
-  // A client-credentials token is the client's own; other grants may come from a public client.
+  const auth = readClientAuth(getInput, nowMs, grant.type === 'client_credentials')
+  // Every method but none names the client; a public client of the other grants may not.
   const clientId =
-    grant.type === 'client_credentials' ? required(getInput, 'client-id') : getInput('client-id')
+    auth.method === 'none' ? getInput('client-id') : required(getInput, 'client-id', auth.method)
   noControlCharacters('client-id', clientId)
   const issuer = parseIssuer(getInput('issuer'))
   const tokenUrlInput = getInput('token-url')
@@ -143,7 +144,7 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
   }
   return {
     clientId,
-    auth: readClientAuth(getInput, nowMs, grant.type === 'client_credentials'),
+    auth,
     grant,
     tokenUrl,
     issuer,
@@ -173,12 +174,6 @@ function parseIssuer(value: string): string {
 
 function optionalUrl(value: string, name: string): URL | undefined {
   return value ? parseUrl(value, `Input '${name}'`) : undefined
-}
-
-function singleLine(getInput: GetInput, name: string): string {
-  const value = getInput(name)
-  noControlCharacters(name, value)
-  return value
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i

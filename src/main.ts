@@ -1,56 +1,21 @@
-import * as actionsCore from '@actions/core'
-import {
-  authenticate,
-  authSecrets,
-  presentsCertificate,
-  refusalHint,
-  type AttemptContext,
-  type Credentials
-} from './auth/index.js'
-import { grantFields, grantSecrets, policyClaims } from './grant.js'
-import { discoveryUrl, parseDiscovery, resolveEndpoints, type Endpoints } from './discovery.js'
+import { authSecrets, refusalHint } from './auth/index.js'
+import { attemptContext, tokenRequest, withPolicyClaims } from './attempt.js'
+import { defaultDeps, type Deps } from './deps.js'
+import { findEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
-import { exchange, type ExchangeDeps } from './exchange.js'
+import { exchange, getDocument } from './exchange.js'
+import { grantSecrets } from './grant.js'
 import { checkInputNames } from './input-names.js'
-import { readSettings, type Settings } from './inputs.js'
+import { readSettings } from './inputs.js'
 import { maskAll } from './mask.js'
-import { publish, summaryMarkdown, type Publisher } from './publish.js'
-import { buildGetRequest, buildTokenRequest, type HttpRequest } from './request.js'
+import { publish, summaryMarkdown } from './publish.js'
 import {
   parseJsonObject,
   parseTokenResponse,
   TOKEN_ENDPOINT,
-  type Endpoint,
-  type HttpResponse,
   type TokenResponse
 } from './response.js'
-import { send } from './transport.js'
 import { checkAccessToken } from './verify.js'
-
-/** The action's collaborators; tests pass fakes or real servers, the action passes these. */
-export interface Deps extends ExchangeDeps {
-  core: Publisher & {
-    getInput(name: string): string
-    setFailed(message: string): void
-    debug(message: string): void
-    warning(message: string): void
-    isDebug(): boolean
-    saveState(name: string, value: string): void
-    getState(name: string): string
-    summary: { addRaw(text: string): { write(): Promise<unknown> } }
-  }
-  /** The job's environment: the runner's INPUT_* names, and where it serves the GitHub ID token. */
-  env: Readonly<Record<string, string | undefined>>
-}
-
-export const defaultDeps: Deps = {
-  core: actionsCore,
-  env: process.env,
-  send,
-  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-  now: Date.now,
-  random: Math.random
-}
 
 /**
  * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
@@ -81,7 +46,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     const { response, requestedAt } = await exchange(
       {
         endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
-        request: () => tokenRequest(settings, endpoints.tokenUrl, context),
+        request: () => tokenRequest(settings, endpoints.tokenUrl, context, secrets),
         secrets,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
@@ -139,92 +104,6 @@ function fail(error: unknown, core: Deps['core']): void {
   core.setFailed(
     `Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`
   )
-}
-
-/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-export async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
-  if (!settings.issuer) return resolveEndpoints(settings, {})
-  const url = discoveryUrl(settings.issuer)
-  deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
-  const response = await getDocument(
-    url,
-    { label: 'The discovery endpoint', input: 'issuer' },
-    settings,
-    deps
-  )
-  const mtls = presentsCertificate(settings.auth)
-  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }))
-}
-
-/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
-async function getDocument(
-  url: URL,
-  endpoint: Endpoint,
-  settings: Settings,
-  deps: Deps
-): Promise<HttpResponse> {
-  const { response } = await exchange(
-    {
-      endpoint,
-      request: async () => buildGetRequest(url),
-      secrets: [],
-      timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts
-    },
-    deps
-  )
-  return response
-}
-
-/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
-export function attemptContext(
-  settings: Settings,
-  tokenUrl: URL,
-  deps: Deps,
-  onIdToken?: (idToken: string) => void
-): AttemptContext {
-  return {
-    clientId: settings.clientId,
-    tokenUrl,
-    timeoutMs: settings.timeoutMs,
-    maxAttempts: settings.maxAttempts,
-    deps,
-    ...(onIdToken ? { onIdToken } : {})
-  }
-}
-
-/**
- * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
- * GitHub ID token), and masked before use.
- */
-export async function credentials(
-  settings: Settings,
-  context: AttemptContext
-): Promise<Credentials> {
-  const made = await authenticate(settings.auth, context)
-  maskAll(context.deps.core, made.fresh)
-  return made
-}
-
-/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
-async function tokenRequest(
-  settings: Settings,
-  tokenUrl: URL,
-  context: AttemptContext
-): Promise<HttpRequest> {
-  const grant = await grantFields(settings.grant, context)
-  maskAll(context.deps.core, grant.fresh)
-  return buildTokenRequest(settings, tokenUrl, await credentials(settings, context), grant.form)
-}
-
-/**
- * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
- * trust policy that does not match) says which claims the token has; never the token.
- */
-function withPolicyClaims(error: unknown, idToken: string | undefined): unknown {
-  if (!(error instanceof ActionError) || !idToken || !error.status) return error
-  if (error.status < 400 || error.status > 403) return error
-  return new ActionError(`${error.message} ${policyClaims(idToken)}`, { status: error.status })
 }
 
 /** Leaves what the post step needs to revoke the token, or says why it cannot. */

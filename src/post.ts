@@ -2,14 +2,10 @@ import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
 import { authSecrets } from './auth/index.js'
-import {
-  attemptContext,
-  credentials,
-  defaultDeps,
-  findEndpoints,
-  REVOKE_STATE,
-  type Deps
-} from './main.js'
+import { attemptContext, credentials } from './attempt.js'
+import { defaultDeps, type Deps } from './deps.js'
+import { findEndpoints } from './discovery.js'
+import { REVOKE_STATE } from './main.js'
 import { maskAll } from './mask.js'
 import { buildRevocationRequest } from './request.js'
 import { checkToken } from './untrusted.js'
@@ -33,8 +29,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   if (!settings.revoke || !saved) return
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
-    maskAll(core, [token])
-    const secrets = authSecrets(settings.auth, settings.clientId)
+    const secrets = [token, ...authSecrets(settings.auth, settings.clientId)]
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
     const revocationUrl = endpoints.revocationUrl
@@ -49,9 +44,9 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
           buildRevocationRequest(
             revocationUrl,
             token,
-            await credentials(settings, attemptContext(settings, endpoints.tokenUrl, deps))
+            await credentials(settings, attemptContext(settings, endpoints.tokenUrl, deps), secrets)
           ),
-        secrets: [...secrets, token],
+        secrets,
         timeoutMs: settings.timeoutMs,
         maxAttempts: Math.min(settings.maxAttempts, 3)
       },

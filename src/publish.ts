@@ -122,12 +122,17 @@ export function fingerprint(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)
 }
 
-/** Cell text as literal text: one line, no HTML, no table breaks, no links or code spans. */
+/**
+ * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
+ * server-chosen scope or token type may be a URL, which GitHub would make clickable).
+ */
 function escapeCell(text: string): string {
   return (
     text
       // eslint-disable-next-line no-control-regex
       .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
+      .replace(/:\/\//g, '&#58;//')
+      .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`)
   )
 }

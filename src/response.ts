@@ -137,7 +137,9 @@ function hintFor(
   url?: URL,
   discovery = false
 ): string {
-  if (endpoint.hint && (status === 400 || status === 401 || status === 403)) {
+  // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
+  const refusedClient = code === undefined || code === 'invalid_client'
+  if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
     return endpoint.hint
   }
   // Own keys only: a server's error code 'constructor' must not find Object's.

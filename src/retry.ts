@@ -18,24 +18,14 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt, or undefined to stop.
+ * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
+ * to stop.
  *
  * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
  * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
  * do not return together. That crowd is largest at the first refusal and thins with each round,
  * so the spread halves with each attempt, which keeps the last job's wait short.
  */
-export function retryDelay(
-  attempt: number,
-  maxAttempts: number,
-  outcome: Outcome,
-  nowMs: number,
-  random: () => number
-): number | undefined {
-  return retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs
-}
-
-/** retryDelay, and the Retry-After the server asked for when it was more than the cap. */
 export function retryPlan(
   attempt: number,
   maxAttempts: number,

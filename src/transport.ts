@@ -27,7 +27,10 @@ type Phase =
   | 'waiting for the response'
   | 'reading the response body'
 
-/** The proxy refused the tunnel; `status` is its HTTP status, 0 when it gave none. */
+/**
+ * The proxy refused the tunnel; `status` is its HTTP status, 0 when it closed the connection
+ * instead of answering, -1 when its answer was not HTTP.
+ */
 class ProxyRefused extends Error {
   constructor(readonly status: number) {
     super(`proxy answered ${status}`)
@@ -143,10 +146,11 @@ async function tunnel(
     head = Buffer.concat([head, chunk as Buffer])
     if (head.includes('\r\n\r\n') || head.length > 16 * 1024) break
   }
-  if (!head.includes('\r\n\r\n')) throw new ProxyRefused(0)
+  if (!head.includes('\r\n\r\n')) throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0)
   // Only the status code is read: the rest of the proxy's answer is never printed.
-  const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(head.toString('latin1'))?.[1] ?? 0)
-  if (status !== 200) throw new ProxyRefused(status)
+  const status = Number(/^HTTP\/1\.[01] (\d{3})[ \r]/.exec(head.toString('latin1'))?.[1] ?? -1)
+  // RFC 9110 §9.3.6: any 2xx opens the tunnel.
+  if (status < 200 || status > 299) throw new ProxyRefused(status)
   return socket
 }
 
@@ -220,23 +224,36 @@ function networkFailure(
       reason:
         error.status === 407
           ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-          : error.status
+          : error.status > 0
             ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
-            : 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
+            : error.status === 0
+              ? 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY'
+              : 'the proxy answered CONNECT with something other than HTTP; check HTTPS_PROXY',
       retryable: error.status !== 407 && error.status !== 403
     }
   }
   const code = (error as { code?: unknown } | undefined)?.code
-  // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it,
-  // only closes the connection: the client sees a reset before any response.
-  const closedAfterHandshake =
-    clientCertificate &&
-    phase === 'waiting for the response' &&
-    (code === 'ECONNRESET' || code === undefined)
-  if (closedAfterHandshake || (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code))) {
+  if (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code)) {
     return {
       kind: 'network',
-      reason: `the server refused the TLS client certificate (${closedAfterHandshake ? 'it closed the connection after the handshake' : code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+      reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+      retryable: false
+    }
+  }
+  // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it, only
+  // closes the connection; so can a load balancer that drops us, so this stays retryable.
+  if (clientCertificate && phase === 'waiting for the response' && code === 'ECONNRESET') {
+    return {
+      kind: 'network',
+      reason:
+        'the server closed the connection after the TLS handshake; if this persists, it is likely refusing the client certificate: check client-certificate, and that the server trusts its issuer or has it registered',
+      retryable: true
+    }
+  }
+  if (typeof code === 'string' && code.startsWith('ERR_OSSL')) {
+    return {
+      kind: 'network',
+      reason: `the client certificate or key could not be used (${code}); check client-certificate and client-key`,
       retryable: false
     }
   }

@@ -12,6 +12,9 @@ const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/
 /** RFC 6749 §A.7's type-name (1*name-char), bounded: Bearer, N_A, DPoP... */
 const TOKEN_TYPE = /^[-._A-Za-z0-9]{1,64}$/
 
+/** A token type URI (RFC 8693 §3): a scheme, then printable ASCII without spaces, bounded. */
+export const TOKEN_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/
+
 /** RFC 6749 §A.12: access-token = 1*VSCHAR (%x20-7E). */
 const VSCHARS = /^[\x20-\x7e]+$/
 
@@ -85,7 +88,7 @@ export function checkTokenTypeUri(
   field: string
 ): string | undefined {
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/.test(value)) {
+  if (typeof value !== 'string' || !TOKEN_TYPE_URI.test(value)) {
     throw invalid(
       where,
       field,

@@ -1,4 +1,4 @@
-import { presentsCertificate } from './auth/index.js'
+import { clientCertificateThumbprint } from './auth/index.js'
 import { ActionError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { TokenResponse } from './response.js'
@@ -64,7 +64,7 @@ function checkBinding(cnf: unknown, settings: Settings): void {
       ? (cnf as Record<string, unknown>)['x5t#S256']
       : undefined
   if (bound === undefined) return
-  const ours = presentsCertificate(settings.auth) ? settings.auth.thumbprint : undefined
+  const ours = clientCertificateThumbprint(settings.auth)
   if (bound !== ours) {
     throw new ActionError(
       `The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`

@@ -26,12 +26,13 @@ export const GITHUB_OIDC_ENDPOINT: Endpoint = {
  */
 export function githubIdTokenRequest(
   env: Readonly<Record<string, string | undefined>>,
-  audience: string
+  audience: string,
+  cause = 'auth-method github_oidc'
 ): HttpRequest {
   const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env
   if (!base || !bearer) {
     throw new ActionError(
-      'auth-method github_oidc needs the job to be allowed to request an OIDC token: add `permissions: id-token: write` to the job (or workflow). Jobs triggered from forks cannot have it.'
+      `${cause} needs the job to be allowed to request an OIDC token: add \`permissions: id-token: write\` to the job (or workflow). Jobs triggered from forks cannot have it.`
     )
   }
   let url: URL
@@ -60,10 +61,17 @@ export function parseGitHubIdToken(response: HttpResponse): string {
   )
 }
 
-/** The job's GitHub ID token for `audience`, under the same deadline and attempt budget. */
-export async function githubIdToken(audience: string, context: AttemptContext): Promise<string> {
+/**
+ * The job's GitHub ID token for `audience`: one request under the deadline, made within an attempt
+ * of the request it is for, whose exchange retries it (one attempt budget for both).
+ */
+export async function githubIdToken(
+  audience: string,
+  context: AttemptContext,
+  cause: string
+): Promise<string> {
   const { deps } = context
-  const request = githubIdTokenRequest(deps.env, audience)
+  const request = githubIdTokenRequest(deps.env, audience, cause)
   const bearer = (request.headers.authorization ?? '').slice('Bearer '.length)
   maskAll(deps.core, [bearer])
   const { response } = await exchange(
@@ -72,7 +80,7 @@ export async function githubIdToken(audience: string, context: AttemptContext): 
       request: async () => request,
       secrets: [bearer],
       timeoutMs: context.timeoutMs,
-      maxAttempts: context.maxAttempts
+      maxAttempts: 1
     },
     deps
   )
@@ -91,7 +99,11 @@ export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
   },
 
   async credentials(auth, context): Promise<Credentials> {
-    const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context)
+    const idToken = await githubIdToken(
+      auth.audience || context.tokenUrl.origin,
+      context,
+      'auth-method github_oidc'
+    )
     return {
       form: [
         ['client_id', context.clientId],

@@ -1,5 +1,5 @@
 import { ActionError } from '../errors.js'
-import type { GetInput } from '../input-rules.js'
+import { oneOf, type GetInput } from '../input-rules.js'
 import { assertionFamily, type AssertionAuth } from './jwt.js'
 import { githubOidcFamily, type GitHubOidcAuth } from './github-oidc.js'
 import { mtlsFamily, type MtlsAuth } from './mtls.js'
@@ -46,13 +46,11 @@ export function readClientAuth(
   nowMs: number,
   clientCredentials: boolean
 ): ClientAuth {
-  const value =
-    getInput('auth-method') ||
-    (clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none')
-  const method = AUTH_METHODS.find(m => m === value)
-  if (!method) {
+  const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none'
+  const method = oneOf(getInput, 'auth-method', AUTH_METHODS, fallback)
+  if (method === 'none' && clientCredentials) {
     throw new ActionError(
-      `Input 'auth-method' has an unsupported value '${value}'. Accepted values: ${AUTH_METHODS.join(', ')}.`
+      "Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer)."
     )
   }
   return familyOf(method).read(method, getInput, nowMs)
@@ -73,9 +71,12 @@ export function refusalHint(auth: ClientAuth, clientId: string): string | undefi
   return familyOf(auth.method).refusalHint?.(auth, clientId)
 }
 
-/** Whether the method presents a client certificate (and so uses mtls_endpoint_aliases). */
-export function presentsCertificate(auth: ClientAuth): auth is MtlsAuth {
-  return auth.method === 'tls_client_auth' || auth.method === 'self_signed_tls_client_auth'
+/**
+ * The SHA-256 thumbprint of the TLS client certificate the method presents, if it presents one:
+ * such a client uses mtls_endpoint_aliases, and a token bound to a certificate must name this one.
+ */
+export function clientCertificateThumbprint(auth: ClientAuth): string | undefined {
+  return familyOf(auth.method).certificateThumbprint?.(auth)
 }
 
 export type { AttemptContext, Credentials } from './types.js'

@@ -1,6 +1,6 @@
 import { randomUUID, type KeyObject } from 'node:crypto'
 import { ActionError } from '../errors.js'
-import { noControlCharacters, oneOf, required, type GetInput } from '../input-rules.js'
+import { oneOf, required, singleLine, type GetInput } from '../input-rules.js'
 import { checkCertificate, readCertificate, readPrivateKey, signingAlgorithms } from '../keys.js'
 import { JWT_BEARER } from '../request.js'
 import { readSecret } from './secret.js'
@@ -36,12 +36,6 @@ export type AssertionAuth =
     }
   | { method: 'client_secret_jwt'; secret: string; alg: string; kid: string }
 
-function readKid(getInput: GetInput): string {
-  const kid = getInput('client-assertion-kid')
-  noControlCharacters('client-assertion-kid', kid)
-  return kid
-}
-
 /** The input algorithm if the key can sign with it, else the key's usual one. */
 function algorithmFor(allowed: readonly string[], getInput: GetInput, what: string): string {
   const alg = getInput('client-assertion-alg')
@@ -59,7 +53,7 @@ export const assertionFamily: AuthFamily<AssertionAuth> = {
     if (method === 'client_secret_jwt') {
       const secret = readSecret(getInput, method)
       const alg = oneOf(getInput, 'client-assertion-alg', HMAC_ALGORITHMS, 'HS256')
-      return { method, secret, alg, kid: readKid(getInput) }
+      return { method, secret, alg, kid: singleLine(getInput, 'client-assertion-kid') }
     }
     const input = 'client-assertion-key'
     const { key, forms } = readPrivateKey(required(getInput, input, method), input)
@@ -77,7 +71,14 @@ export const assertionFamily: AuthFamily<AssertionAuth> = {
       })
       certificate = cert.thumbprints
     }
-    return { method, key, keyForms: forms, alg, kid: readKid(getInput), certificate }
+    return {
+      method,
+      key,
+      keyForms: forms,
+      alg,
+      kid: singleLine(getInput, 'client-assertion-kid'),
+      certificate
+    }
   },
 
   secrets(auth) {

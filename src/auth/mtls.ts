@@ -39,7 +39,11 @@ export const mtlsFamily: AuthFamily<MtlsAuth> = {
   },
 
   secrets(auth) {
-    return [...auth.keyForms, auth.key]
+    return auth.keyForms
+  },
+
+  certificateThumbprint(auth) {
+    return auth.thumbprint
   },
 
   async credentials(auth, { clientId }): Promise<Credentials> {

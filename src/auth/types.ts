@@ -1,5 +1,5 @@
 import type { GetInput } from '../input-rules.js'
-import type { Deps } from '../main.js'
+import type { Deps } from '../deps.js'
 
 /** A TLS client certificate and its key, presented on the connection (RFC 8705). */
 export interface TlsIdentity {
@@ -39,6 +39,8 @@ export interface AuthFamily<A extends { method: string }> {
   /** Every form of every secret the method holds, to mask first and strip from server text. */
   secrets(auth: A, clientId: string): string[]
   credentials(auth: A, context: AttemptContext): Promise<Credentials>
+  /** For a method that presents a TLS client certificate: its SHA-256 thumbprint (base64url). */
+  certificateThumbprint?(auth: A): string
   /** The hint for a refused request (400, 401, 403), when the method knows a likelier cause. */
   refusalHint?(auth: A, clientId: string): string | undefined
 }

@@ -1,0 +1,29 @@
+import * as actionsCore from '@actions/core'
+import type { ExchangeDeps } from './exchange.js'
+import type { Publisher } from './publish.js'
+import { send } from './transport.js'
+
+/** The action's collaborators; tests pass fakes or real servers, the action passes these. */
+export interface Deps extends ExchangeDeps {
+  core: Publisher & {
+    getInput(name: string): string
+    setFailed(message: string): void
+    debug(message: string): void
+    warning(message: string): void
+    isDebug(): boolean
+    saveState(name: string, value: string): void
+    getState(name: string): string
+    summary: { addRaw(text: string): { write(): Promise<unknown> } }
+  }
+  /** The job's environment: the runner's INPUT_* names, and where it serves the GitHub ID token. */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export const defaultDeps: Deps = {
+  core: actionsCore,
+  env: process.env,
+  send,
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+  now: Date.now,
+  random: Math.random
+}
