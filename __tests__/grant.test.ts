@@ -101,6 +101,14 @@ describe('the client id and method must fit the grant', () => {
     )
   })
 
+  it('a key or certificate without auth-method is named, not silently left out', () => {
+    expect(
+      failure({ 'grant-type': 'token-exchange', 'client-id': 'c', 'client-certificate': 'pem' })
+    ).toBe(
+      "Input 'client-certificate' is set, but auth-method is not, so it would not be used. Set auth-method to tls_client_auth or self_signed_tls_client_auth."
+    )
+  })
+
   it('none cannot get a client-credentials token', () => {
     expect(failure({ 'client-id': 'c', 'auth-method': 'none' })).toMatch(
       /^Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate/

@@ -143,6 +143,14 @@ const attacks: Attack[] = [
     check: noOutputs
   },
   {
+    name: 'workflow commands in issued_token_type',
+    script: () =>
+      withToken({ issued_token_type: `urn:ietf:params:oauth:token-type:jwt${injection()}` }),
+    code: 1,
+    message: /^::error::The token response \(HTTP 200\) has an invalid issued_token_type/m,
+    check: noOutputs
+  },
+  {
     name: 'workflow commands in an unknown field: ignored',
     script: () => withToken({ note: injection(), scope: 'api:read' }),
     code: 0,

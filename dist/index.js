@@ -626,6 +626,11 @@ function familyOf(method) {
 function readClientAuth(getInput, nowMs, clientCredentials) {
     const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none';
     const method = (0,input_rules/* oneOf */.yL)(getInput, 'auth-method', AUTH_METHODS, fallback);
+    // A key or certificate given without its method would be silently left out.
+    const stray = ['client-assertion-key', 'client-certificate'].find(name => getInput(name));
+    if (stray && !getInput('auth-method')) {
+        throw new errors/* ActionError */.l(`Input '${stray}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray === 'client-certificate' ? 'tls_client_auth or self_signed_tls_client_auth' : 'private_key_jwt'}.`);
+    }
     if (method === 'none' && clientCredentials) {
         throw new errors/* ActionError */.l("Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer).");
     }
@@ -2316,7 +2321,7 @@ const ERROR_HINTS = {
     unsupported_grant_type: 'the server does not offer this grant-type at this token-url (client_credentials by default; token-exchange and jwt-bearer are opt-in).',
     invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
     invalid_target: 'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
-    invalid_request: 'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
+    invalid_request: 'the server found the request malformed. Check extra-params and audience (for token-exchange, subject-token-type and requested-token-type too), and set response-type to an empty string if the server rejects response_type.',
     invalid_grant: 'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
     temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
     server_error: 'the server failed. Try again later.'

@@ -122,7 +122,7 @@ const ERROR_HINTS: Record<string, string> = {
   invalid_target:
     'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
   invalid_request:
-    'the server found the request malformed. Check extra-params and audience, and set response-type to an empty string if the server rejects response_type.',
+    'the server found the request malformed. Check extra-params and audience (for token-exchange, subject-token-type and requested-token-type too), and set response-type to an empty string if the server rejects response_type.',
   invalid_grant:
     'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
   temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',

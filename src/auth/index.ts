@@ -48,6 +48,13 @@ export function readClientAuth(
 ): ClientAuth {
   const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none'
   const method = oneOf(getInput, 'auth-method', AUTH_METHODS, fallback)
+  // A key or certificate given without its method would be silently left out.
+  const stray = ['client-assertion-key', 'client-certificate'].find(name => getInput(name))
+  if (stray && !getInput('auth-method')) {
+    throw new ActionError(
+      `Input '${stray}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray === 'client-certificate' ? 'tls_client_auth or self_signed_tls_client_auth' : 'private_key_jwt'}.`
+    )
+  }
   if (method === 'none' && clientCredentials) {
     throw new ActionError(
       "Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer)."
