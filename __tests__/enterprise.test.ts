@@ -322,6 +322,37 @@ describe('mutual TLS (RFC 8705)', () => {
     }
   )
 
+  it('with issuer, the mtls_endpoint_aliases token endpoint is used, through dist/', async () => {
+    // oidc-provider publishes no aliases; this issuer does, pointing at the mTLS server.
+    const issuer = await startFaultServer((req, res) =>
+      sendJson(res, 200, {
+        issuer: `http://${req.headers.host}`,
+        token_endpoint: `http://${req.headers.host}/not-for-certificates`,
+        mtls_endpoint_aliases: { token_endpoint: tlsServer.tokenUrl }
+      })
+    )
+    try {
+      const result = await runAction(
+        {
+          'client-id': 'pki-client',
+          'auth-method': 'tls_client_auth',
+          'client-certificate': client.cert,
+          'client-key': client.key,
+          issuer: issuer.origin
+        },
+        { env: tlsEnv }
+      )
+      expect(result.log).not.toMatch(/::error::/)
+      expect(result.code).toBe(0)
+      expect(issuer.requests.map(r => r.url)).toEqual(['/.well-known/openid-configuration'])
+      expect(decodeJwt(result.outputs['access-token'] ?? '').cnf).toEqual({
+        'x5t#S256': sha256(client.cert)
+      })
+    } finally {
+      await issuer.close()
+    }
+  })
+
   it('through the CONNECT proxy: the certificate reaches the server end to end', async () => {
     const proxied = await startAuthServer({
       tls: { key: pki.key, cert: pki.cert, ca: pki.caCert, hostname: PROXY_HOST },

@@ -115,6 +115,45 @@ describe('parseDiscovery', () => {
     expect(discoveryUrl(`${issuer}/`).href).toBe(`${issuer}/.well-known/openid-configuration`)
   })
 
+  it('a client that presents a certificate uses mtls_endpoint_aliases (RFC 8705 §5); others do not', () => {
+    const document = doc({
+      issuer,
+      token_endpoint: `${issuer}/token`,
+      revocation_endpoint: `${issuer}/revoke`,
+      jwks_uri: `${issuer}/jwks`,
+      mtls_endpoint_aliases: {
+        token_endpoint: 'https://mtls.id.example.com/token',
+        revocation_endpoint: 'https://mtls.id.example.com/revoke'
+      }
+    })
+    const hrefs = (endpoints: Record<string, URL | undefined>) =>
+      Object.values(endpoints).map(url => url?.href)
+    expect(hrefs(parseDiscovery(document, issuer, { mtls: true }))).toEqual([
+      'https://mtls.id.example.com/token',
+      `${issuer}/jwks`,
+      'https://mtls.id.example.com/revoke'
+    ])
+    expect(hrefs(parseDiscovery(document, issuer))).toEqual([
+      `${issuer}/token`,
+      `${issuer}/jwks`,
+      `${issuer}/revoke`
+    ])
+  })
+
+  it('an mTLS alias obeys the same URL rules, naming the field', () => {
+    expect(() =>
+      parseDiscovery(
+        doc({
+          issuer,
+          token_endpoint: `${issuer}/token`,
+          mtls_endpoint_aliases: { token_endpoint: 'http://mtls.id.example.com/token' }
+        }),
+        issuer,
+        { mtls: true }
+      )
+    ).toThrow("The discovery document's mtls_endpoint_aliases.token_endpoint must use https://")
+  })
+
   it.each([
     [
       { issuer: `${issuer}/`, token_endpoint: `${issuer}/token` },
