@@ -40,15 +40,18 @@ function attemptContext(settings, tokenUrl, deps, onIdToken) {
  */
 async function credentials(settings, context, secrets) {
     const made = await (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticate */ .QF)(settings.auth, context);
-    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, made.fresh);
-    secrets.push(...made.fresh);
+    keepSecret(made.fresh, context, secrets);
     return made;
+}
+/** Secrets made for an attempt: masked before use, and stripped from what servers say. */
+function keepSecret(fresh, context, secrets) {
+    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, fresh);
+    secrets.push(...fresh);
 }
 /** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
 async function tokenRequest(settings, tokenUrl, context, secrets) {
     const grant = await (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .grantFields */ .s$)(settings.grant, context);
-    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, grant.fresh);
-    secrets.push(...grant.fresh);
+    keepSecret(grant.fresh, context, secrets);
     const made = await credentials(settings, context, secrets);
     return (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildTokenRequest */ .Xl)(settings, tokenUrl, made, grant.form);
 }

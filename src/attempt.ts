@@ -35,9 +35,14 @@ export async function credentials(
   secrets: string[]
 ): Promise<Credentials> {
   const made = await authenticate(settings.auth, context)
-  maskAll(context.deps.core, made.fresh)
-  secrets.push(...made.fresh)
+  keepSecret(made.fresh, context, secrets)
   return made
+}
+
+/** Secrets made for an attempt: masked before use, and stripped from what servers say. */
+function keepSecret(fresh: string[], context: AttemptContext, secrets: string[]): void {
+  maskAll(context.deps.core, fresh)
+  secrets.push(...fresh)
 }
 
 /** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
@@ -48,8 +53,7 @@ export async function tokenRequest(
   secrets: string[]
 ): Promise<HttpRequest> {
   const grant = await grantFields(settings.grant, context)
-  maskAll(context.deps.core, grant.fresh)
-  secrets.push(...grant.fresh)
+  keepSecret(grant.fresh, context, secrets)
   const made = await credentials(settings, context, secrets)
   return buildTokenRequest(settings, tokenUrl, made, grant.form)
 }
