@@ -294,6 +294,13 @@ describe('client_secret_jwt (RFC 7523 with HMAC)', () => {
 
 describe('mutual TLS (RFC 8705)', () => {
   const tlsEnv = { NODE_EXTRA_CA_CERTS: pki.caFile }
+  /** The tls_client_auth client with its CA-signed certificate. */
+  const pkiClient = {
+    'client-id': 'pki-client',
+    'auth-method': 'tls_client_auth',
+    'client-certificate': client.cert,
+    'client-key': client.key
+  }
 
   it.each([
     ['tls_client_auth', 'pki-client', client],
@@ -334,10 +341,7 @@ describe('mutual TLS (RFC 8705)', () => {
     try {
       const result = await runAction(
         {
-          'client-id': 'pki-client',
-          'auth-method': 'tls_client_auth',
-          'client-certificate': client.cert,
-          'client-key': client.key,
+          ...pkiClient,
           issuer: issuer.origin
         },
         { env: tlsEnv }
@@ -368,10 +372,7 @@ describe('mutual TLS (RFC 8705)', () => {
     try {
       const result = await runAction(
         {
-          'client-id': 'pki-client',
-          'auth-method': 'tls_client_auth',
-          'client-certificate': client.cert,
-          'client-key': client.key,
+          ...pkiClient,
           issuer: proxied.issuer
         },
         { env: { ...tlsEnv, HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } }
@@ -419,10 +420,7 @@ describe('mutual TLS (RFC 8705)', () => {
 
   it('a server certificate the runner does not trust: says so, with the NODE_EXTRA_CA_CERTS hint', async () => {
     const result = await runAction({
-      'client-id': 'pki-client',
-      'auth-method': 'tls_client_auth',
-      'client-certificate': client.cert,
-      'client-key': client.key,
+      ...pkiClient,
       'token-url': tlsServer.tokenUrl
     })
     expect(result.code).toBe(1)
@@ -446,10 +444,7 @@ describe('mutual TLS (RFC 8705)', () => {
     )
     try {
       const record = await runInProcess({
-        'client-id': 'pki-client',
-        'auth-method': 'tls_client_auth',
-        'client-certificate': client.cert,
-        'client-key': client.key,
+        ...pkiClient,
         'token-url': fake.tokenUrl,
         'jwks-url': `${fake.origin}/jwks`,
         'verify-token': 'true'

@@ -441,8 +441,15 @@ describe('every wait is under the deadline (timeout-seconds: 2, max-attempts: 1)
     expectSafe(run)
   }
 
-  it('a proxy that never answers CONNECT', async () => {
-    const proxy = await silentServer()
+  it.each([
+    ['never answers CONNECT', () => {}, 'waiting for the proxy to answer CONNECT'],
+    [
+      'opens the tunnel to a server that never completes the TLS handshake',
+      (socket: Socket) => socket.write('HTTP/1.1 200 Connection Established\r\n\r\n'),
+      'in the TLS handshake'
+    ]
+  ])('a proxy that %s', async (_what, onConnect, phase) => {
+    const proxy = await silentServer(onConnect)
     const run = await runAction(
       {
         'client-id': ID,
@@ -452,23 +459,7 @@ describe('every wait is under the deadline (timeout-seconds: 2, max-attempts: 1)
       },
       { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } }
     )
-    bounded(run, /within 2 s \(timeout-seconds\), stalled waiting for the proxy to answer CONNECT/)
-  })
-
-  it('a proxy that opens the tunnel to a server that never completes the TLS handshake', async () => {
-    const proxy = await silentServer(socket =>
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-    )
-    const run = await runAction(
-      {
-        'client-id': ID,
-        'client-secret': SECRET,
-        'token-url': 'https://auth.proxy.test/token',
-        ...budget
-      },
-      { env: { HTTPS_PROXY: `http://127.0.0.1:${proxy.port}` } }
-    )
-    bounded(run, /within 2 s \(timeout-seconds\), stalled in the TLS handshake/)
+    bounded(run, new RegExp(`within 2 s \\(timeout-seconds\\), stalled ${phase}`))
   })
 
   it('a token endpoint that never completes the TLS handshake', async () => {
