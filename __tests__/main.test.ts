@@ -168,6 +168,20 @@ describe('failures', () => {
     expect(h.record.outputs).toEqual({})
   })
 
+  it('in debug mode, an unexpected error prints its frames, not a line of a multi-line message', async () => {
+    const { core, record } = fakeCore(inputs, { debug: true })
+    const h = harness([])
+    h.deps.core = core
+    h.deps.send = async () => {
+      throw new SyntaxError(`Unexpected token\n${SECRET}\nin JSON`)
+    }
+    await h.run()
+    const printed = record.lines.join('\n')
+    expect(printed).toMatch(/^debug: +at /m)
+    expect(printed).not.toContain(SECRET)
+    expect(printed).not.toContain('in JSON')
+  })
+
   it('an unexpected error prints its kind, not its message', async () => {
     const h = harness([])
     h.deps.send = async () => {

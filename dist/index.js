@@ -2021,7 +2021,9 @@ function fail(error, core) {
     // An unexpected error's message may quote what it was parsing: print its kind and frames only.
     const name = error instanceof Error ? error.name : typeof error;
     if (error instanceof Error && core.isDebug()) {
-        core.debug((error.stack ?? '').split('\n').slice(1).join('\n'));
+        // Frames only: a message of several lines would fill the stack's first lines, not just one.
+        const frames = (error.stack ?? '').split('\n').filter(line => /^\s+at /.test(line));
+        core.debug(frames.join('\n'));
     }
     core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
 }
