@@ -6,6 +6,7 @@ import { parse } from 'yaml'
 
 const root = new URL('../', import.meta.url)
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
+  description: string
   inputs: Record<string, { required?: boolean; default?: string }>
   outputs: Record<string, { description: string }>
 }
@@ -71,5 +72,9 @@ describe('action.yml', () => {
   it('runs dist/index.js on node24, as the main and the post step', () => {
     const runs = parse(readFileSync(new URL('action.yml', root), 'utf8')).runs
     expect(runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js' })
+  })
+
+  it('has a description the Marketplace accepts: under 125 characters', () => {
+    expect(action.description.length).toBeLessThan(125)
   })
 })
