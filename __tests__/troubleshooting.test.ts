@@ -1,6 +1,7 @@
-// The README's troubleshooting table quotes how each message starts. Every message here is made by
-// the real code (the built action for the proxy case), and each README row must be the start of
-// one of them: a reworded message fails this test until the README follows.
+// The troubleshooting table (docs/troubleshooting.md, and the six rows the README keeps) quotes how
+// each message starts. Every message here is made by the real code (the built action for the proxy
+// case), and each row must be the start of one of them: a reworded message fails this test until
+// the docs follow.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { startConnectProxy } from '../__fixtures__/connect-proxy.js'
@@ -12,14 +13,21 @@ import { run } from '../src/main.js'
 import { runPost } from '../src/post.js'
 import { send } from '../src/transport.js'
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
 
-/** The troubleshooting rows' first cells. */
-const rows = (readme.split(/^## Troubleshooting\n/m)[1] ?? '')
-  .split(/^## /m)[0]!
-  .split('\n')
-  .filter(line => line.startsWith('| ') && !line.startsWith('| Message starts with'))
-  .map(line => line.split(/(?<!\\)\|/)[1]?.trim() ?? '')
+/** The first cells of a troubleshooting table's body rows. */
+const firstCells = (markdown: string) =>
+  markdown
+    .split('\n')
+    .filter(line => line.startsWith('| ') && !/^\| (Message starts with|-+ )/.test(line))
+    .map(line => line.split(/(?<!\\)\|/)[1]?.trim() ?? '')
+
+/** Every row, in docs/troubleshooting.md. */
+const rows = firstCells(read('docs/troubleshooting.md'))
+/** The rows the README keeps, under its `## Troubleshooting`. */
+const readmeRows = firstCells(
+  (read('README.md').split(/^## Troubleshooting\n/m)[1] ?? '').split(/^## /m)[0]!
+)
 
 /** A row's message as a pattern: `<...>` is any value, a leading `... ` any text before. */
 function pattern(cell: string): RegExp | undefined {
@@ -151,7 +159,7 @@ beforeAll(async () => {
   )
 }, 30_000)
 
-describe('the README troubleshooting table', () => {
+describe('the troubleshooting table in docs/troubleshooting.md', () => {
   it('has a row for every message here', () => {
     for (const text of messages) {
       expect(rows.filter(row => pattern(row)?.test(text))).not.toEqual([])
@@ -164,5 +172,12 @@ describe('the README troubleshooting table', () => {
 
   it('keeps a row for a symptom without a message: the empty variable in a later step', () => {
     expect(rows.some(row => row.startsWith('(no message) a later step sees an empty'))).toBe(true)
+  })
+})
+
+describe("the README's troubleshooting rows", () => {
+  it('are six rows of the full table, so the messages hold them too', () => {
+    expect(readmeRows).toHaveLength(6)
+    for (const row of readmeRows) expect(rows).toContain(row)
   })
 })
