@@ -444,7 +444,8 @@ describe('the release notes: scripts/changelog-section.mjs, as the release workf
 
 describe('.github/workflows/release.yml', () => {
   const workflow = parse(read(root, '.github/workflows/release.yml'))
-  type Job = { permissions?: Record<string, string>; steps: Record<string, string>[] }
+  type Step = Record<string, string> & { with?: Record<string, string> }
+  type Job = { needs?: string | string[]; permissions?: Record<string, string>; steps: Step[] }
   const jobs = Object.entries(workflow.jobs as Record<string, Job>)
   const steps = jobs.flatMap(([, job]) => job.steps)
 
@@ -452,13 +453,43 @@ describe('.github/workflows/release.yml', () => {
     expect(workflow.on).toEqual({ push: { tags: ['v*.*.*'] } })
   })
 
-  it('reads by default; only the job that publishes may write, and it runs no npm code', () => {
+  it('reads by default; only the jobs that attest and publish may write, and neither runs npm code', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' })
     const writers = jobs.filter(([, job]) =>
       JSON.stringify(job.permissions ?? {}).includes('write')
     )
-    expect(writers.map(([name]) => name)).toEqual(['publish'])
-    expect(JSON.stringify(writers[0]?.[1].steps)).not.toMatch(/npm (ci|install|test|run)/)
+    expect(writers.map(([name]) => name)).toEqual(['attest', 'publish'])
+    for (const [, job] of writers) {
+      expect(JSON.stringify(job.steps)).not.toMatch(/\bnp[mx]\b/)
+    }
+  })
+
+  it('attests only after verify, with no more than signing needs, and publishes only after that', () => {
+    const attest = workflow.jobs.attest as Job
+    expect(attest.needs).toBe('verify')
+    expect(attest.permissions).toEqual({
+      contents: 'read',
+      'id-token': 'write',
+      attestations: 'write'
+    })
+    expect(attest.steps.map(step => step.uses?.replace(/@.*/, ''))).toEqual([
+      'actions/checkout',
+      'actions/attest-build-provenance'
+    ])
+    expect(workflow.jobs.publish.needs).toEqual(['verify', 'attest'])
+  })
+
+  it('attests every file of dist/ that runs, and nothing else', () => {
+    const attest = (workflow.jobs.attest as Job).steps.at(-1)
+    const patterns = (attest?.with?.['subject-path'] ?? '').trim().split('\n')
+    const glob = (pattern: string) =>
+      new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`)
+    const attested = (file: string) => patterns.some(pattern => glob(pattern).test(file))
+    const dist = git(root, 'ls-files', 'dist').split('\n')
+    // Source maps only relabel stack frames and the licences are for people: neither runs.
+    const runs = dist.filter(file => !/\.map$|licenses\.txt$/.test(file))
+    expect(runs).toEqual(expect.arrayContaining(['dist/index.js', 'dist/package.json']))
+    expect(dist.filter(attested)).toEqual(runs)
   })
 
   it('pins every action by full commit SHA', () => {
