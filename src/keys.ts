@@ -201,6 +201,20 @@ export function readCertificate(value: string, input: string): CertificateRead {
   throw new ActionError(`Input '${input}' is not a PEM certificate.${empty} ${EXPECTED_CERT}`)
 }
 
+/**
+ * Certificates to trust besides the default CAs (ca-certificate), as one PEM text; '' for none.
+ * A CA's certificate is public, so a private key here is a mistake to stop, not to pass over.
+ */
+export function readTrustedCertificates(value: string, input: string): string {
+  if (!value.trim()) return ''
+  if (unwrap(value).blocks.some(block => block.label.includes('PRIVATE KEY'))) {
+    throw new ActionError(
+      `Input '${input}' holds a private key: pass only certificates (BEGIN CERTIFICATE), which are public. A CA's private key is never needed to trust it; keep it out of workflows.`
+    )
+  }
+  return readCertificate(value, input).chain
+}
+
 /** `ordinal` numbers the block in a value of several, so that the message says which. */
 function parseCertificate(pem: string, input: string, ordinal?: number): X509Certificate {
   try {
