@@ -1,23 +1,28 @@
 // An HTTP CONNECT proxy on loopback, as corporate networks run: it checks Basic proxy credentials
-// and resolves names itself (from `hosts`), so the client never needs to.
+// and resolves names itself (from `hosts`), so the client never needs to. With `tls`, an
+// https:// proxy: the client speaks TLS to the proxy, and its own TLS through the tunnel.
 import { createServer } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 
 export interface ProxyOptions {
   /** Names the proxy resolves, e.g. { 'auth.proxy.test': '127.0.0.1' }. */
   hosts: Record<string, string>
   credentials?: { username: string; password: string }
+  /** The proxy's own certificate and key: serve https://. */
+  tls?: { key: string; cert: string }
 }
 
-export async function startConnectProxy({ hosts, credentials }: ProxyOptions) {
+export async function startConnectProxy({ hosts, credentials, tls }: ProxyOptions) {
   const connects: Array<{ target: string; authorization: string | undefined }> = []
   const expected = credentials
     ? `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`
     : undefined
-  const server = createServer((_req, res) => {
+  const refuse = (_req: unknown, res: { writeHead(status: number): void; end(): void }) => {
     res.writeHead(405)
     res.end()
-  })
+  }
+  const server = tls ? createHttpsServer(tls, refuse) : createServer(refuse)
   // Tunnels leave the server's own bookkeeping once upgraded, so close() must end them itself.
   const tunnels = new Set<Socket>()
   server.on('connect', (req, client: Socket, head) => {

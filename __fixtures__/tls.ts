@@ -105,6 +105,49 @@ export function makeCertificates(
   }
 }
 
+/** A CA's certificate and key files, to sign certificates with. */
+export type CertificateAuthority = Pick<TestCertificates, 'caFile' | 'caKeyFile' | 'caCert'>
+
+/**
+ * An intermediate CA signed by `ca` (the root), as enterprise PKIs issue client certificates: a
+ * peer that trusts only the root accepts a certificate it signed only with it in the chain.
+ */
+export function makeIntermediateCa(
+  ca: Pick<TestCertificates, 'caFile' | 'caKeyFile'>,
+  subject = '/CN=Stent action test intermediate CA'
+): CertificateAuthority {
+  const { file, openssl } = workspace()
+  openssl('req', ...EC, '-keyout', file('ca.key'), '-out', file('ca.csr'), '-subj', subject)
+  writeFileSync(
+    file('ext.cnf'),
+    'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n'
+  )
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('ca.csr'),
+    '-CA',
+    ca.caFile,
+    '-CAkey',
+    ca.caKeyFile,
+    '-CAcreateserial',
+    '-CAserial',
+    file('root.srl'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('ext.cnf')
+  )
+  return {
+    caFile: file('ca.pem'),
+    caKeyFile: file('ca.key'),
+    caCert: readFileSync(file('ca.pem'), 'utf8')
+  }
+}
+
 /**
  * A TLS client certificate (EC P-256, `extendedKeyUsage=clientAuth`) signed by `ca`.
  * @param subject openssl's form, e.g. `/CN=deploy-bot/O=Stent`

@@ -418,14 +418,14 @@ describe('mutual TLS (RFC 8705)', () => {
     }
   })
 
-  it('a server certificate the runner does not trust: says so, with the NODE_EXTRA_CA_CERTS hint', async () => {
+  it('a server certificate the runner does not trust: says so, with the ca-certificate hint', async () => {
     const result = await runAction({
       ...pkiClient,
       'token-url': tlsServer.tokenUrl
     })
     expect(result.code).toBe(1)
     expect(result.log).toMatch(
-      /TLS error \w+; if the server uses a private CA, point NODE_EXTRA_CA_CERTS/
+      /TLS error \w+; if the server uses a private CA, pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS/
     )
   })
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { ActionError } from '../src/errors.js'
 import { readSettings } from '../src/inputs.js'
 import { generateKeyPairSync } from 'node:crypto'
+import { makeCertificates } from '../__fixtures__/tls.js'
 
 const base = { 'client-id': 'my-client', 'client-secret': 's3cret' }
 const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
@@ -37,6 +38,7 @@ describe('defaults', () => {
       exportVariable: '',
       timeoutMs: 30_000,
       maxAttempts: 6,
+      caCertificate: '',
       summary: true,
       summaryTitle: '',
       verifyToken: false,
@@ -194,6 +196,38 @@ describe('export-variable', () => {
       expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
     }
   )
+})
+
+describe('ca-certificate', () => {
+  const { caCert, cert, key } = makeCertificates(['auth.example.test'])
+
+  it('one or more certificates, as pasted (escaped line ends too), kept in order', () => {
+    const bundle = `${caCert}\n${cert}`
+    expect(read({ ...base, 'ca-certificate': caCert }).caCertificate).toBe(caCert)
+    expect(read({ ...base, 'ca-certificate': bundle }).caCertificate).toBe(`${caCert}${cert}`)
+    expect(read({ ...base, 'ca-certificate': bundle.replaceAll('\n', '\\n') }).caCertificate).toBe(
+      `${caCert}${cert}`
+    )
+  })
+
+  it.each([
+    ['text', 'corp-root-ca.pem', "Input 'ca-certificate' is not a PEM certificate. Pass the whole"],
+    [
+      'a second certificate cut short',
+      `${caCert}${cert.replace(/\n[A-Za-z0-9+/=]{20,}\n/, '\nAAAA\n')}`,
+      "Input 'ca-certificate' is not a PEM certificate. Its certificate block 2 does not parse"
+    ],
+    ['a private key', key, "Input 'ca-certificate' holds a private key"],
+    [
+      'a certificate and a private key',
+      `${caCert}${key}`,
+      "Input 'ca-certificate' holds a private key"
+    ]
+  ])('%s: refused, naming the input, quoting none of it', (_what, value, message) => {
+    const error = failure({ ...base, 'ca-certificate': value })
+    expect(error.message.startsWith(message)).toBe(true)
+    expect(error.message).not.toContain('corp-root-ca.pem')
+  })
 })
 
 describe('summary', () => {

@@ -323,11 +323,22 @@ describe('readCertificate: the certificate and its thumbprints', () => {
     }
   )
 
-  it('of a chain, the first certificate is the leaf', () => {
+  it('of a chain, the first certificate is the leaf; the chain keeps them all, in order', () => {
     const read = readCertificate(`${ecCert}${rsaCert}`, 'client-assertion-cert')
     expect(read.certificate.raw.equals(opensslView('ec-cert').der)).toBe(true)
+    expect(read.pem).toBe(ecCert)
+    expect(read.chain).toBe(`${ecCert}${rsaCert}`)
     const reversed = readCertificate(`${rsaCert}\n${ecCert}`, 'client-assertion-cert')
     expect(reversed.certificate.raw.equals(opensslView('rsa-cert').der)).toBe(true)
+  })
+
+  it('a chain with a block that does not parse is refused, naming which', () => {
+    const broken = rsaCert.replace(/\n[A-Za-z0-9+/=]{20,}\n/, '\nAAAA\n')
+    expect(
+      refusal(() => readCertificate(`${ecCert}${broken}`, 'client-certificate')).message
+    ).toMatch(
+      /^Input 'client-certificate' is not a PEM certificate\. Its certificate block 2 does not parse/
+    )
   })
 
   it('a binary certificate: the message says how to make it PEM, and that works', () => {

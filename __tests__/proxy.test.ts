@@ -70,24 +70,24 @@ describe('through an authenticating CONNECT proxy', () => {
     }
   )
 
-  it('wrong proxy credentials: a clear failure naming HTTPS_PROXY, not retried', async () => {
+  it('wrong proxy credentials: a clear failure naming the proxy and HTTPS_PROXY, not retried', async () => {
     const wrong = proxyUrl.replace(encodeURIComponent(PROXY_PASSWORD), 'nope')
     const result = await run({ HTTPS_PROXY: wrong, NODE_EXTRA_CA_CERTS: certificates.caFile })
     expect(result.code).toBe(1)
     expect(result.connects).toHaveLength(1)
     expect(result.requests).toHaveLength(0)
     expect(result.log).toMatch(
-      /^::error::Could not get a response from auth\.proxy\.test:\d+: the proxy refused the credentials in HTTPS_PROXY \(HTTP 407\)\./m
+      /^::error::Could not reach the proxy 127\.0\.0\.1:\d+ \(from HTTPS_PROXY\) on the way to auth\.proxy\.test:\d+: the proxy refused the credentials in HTTPS_PROXY \(HTTP 407\)\./m
     )
     expect(result.log).not.toContain('nope')
   })
 
-  it('without the CA: a TLS error with the NODE_EXTRA_CA_CERTS hint, not retried', async () => {
+  it('without the CA: a TLS error with the ca-certificate hint, not retried', async () => {
     const result = await run({ HTTPS_PROXY: proxyUrl })
     expect(result.code).toBe(1)
     expect(result.connects).toHaveLength(1)
     expect(result.log).toMatch(
-      /^::error::Could not get a response from auth\.proxy\.test:\d+: TLS error \w+; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate\./m
+      /^::error::Could not get a response from auth\.proxy\.test:\d+: TLS error \w+; if the server uses a private CA, pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at it\./m
     )
   })
 

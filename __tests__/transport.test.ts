@@ -10,7 +10,8 @@ import { createServer } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { ActionError } from '../src/errors.js'
 import type { HttpRequest } from '../src/request.js'
-import { MAX_BODY_BYTES, send } from '../src/transport.js'
+import { rootCertificates } from 'node:tls'
+import { MAX_BODY_BYTES, proxyFor, send, trustedCas } from '../src/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -124,10 +125,15 @@ describe('the deadline covers the whole exchange', () => {
       const started = Date.now()
       const outcome = await send(request('https://auth.proxy.test/connect/token'), 1000)
       expect(Date.now() - started).toBeLessThan(1500)
+      // Stalled before the tunnel opened: the proxy's fault; after, the endpoint's.
+      const atProxy = phase.includes('proxy')
       expect(outcome).toEqual({
         kind: 'network',
         reason: `no complete response within 1 s (timeout-seconds), stalled ${phase}`,
-        retryable: true
+        retryable: true,
+        ...(atProxy
+          ? { proxy: { address: `127.0.0.1:${proxy.port}`, variable: 'HTTPS_PROXY' } }
+          : {})
       })
     } finally {
       delete process.env.HTTPS_PROXY
@@ -176,27 +182,103 @@ describe('through HTTPS_PROXY', () => {
     [
       'closes the connection instead of answering CONNECT',
       (socket: Socket) => socket.end(),
-      'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY',
+      'the proxy closed the connection instead of answering CONNECT',
       true
     ],
     [
       'answers 403 with text that must not be printed',
       (socket: Socket) => socket.end('HTTP/1.1 403 ::set-output name=x::y\r\n\r\n'),
-      'the proxy refused to open a tunnel to the endpoint (HTTP 403); check HTTPS_PROXY and NO_PROXY',
+      'the proxy refused to open a tunnel to the endpoint (HTTP 403)',
       false
     ]
-  ])('a proxy that %s', async (_what, onConnect, reason, retryable) => {
+  ])('a proxy that %s: the proxy is named', async (_what, onConnect, reason, retryable) => {
     const proxy = await silentTcpServer(socket => socket.once('data', () => onConnect(socket)))
     process.env.HTTPS_PROXY = `http://127.0.0.1:${proxy.port}`
     try {
       expect(await send(request('https://auth.proxy.test/connect/token'), 5000)).toEqual({
         kind: 'network',
         reason,
-        retryable
+        retryable,
+        proxy: { address: `127.0.0.1:${proxy.port}`, variable: 'HTTPS_PROXY' }
       })
     } finally {
       delete process.env.HTTPS_PROXY
     }
+  })
+})
+
+describe('the proxy for a URL, from the environment', () => {
+  const https = new URL('https://auth.example.test/connect/token')
+  const http = new URL('http://auth.example.test/connect/token')
+
+  it.each([
+    ['proxy.corp:3128', 'http://proxy.corp:3128/', 'proxy.corp:3128'],
+    ['localhost:3128', 'http://localhost:3128/', 'localhost:3128'],
+    ['10.0.0.1:8080', 'http://10.0.0.1:8080/', '10.0.0.1:8080'],
+    ['[fd00::1]:3128', 'http://[fd00::1]:3128/', '[fd00::1]:3128'],
+    ['http://proxy.corp', 'http://proxy.corp/', 'proxy.corp:80'],
+    ['https://proxy.corp', 'https://proxy.corp/', 'proxy.corp:443'],
+    [' HTTP://proxy.corp:3128/ ', 'http://proxy.corp:3128/', 'proxy.corp:3128']
+  ])('%s is %s, named %s', (value, url, address) => {
+    expect(proxyFor(https, { HTTPS_PROXY: value })).toMatchObject({
+      url: new URL(url),
+      address,
+      variable: 'HTTPS_PROXY'
+    })
+  })
+
+  it('the lower-case variable first, and the one for the scheme of the URL', () => {
+    const env = {
+      https_proxy: 'a.corp:1',
+      HTTPS_PROXY: 'b.corp:2',
+      http_proxy: '',
+      HTTP_PROXY: 'c.corp:3'
+    }
+    expect(proxyFor(https, env)).toMatchObject({ address: 'a.corp:1', variable: 'https_proxy' })
+    expect(proxyFor(http, env)).toMatchObject({ address: 'c.corp:3', variable: 'HTTP_PROXY' })
+    expect(proxyFor(http, { HTTPS_PROXY: 'b.corp:2' })).toBeUndefined()
+    expect(proxyFor(https, {})).toBeUndefined()
+    expect(proxyFor(https, { HTTPS_PROXY: '  ' })).toBeUndefined()
+  })
+
+  it('credentials are decoded for CONNECT and never part of its name', () => {
+    const proxy = proxyFor(https, { HTTPS_PROXY: 'corp%20user:p%40ss%3A@proxy.corp:3128' })
+    expect(proxy).toMatchObject({ username: 'corp user', password: 'p@ss:' })
+    // Messages print only these two.
+    expect(proxy).toMatchObject({ address: 'proxy.corp:3128', variable: 'HTTPS_PROXY' })
+  })
+
+  it.each([
+    ['socks5://proxy.corp:1080', /^HTTPS_PROXY names a socks5:\/\/ proxy/],
+    [
+      'http://us%zzer:s3cret@proxy.corp:3128',
+      /^HTTPS_PROXY has a user or password that is not URL-encoded/
+    ],
+    ['http://s3cret@:3128', /^HTTPS_PROXY is not a proxy URL/]
+  ])('%s: refused, naming the variable and never quoting it', (value, message) => {
+    let error: unknown
+    try {
+      proxyFor(https, { HTTPS_PROXY: value })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ActionError)
+    expect((error as Error).message).toMatch(message)
+    expect((error as Error).message).not.toMatch(/s3cret|proxy\.corp/)
+  })
+})
+
+describe('trust', () => {
+  it('no ca-certificate: the default store, as Node keeps it', () => {
+    expect(trustedCas(undefined)).toBeUndefined()
+    expect(trustedCas('')).toBeUndefined()
+  })
+
+  it('ca-certificate is added to the public CAs, never instead of them', () => {
+    const extra = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'
+    const cas = trustedCas(extra) ?? []
+    expect(cas).toContain(extra)
+    expect(cas).toEqual(expect.arrayContaining([...rootCertificates]))
   })
 })
 

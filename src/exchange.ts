@@ -86,28 +86,43 @@ async function attemptOnce(x: Exchange, attempt: number, deps: ExchangeDeps): Pr
   if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
     return { response: outcome, requestedAt }
   }
-  const failure =
-    outcome.kind === 'response'
-      ? describeFailure(outcome, x.secrets, x.endpoint, request.url)
-      : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
-  return { outcome, endpoint: x.endpoint.label, failure, what: describe(outcome) }
+  return {
+    outcome,
+    endpoint: x.endpoint.label,
+    failure: failureMessage(outcome, x, request.url),
+    what: describe(outcome)
+  }
+}
+
+/** What went wrong, naming what to check: the endpoint's input, or the proxy when it failed there. */
+function failureMessage(outcome: Outcome, x: Exchange, url: URL): string {
+  if (outcome.kind === 'response') return describeFailure(outcome, x.secrets, x.endpoint, url)
+  const { proxy } = outcome
+  if (proxy) {
+    return `Could not reach the proxy ${proxy.address} (from ${proxy.variable}) on the way to ${url.host}: ${outcome.reason}. Hint: check ${proxy.variable} (a value without a scheme is read as http://, a user and password must be URL-encoded), and NO_PROXY for hosts to reach directly.`
+  }
+  return `Could not get a response from ${url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`
 }
 
 function describe(outcome: Outcome): string {
-  return outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason
+  if (outcome.kind === 'response') return `HTTP ${outcome.status}`
+  return outcome.proxy ? `the proxy ${outcome.proxy.address}: ${outcome.reason}` : outcome.reason
 }
 
-/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
+/**
+ * GETs a public JSON document (discovery, key set) with the token request's deadline, retries and
+ * trust (ca-certificate).
+ */
 export async function getDocument(
   url: URL,
   endpoint: Endpoint,
-  budget: { timeoutMs: number; maxAttempts: number },
+  budget: { timeoutMs: number; maxAttempts: number; caCertificate: string },
   deps: ExchangeDeps
 ): Promise<HttpResponse> {
   const { response } = await exchange(
     {
       endpoint,
-      request: async () => buildGetRequest(url),
+      request: async () => buildGetRequest(url, budget.caCertificate),
       secrets: [],
       timeoutMs: budget.timeoutMs,
       maxAttempts: budget.maxAttempts

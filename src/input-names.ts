@@ -29,6 +29,7 @@ export const INPUT_NAMES = [
   'export-variable',
   'timeout-seconds',
   'max-attempts',
+  'ca-certificate',
   'issuer',
   'verify-token',
   'jwks-url',

@@ -2,6 +2,7 @@ import { readClientAuth, type ClientAuth } from './auth/index.js'
 import { ActionError } from './errors.js'
 import { readGrant, type Grant } from './grant.js'
 import { noControlCharacters, required, singleLine, type GetInput } from './input-rules.js'
+import { readTrustedCertificates } from './keys.js'
 
 export type { GetInput } from './input-rules.js'
 
@@ -30,6 +31,8 @@ export interface Settings {
   exportVariable: string
   timeoutMs: number
   maxAttempts: number
+  /** PEM certificates trusted besides the default CAs for the step's endpoints, or '' for none. */
+  caCertificate: string
   /** Write a job summary after success. */
   summary: boolean
   /** The summary's heading, or '' for one naming the client. */
@@ -158,6 +161,7 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     exportVariable: parseExportVariable(getInput('export-variable')),
     timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
     maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+    caCertificate: readTrustedCertificates(getInput('ca-certificate'), 'ca-certificate'),
     summary: parseBoolean(getInput, 'summary', true),
     summaryTitle: singleLine(getInput, 'summary-title'),
     verifyToken,

@@ -19,6 +19,8 @@ export interface CertificateRead {
   /** The leaf: the first certificate of the value. */
   certificate: X509Certificate
   pem: string
+  /** Every certificate of the value as PEM, in its order (leaf first): the chain a TLS peer needs. */
+  chain: string
   /** RFC 7515 §4.1.7 and §4.1.8: base64url of the SHA-1 and SHA-256 of the DER. */
   thumbprints: { x5t: string; 'x5t#S256': string }
 }
@@ -161,47 +163,65 @@ export function readPrivateKey(value: string, input: string): PrivateKeyRead {
   throw new ActionError(keyRefusal(input, value, blocks))
 }
 
-/** A PEM certificate as users paste it; of a chain, the first (the leaf). */
+/** A PEM certificate as users paste it; of a chain, the first (the leaf). Every block must parse. */
 export function readCertificate(value: string, input: string): CertificateRead {
   const { blocks } = unwrap(value)
-  const block = blocks.find(b => b.label === 'CERTIFICATE')
-  if (block) {
-    const certificate = parseCertificate(block.pem, input)
+  const pems = blocks.filter(b => b.label === 'CERTIFICATE').map(b => b.pem)
+  if (pems.length > 0) {
+    const [certificate] = pems.map((pem, index) =>
+      parseCertificate(pem, input, pems.length > 1 ? index + 1 : undefined)
+    ) as [X509Certificate]
     const thumbprint = (hash: string) =>
       createHash(hash).update(certificate.raw).digest('base64url')
     return {
       certificate,
-      pem: block.pem,
+      pem: pems[0] as string,
+      chain: pems.join(''),
       thumbprints: { x5t: thumbprint('sha1'), 'x5t#S256': thumbprint('sha256') }
     }
   }
-  const keyInput = KEY_INPUT_FOR[input] ?? 'the key input'
+  const keyInput = KEY_INPUT_FOR[input]
   const labels = blocks.map(b => b.label)
   if (labels.some(label => label.includes('PRIVATE KEY'))) {
     throw new ActionError(
-      `Input '${input}' is a private key, not a certificate: pass the certificate (BEGIN CERTIFICATE) here, and the key as ${keyInput}.`
+      `Input '${input}' is a private key, not a certificate: pass the certificate (BEGIN CERTIFICATE) here${keyInput ? `, and the key as ${keyInput}` : ''}.`
     )
   }
-  if (labels.some(label => PUBLIC_KEY_LABELS.includes(label))) {
+  if (keyInput && labels.some(label => PUBLIC_KEY_LABELS.includes(label))) {
     throw new ActionError(
       `Input '${input}' is a public key, not a certificate: pass the certificate (BEGIN CERTIFICATE) registered with the server; make one for a key with \`openssl req -x509 -new -key key.pem -subj /CN=my-client -days 365 -out cert.pem\`.`
     )
   }
   if (labels.includes('PKCS7')) {
     throw new ActionError(
-      `Input '${input}' is a PKCS#7 bundle, not a certificate: extract the certificates with \`openssl pkcs7 -print_certs -in cert.p7b -out cert.pem\` and pass cert.pem, leaf first.`
+      `Input '${input}' is a PKCS#7 bundle, not a certificate: extract the certificates with \`openssl pkcs7 -print_certs -in cert.p7b -out cert.pem\` and pass cert.pem${keyInput ? ', leaf first' : ''}.`
     )
   }
   const empty = value.trim() ? '' : ' The value is empty: check the secret or variable exists.'
   throw new ActionError(`Input '${input}' is not a PEM certificate.${empty} ${EXPECTED_CERT}`)
 }
 
-function parseCertificate(pem: string, input: string): X509Certificate {
+/**
+ * Certificates to trust besides the default CAs (ca-certificate), as one PEM text; '' for none.
+ * A CA's certificate is public, so a private key here is a mistake to stop, not to pass over.
+ */
+export function readTrustedCertificates(value: string, input: string): string {
+  if (!value.trim()) return ''
+  if (unwrap(value).blocks.some(block => block.label.includes('PRIVATE KEY'))) {
+    throw new ActionError(
+      `Input '${input}' holds a private key: pass only certificates (BEGIN CERTIFICATE), which are public. A CA's private key is never needed to trust it; keep it out of workflows.`
+    )
+  }
+  return readCertificate(value, input).chain
+}
+
+/** `ordinal` numbers the block in a value of several, so that the message says which. */
+function parseCertificate(pem: string, input: string, ordinal?: number): X509Certificate {
   try {
     return new X509Certificate(pem)
   } catch {
     throw new ActionError(
-      `Input '${input}' is not a PEM certificate. Its certificate block does not parse: it may be cut short or altered. ${EXPECTED_CERT}`
+      `Input '${input}' is not a PEM certificate. Its ${ordinal ? `certificate block ${ordinal}` : 'certificate block'} does not parse: it may be cut short or altered. ${EXPECTED_CERT}`
     )
   }
 }

@@ -15,6 +15,7 @@ import {
   TOKEN_ENDPOINT,
   type TokenResponse
 } from './response.js'
+import { TLS_CHECKS_OFF_WARNING } from './transport.js'
 import { checkAccessToken } from './verify.js'
 
 /**
@@ -28,6 +29,8 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState('isPost', 'true')
   try {
+    // Once, before any connection: the variable turns checks off for others, not for us.
+    if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') core.warning(TLS_CHECKS_OFF_WARNING)
     checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name), deps.now())
     // Mask before anything can print: the secret, its Basic credential, the key, a subject token.

@@ -44,7 +44,12 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
           buildRevocationRequest(
             revocationUrl,
             token,
-            await credentials(settings, attemptContext(settings, endpoints.tokenUrl, deps), secrets)
+            await credentials(
+              settings,
+              attemptContext(settings, endpoints.tokenUrl, deps),
+              secrets
+            ),
+            settings.caCertificate
           ),
         secrets,
         timeoutMs: settings.timeoutMs,

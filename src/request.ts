@@ -9,6 +9,12 @@ export interface HttpRequest {
   body: string
   /** A client certificate to present on the connection (mTLS, RFC 8705). */
   tls?: TlsIdentity
+  /**
+   * ca-certificate: PEM trusted besides the default CAs ('' for none), on the requests to the
+   * step's endpoints (and their proxy). Absent on the request for the job's GitHub ID token,
+   * which the runner's own trust covers.
+   */
+  caCertificate?: string
 }
 
 /** RFC 7523 §2.2: a JWT as client authentication. */
@@ -47,16 +53,22 @@ export function buildTokenRequest(
   if (settings.audience) form.set('audience', settings.audience)
   for (const resource of settings.resources) form.append('resource', resource)
   for (const [name, value] of settings.extraParams) form.append(name, value)
-  return post(tokenUrl, form, credentials)
+  return post(tokenUrl, form, credentials, settings.caCertificate)
 }
 
-function post(url: URL, form: URLSearchParams, credentials: Credentials): HttpRequest {
+function post(
+  url: URL,
+  form: URLSearchParams,
+  credentials: Credentials,
+  caCertificate: string
+): HttpRequest {
   return {
     method: 'POST',
     url,
     headers: { ...FORM_HEADERS, ...credentials.headers },
     body: form.toString(),
-    ...(credentials.tls ? { tls: credentials.tls } : {})
+    ...(credentials.tls ? { tls: credentials.tls } : {}),
+    caCertificate
   }
 }
 
@@ -64,14 +76,15 @@ function post(url: URL, form: URLSearchParams, credentials: Credentials): HttpRe
 export function buildRevocationRequest(
   revocationUrl: URL,
   token: string,
-  credentials: Credentials
+  credentials: Credentials,
+  caCertificate: string
 ): HttpRequest {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' })
   for (const [name, value] of credentials.form) form.append(name, value)
-  return post(revocationUrl, form, credentials)
+  return post(revocationUrl, form, credentials, caCertificate)
 }
 
 /** A JSON document fetched with GET: discovery, JWKS. */
-export function buildGetRequest(url: URL): HttpRequest {
-  return { method: 'GET', url, headers: { accept: 'application/json' }, body: '' }
+export function buildGetRequest(url: URL, caCertificate: string): HttpRequest {
+  return { method: 'GET', url, headers: { accept: 'application/json' }, body: '', caCertificate }
 }

@@ -1,9 +1,9 @@
 import { on, once } from 'node:events'
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { isIP, connect as tcpConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import { getCACertificates, connect as tlsConnect } from 'node:tls'
 import type { Duplex } from 'node:stream'
-import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { checkBypass } from '@actions/http-client/lib/proxy'
 import { ActionError } from './errors.js'
 import type { HttpRequest } from './request.js'
 
@@ -13,7 +13,33 @@ export const MAX_BODY_BYTES = 1024 * 1024
 /** What one attempt produced: an HTTP response, or no response at all. */
 export type Outcome =
   | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: string }
-  | { kind: 'network'; reason: string; retryable: boolean }
+  | {
+      kind: 'network'
+      reason: string
+      retryable: boolean
+      /** Set when it failed on the way to the proxy: that, not the endpoint, is what to check. */
+      proxy?: ProxyName
+    }
+
+/** A proxy as messages name it: host:port and the variable it came from, never its credentials. */
+export interface ProxyName {
+  address: string
+  variable: string
+}
+
+/** The proxy from the environment, credentials decoded (they go in Proxy-Authorization only). */
+export interface Proxy extends ProxyName {
+  url: URL
+  username: string
+  password: string
+}
+
+/**
+ * When the job sets this to 0, Node would accept any certificate: every connection here passes
+ * `rejectUnauthorized: true`, so it is ignored, and main says so once.
+ */
+export const TLS_CHECKS_OFF_WARNING =
+  'NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: this action always verifies TLS certificates. To trust a private CA, pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at its PEM file.'
 
 export type Send = (request: HttpRequest, timeoutMs: number) => Promise<Outcome>
 
@@ -22,17 +48,30 @@ const USER_AGENT = 'stent-token-action'
 /** The step an attempt is in, so that a timeout can say where it waited. */
 type Phase =
   | 'connecting'
+  | 'connecting to the proxy'
+  | 'in the TLS handshake with the proxy'
   | 'waiting for the proxy to answer CONNECT'
   | 'in the TLS handshake'
   | 'waiting for the response'
   | 'reading the response body'
+
+/** The phases on the way to the proxy: a failure there is the proxy's to explain. */
+const PROXY_PHASES: ReadonlySet<Phase> = new Set([
+  'connecting to the proxy',
+  'in the TLS handshake with the proxy',
+  'waiting for the proxy to answer CONNECT'
+])
 
 /**
  * The proxy refused the tunnel; `status` is its HTTP status, 0 when it closed the connection
  * instead of answering, -1 when its answer was not HTTP.
  */
 class ProxyRefused extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** Where the proxy's URL and credentials came from, e.g. HTTPS_PROXY. */
+    readonly variable: string
+  ) {
     super(`proxy answered ${status}`)
   }
 }
@@ -44,6 +83,7 @@ class ProxyRefused extends Error {
  * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
  */
 export const send: Send = async (request, timeoutMs) => {
+  const proxy = checkBypass(request.url) ? undefined : proxyFor(request.url, process.env)
   const deadline = new AbortController()
   const timer = setTimeout(() => deadline.abort(), timeoutMs)
   const state = { phase: 'connecting' as Phase, sockets: [] as Duplex[] }
@@ -51,7 +91,7 @@ export const send: Send = async (request, timeoutMs) => {
   const destroyAll = (): void => state.sockets.forEach(socket => socket.destroy())
   deadline.signal.addEventListener('abort', destroyAll, { once: true })
   try {
-    const socket = await open(request, state, deadline.signal)
+    const socket = await open(request, proxy, state, deadline.signal)
     state.phase = 'waiting for the response'
     const message = await exchangeOn(socket, request, deadline.signal)
     state.phase = 'reading the response body'
@@ -59,11 +99,61 @@ export const send: Send = async (request, timeoutMs) => {
     return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body }
   } catch (error) {
     if (error instanceof ActionError) throw error
-    return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls)
+    const outcome = networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, request)
+    if (!proxy || !PROXY_PHASES.has(state.phase)) return outcome
+    return { ...outcome, proxy: { address: proxy.address, variable: proxy.variable } }
   } finally {
     clearTimeout(timer)
     destroyAll()
   }
+}
+
+/**
+ * The proxy for `url` from the variable its scheme reads (https_proxy, then HTTPS_PROXY; http_proxy,
+ * then HTTP_PROXY), or undefined. A value without a scheme (`proxy.corp:3128`) is http://, as
+ * curl, Go and Python read it. Messages never quote the value: it may hold a password.
+ */
+export function proxyFor(
+  url: URL,
+  env: Readonly<Record<string, string | undefined>>
+): Proxy | undefined {
+  const names =
+    url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY']
+  const variable = names.find(name => env[name])
+  const value = variable ? (env[variable] ?? '').trim() : ''
+  if (!variable || !value) return undefined
+  const expected = `expected http://host:port or https://host:port, with a user and password, if any, URL-encoded (the value is not printed: it may hold a password)`
+  let proxy: URL
+  try {
+    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`)
+  } catch {
+    throw new ActionError(`${variable} is not a proxy URL: ${expected}.`)
+  }
+  if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+    throw new ActionError(
+      `${variable} names a ${proxy.protocol}// proxy; this action tunnels through http:// and https:// proxies: ${expected}.`
+    )
+  }
+  if (!proxy.hostname) throw new ActionError(`${variable} names no proxy host: ${expected}.`)
+  let username: string
+  let password: string
+  try {
+    username = decodeURIComponent(proxy.username)
+    password = decodeURIComponent(proxy.password)
+  } catch {
+    throw new ActionError(
+      `${variable} has a user or password that is not URL-encoded: ${expected}.`
+    )
+  }
+  return { url: proxy, username, password, address: `${proxy.hostname}:${portOf(proxy)}`, variable }
+}
+
+/**
+ * The CAs a connection trusts: undefined for Node's default store (its bundled CAs and
+ * NODE_EXTRA_CA_CERTS), else that store and `extra`, since `ca` replaces the default store.
+ */
+export function trustedCas(extra: string | undefined): string[] | undefined {
+  return extra ? [...getCACertificates('default'), extra] : undefined
 }
 
 /** The URL's host for a socket: an IPv6 literal without its brackets. */
@@ -84,9 +174,11 @@ function portOf(url: URL): number {
 /**
  * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
  * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
+ * Every TLS connection verifies its peer, whatever NODE_TLS_REJECT_UNAUTHORIZED says.
  */
 async function open(
-  { url, tls }: HttpRequest,
+  { url, tls, caCertificate }: HttpRequest,
+  proxy: Proxy | undefined,
   state: { phase: Phase; sockets: Duplex[] },
   signal: AbortSignal
 ): Promise<Duplex> {
@@ -97,32 +189,39 @@ async function open(
     if (signal.aborted) socket.destroy()
     return socket
   }
-  const proxy = getProxyUrl(url)
-  let socket: Duplex
-  if (proxy) {
-    const toProxy = track(
-      proxy.protocol === 'https:'
-        ? tlsConnect({ ...tlsHost(proxy), port: portOf(proxy) })
-        : tcpConnect({ host: hostOf(proxy), port: portOf(proxy) })
+  const ca = trustedCas(caCertificate)
+  const secure = async (
+    socket: Duplex,
+    peer: URL,
+    identity?: HttpRequest['tls']
+  ): Promise<Duplex> => {
+    const secured = track(
+      tlsConnect({
+        ...tlsHost(peer),
+        socket: socket as Socket,
+        rejectUnauthorized: true,
+        ...(ca ? { ca } : {}),
+        ...(identity ? { cert: identity.cert, key: identity.key } : {})
+      })
     )
-    await once(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal })
+    await once(secured, 'secureConnect', { signal })
+    return secured
+  }
+  const target = proxy?.url ?? url
+  state.phase = proxy ? 'connecting to the proxy' : 'connecting'
+  let socket: Duplex = track(tcpConnect({ host: hostOf(target), port: portOf(target) }))
+  await once(socket, 'connect', { signal })
+  if (proxy) {
+    if (proxy.url.protocol === 'https:') {
+      state.phase = 'in the TLS handshake with the proxy'
+      socket = await secure(socket, proxy.url)
+    }
     state.phase = 'waiting for the proxy to answer CONNECT'
-    socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal)
-  } else {
-    socket = track(tcpConnect({ host: hostOf(url), port: portOf(url) }))
-    await once(socket, 'connect', { signal })
+    socket = await tunnel(socket, proxy, `${url.hostname}:${portOf(url)}`, signal)
   }
   if (url.protocol !== 'https:') return socket
   state.phase = 'in the TLS handshake'
-  const secure = track(
-    tlsConnect({
-      ...tlsHost(url),
-      socket: socket as Socket,
-      ...(tls ? { cert: tls.cert, key: tls.key } : {})
-    })
-  )
-  await once(secure, 'secureConnect', { signal })
-  return secure
+  return secure(socket, url, tls)
 }
 
 /**
@@ -131,13 +230,13 @@ async function open(
  */
 async function tunnel(
   socket: Duplex,
-  proxy: URL,
+  { username, password, variable }: Proxy,
   target: string,
   signal: AbortSignal
 ): Promise<Duplex> {
   const credentials =
-    proxy.username || proxy.password
-      ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
+    username || password
+      ? `proxy-authorization: Basic ${Buffer.from(`${username}:${password}`).toString('base64')}\r\n`
       : ''
   socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`)
   let head = Buffer.alloc(0)
@@ -146,11 +245,13 @@ async function tunnel(
     head = Buffer.concat([head, chunk as Buffer])
     if (head.includes('\r\n\r\n') || head.length > 16 * 1024) break
   }
-  if (!head.includes('\r\n\r\n')) throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0)
+  if (!head.includes('\r\n\r\n')) {
+    throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0, variable)
+  }
   // Only the status code is read: the rest of the proxy's answer is never printed.
   const status = Number(/^HTTP\/1\.[01] (\d{3})[ \r]/.exec(head.toString('latin1'))?.[1] ?? -1)
   // RFC 9110 §9.3.6: any 2xx opens the tunnel.
-  if (status < 200 || status > 299) throw new ProxyRefused(status)
+  if (status < 200 || status > 299) throw new ProxyRefused(status, variable)
   return socket
 }
 
@@ -209,7 +310,7 @@ function networkFailure(
   aborted: boolean,
   phase: Phase,
   timeoutMs: number,
-  clientCertificate: boolean
+  request: HttpRequest
 ): Outcome {
   if (aborted) {
     return {
@@ -223,12 +324,12 @@ function networkFailure(
       kind: 'network',
       reason:
         error.status === 407
-          ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
+          ? `the proxy refused the credentials in ${error.variable} (HTTP 407)`
           : error.status > 0
-            ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
+            ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status})`
             : error.status === 0
-              ? 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY'
-              : 'the proxy answered CONNECT with something other than HTTP; check HTTPS_PROXY',
+              ? 'the proxy closed the connection instead of answering CONNECT'
+              : 'the proxy answered CONNECT with something other than HTTP',
       retryable: error.status !== 407 && error.status !== 403
     }
   }
@@ -242,7 +343,7 @@ function networkFailure(
   }
   // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it, only
   // closes the connection; so can a load balancer that drops us, so this stays retryable.
-  if (clientCertificate && phase === 'waiting for the response' && code === 'ECONNRESET') {
+  if (request.tls && phase === 'waiting for the response' && code === 'ECONNRESET') {
     return {
       kind: 'network',
       reason:
@@ -259,10 +360,16 @@ function networkFailure(
   }
   if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
     const tls = TLS_ERROR.test(code)
+    const peer = PROXY_PHASES.has(phase) ? 'proxy' : 'server'
+    // ca-certificate covers the step's endpoints and their proxy; the runner's own service, not.
+    const trust =
+      request.caCertificate === undefined
+        ? 'point NODE_EXTRA_CA_CERTS at its certificate'
+        : 'pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at it'
     return {
       kind: 'network',
       reason: tls
-        ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
+        ? `TLS error ${code}; if the ${peer} uses a private CA, ${trust}`
         : `network error ${code}`,
       retryable: !tls
     }

@@ -9,6 +9,7 @@ import type { AuthFamily, Credentials } from './types.js'
  */
 export interface MtlsAuth {
   method: 'tls_client_auth' | 'self_signed_tls_client_auth'
+  /** The certificate and any intermediates after it: a server that trusts only the root needs them. */
   cert: string
   key: string
   /** Every form the key arrived in, to mask. */
@@ -31,7 +32,7 @@ export const mtlsFamily: AuthFamily<MtlsAuth> = {
     })
     return {
       method,
-      cert: certificate.pem,
+      cert: certificate.chain,
       key: key.pem,
       keyForms: key.forms,
       thumbprint: certificate.thumbprints['x5t#S256']
