@@ -3,14 +3,14 @@
 import { describe, expect, it } from '@jest/globals'
 import { fakeCore } from '../__fixtures__/core.js'
 import { authenticate } from '../src/auth/index.js'
-import { ActionError } from '../src/errors.js'
-import { GRANT_TYPES, grantFields, policyClaims } from '../src/grant.js'
-import { readSettings, type Settings } from '../src/inputs.js'
-import type { Deps } from '../src/deps.js'
-import { run } from '../src/main.js'
-import { buildTokenRequest } from '../src/request.js'
-import { parseTokenResponse } from '../src/response.js'
-import type { Outcome } from '../src/transport.js'
+import { ActionError } from '../src/base/errors.js'
+import { GRANT_TYPES, grantFields, policyClaims } from '../src/grants/index.js'
+import { readSettings, type Settings } from '../src/config/inputs.js'
+import type { Deps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
+import { buildTokenRequest } from '../src/oauth/token-request.js'
+import { parseTokenResponse } from '../src/oauth/failure.js'
+import type { Outcome } from '../src/http/transport.js'
 
 const TOKEN_URL = new URL('https://sts.example.com/token')
 const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError } from '../src/errors.js'
-import { readSettings } from '../src/inputs.js'
+import { ActionError } from '../src/base/errors.js'
+import { readSettings } from '../src/config/inputs.js'
 import { generateKeyPairSync } from 'node:crypto'
 
 const base = { 'client-id': 'my-client', 'client-secret': 's3cret' }

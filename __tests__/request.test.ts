@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 import { authenticate } from '../src/auth/index.js'
-import { grantFields } from '../src/grant.js'
+import { grantFields } from '../src/grants/index.js'
 import { basicAuthorization } from '../src/auth/secret.js'
-import { readSettings, type Settings } from '../src/inputs.js'
-import type { Deps } from '../src/deps.js'
-import { buildTokenRequest, formEncode } from '../src/request.js'
+import { readSettings, type Settings } from '../src/config/inputs.js'
+import type { Deps } from '../src/entry/deps.js'
+import { buildTokenRequest, formEncode } from '../src/oauth/token-request.js'
 
 const SPECIAL = 'a+b/c=d:e%f&g h é'
 
@@ -89,7 +89,7 @@ describe('optional parameters', () => {
 
 describe('masking covers the encodings a request uses', () => {
   it('the secret as form-encoded in the body and as form-encoded inside the Basic credential', async () => {
-    const { secretForms } = await import('../src/mask.js')
+    const { secretForms } = await import('../src/base/mask.js')
     const forms = secretForms(SPECIAL)
     expect(forms).toEqual(
       expect.arrayContaining([

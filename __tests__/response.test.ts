@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError } from '../src/errors.js'
-import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
+import { ActionError } from '../src/base/errors.js'
+import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/oauth/failure.js'
 
 const json = (body: unknown, status = 200): HttpResponse => ({
   status,

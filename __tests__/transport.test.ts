@@ -8,9 +8,9 @@ import {
 } from '../__fixtures__/fault-server.js'
 import { createServer } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
-import { ActionError } from '../src/errors.js'
-import type { HttpRequest } from '../src/request.js'
-import { MAX_BODY_BYTES, send } from '../src/transport.js'
+import { ActionError } from '../src/base/errors.js'
+import type { HttpRequest } from '../src/oauth/token-request.js'
+import { MAX_BODY_BYTES, send } from '../src/http/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {

@@ -1,9 +1,9 @@
-import { ActionError } from '../errors.js'
-import { exchange } from '../exchange.js'
-import { maskAll } from '../mask.js'
-import { JWT_BEARER, type HttpRequest } from '../request.js'
-import { parseJsonObject, type Endpoint, type HttpResponse } from '../response.js'
-import { checkToken } from '../untrusted.js'
+import { ActionError } from '../base/errors.js'
+import { exchange } from '../oauth/send.js'
+import { maskAll } from '../base/mask.js'
+import { JWT_BEARER, type HttpRequest } from '../oauth/token-request.js'
+import { parseJsonObject, type Endpoint, type HttpResponse } from '../oauth/failure.js'
+import { checkToken } from '../base/untrusted.js'
 import type { AttemptContext, AuthFamily, Credentials } from './types.js'
 
 /** The job's GitHub OIDC ID token as the client assertion: federated credentials, no secret. */

@@ -1,5 +1,5 @@
-import { ActionError } from '../errors.js'
-import { oneOf, type GetInput } from '../input-rules.js'
+import { ActionError } from '../base/errors.js'
+import { oneOf, type GetInput } from '../base/input-rules.js'
 import { assertionFamily, type AssertionAuth } from './jwt.js'
 import { githubOidcFamily, type GitHubOidcAuth } from './github-oidc.js'
 import { mtlsFamily, type MtlsAuth } from './mtls.js'

@@ -1,5 +1,5 @@
-import { required } from '../input-rules.js'
-import { checkCertificate, readCertificate, readPrivateKey } from '../keys.js'
+import { required } from '../base/input-rules.js'
+import { checkCertificate, readCertificate, readPrivateKey } from '../base/keys.js'
 import type { AuthFamily, Credentials } from './types.js'
 
 /**

@@ -1,5 +1,5 @@
-import { noControlCharacters, oneOf, required } from '../input-rules.js'
-import { formEncode } from '../request.js'
+import { noControlCharacters, oneOf, required } from '../base/input-rules.js'
+import { formEncode } from '../oauth/token-request.js'
 import type { AuthFamily, Credentials } from './types.js'
 
 /**

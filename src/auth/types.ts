@@ -1,5 +1,5 @@
-import type { GetInput } from '../input-rules.js'
-import type { Deps } from '../deps.js'
+import type { GetInput } from '../base/input-rules.js'
+import type { Deps } from '../entry/deps.js'
 
 /** A TLS client certificate and its key, presented on the connection (RFC 8705). */
 export interface TlsIdentity {

@@ -4,8 +4,8 @@ import { isIP, connect as tcpConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { ActionError } from './errors.js'
-import type { HttpRequest } from './request.js'
+import { ActionError } from '../base/errors.js'
+import type { HttpRequest } from '../oauth/token-request.js'
 
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024

@@ -1,8 +1,8 @@
-import { ActionError } from './errors.js'
-import { buildGetRequest, type HttpRequest } from './request.js'
-import { describeFailure, type Endpoint, type HttpResponse } from './response.js'
-import { BACKOFF, retryPlan } from './retry.js'
-import type { Outcome, Send } from './transport.js'
+import { ActionError } from '../base/errors.js'
+import { buildGetRequest, type HttpRequest } from './token-request.js'
+import { describeFailure, type Endpoint, type HttpResponse } from './failure.js'
+import { BACKOFF, retryPlan } from '../http/retry.js'
+import type { Outcome, Send } from '../http/transport.js'
 
 /** What an exchange needs besides the request: the network, a clock and dice, and a log. */
 export interface ExchangeDeps {

@@ -1,8 +1,8 @@
-import { githubIdToken } from './auth/github-oidc.js'
-import type { AttemptContext } from './auth/types.js'
-import { ActionError } from './errors.js'
-import { oneOf, singleLine, type GetInput } from './input-rules.js'
-import { neutralise, TOKEN_TYPE_URI } from './untrusted.js'
+import { githubIdToken } from '../auth/github-oidc.js'
+import type { AttemptContext } from '../auth/types.js'
+import { ActionError } from '../base/errors.js'
+import { oneOf, singleLine, type GetInput } from '../base/input-rules.js'
+import { neutralise, TOKEN_TYPE_URI } from '../base/untrusted.js'
 
 /** The grants, by the short name the input takes; the URNs are accepted too. */
 export const GRANT_TYPES = {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { ActionError } from './errors.js'
-import { redact } from './mask.js'
-import type { GrantType } from './grant.js'
+import { ActionError } from '../base/errors.js'
+import { redact } from '../base/mask.js'
+import type { GrantType } from '../grants/index.js'
 import {
   checkExpiresIn,
   checkScope,
@@ -9,7 +9,7 @@ import {
   checkTokenType,
   checkTokenTypeUri,
   neutralise
-} from './untrusted.js'
+} from '../base/untrusted.js'
 
 /** A validated token response (RFC 6749 §5.1, RFC 8693 §2.2.1). */
 export interface TokenResponse {

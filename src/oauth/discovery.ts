@@ -1,9 +1,9 @@
-import { clientCertificateThumbprint } from './auth/index.js'
-import type { Deps } from './deps.js'
-import { ActionError } from './errors.js'
-import { getDocument } from './exchange.js'
-import { DEFAULT_TOKEN_URL, parseUrl, type Settings } from './inputs.js'
-import { parseJsonObject, type HttpResponse } from './response.js'
+import { clientCertificateThumbprint } from '../auth/index.js'
+import type { Deps } from '../entry/deps.js'
+import { ActionError } from '../base/errors.js'
+import { getDocument } from './send.js'
+import { DEFAULT_TOKEN_URL, parseUrl, type Settings } from '../config/inputs.js'
+import { parseJsonObject, type HttpResponse } from './failure.js'
 
 /** Where the action sends what: from the inputs, completed by discovery. */
 export interface Endpoints {

@@ -1,7 +1,7 @@
-import { clientCertificateThumbprint } from './auth/index.js'
-import { ActionError } from './errors.js'
-import type { Settings } from './inputs.js'
-import type { TokenResponse } from './response.js'
+import { clientCertificateThumbprint } from '../auth/index.js'
+import { ActionError } from '../base/errors.js'
+import type { Settings } from '../config/inputs.js'
+import type { TokenResponse } from './failure.js'
 
 /** What the checks need besides the token and the settings: the key set, a clock, a log. */
 export interface CheckContext {

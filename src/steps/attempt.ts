@@ -1,11 +1,11 @@
-import { authenticate, type AttemptContext, type Credentials } from './auth/index.js'
-import type { Deps } from './deps.js'
-import { ActionError } from './errors.js'
-import { grantFields, policyClaims } from './grant.js'
-import type { Settings } from './inputs.js'
-import { maskAll } from './mask.js'
-import { buildTokenRequest, type HttpRequest } from './request.js'
-import { TOKEN_ENDPOINT } from './response.js'
+import { authenticate, type AttemptContext, type Credentials } from '../auth/index.js'
+import type { Deps } from '../entry/deps.js'
+import { ActionError } from '../base/errors.js'
+import { grantFields, policyClaims } from '../grants/index.js'
+import type { Settings } from '../config/inputs.js'
+import { maskAll } from '../base/mask.js'
+import { buildTokenRequest, type HttpRequest } from '../oauth/token-request.js'
+import { TOKEN_ENDPOINT } from '../oauth/failure.js'
 
 /** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
 export function attemptContext(

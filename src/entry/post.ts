@@ -1,14 +1,14 @@
-import { ActionError } from './errors.js'
-import { exchange } from './exchange.js'
-import { readSettings, type Settings } from './inputs.js'
-import { authSecrets } from './auth/index.js'
-import { attemptContext, credentials } from './attempt.js'
+import { ActionError } from '../base/errors.js'
+import { exchange } from '../oauth/send.js'
+import { readSettings, type Settings } from '../config/inputs.js'
+import { authSecrets } from '../auth/index.js'
+import { attemptContext, credentials } from '../steps/attempt.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { findEndpoints } from './discovery.js'
+import { findEndpoints } from '../oauth/discovery.js'
 import { REVOKE_STATE } from './main.js'
-import { maskAll } from './mask.js'
-import { buildRevocationRequest } from './request.js'
-import { checkToken } from './untrusted.js'
+import { maskAll } from '../base/mask.js'
+import { buildRevocationRequest } from '../oauth/token-request.js'
+import { checkToken } from '../base/untrusted.js'
 
 /**
  * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the

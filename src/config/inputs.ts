@@ -1,9 +1,9 @@
-import { readClientAuth, type ClientAuth } from './auth/index.js'
-import { ActionError } from './errors.js'
-import { readGrant, type Grant } from './grant.js'
-import { noControlCharacters, required, singleLine, type GetInput } from './input-rules.js'
+import { readClientAuth, type ClientAuth } from '../auth/index.js'
+import { ActionError } from '../base/errors.js'
+import { readGrant, type Grant } from '../grants/index.js'
+import { noControlCharacters, required, singleLine, type GetInput } from '../base/input-rules.js'
 
-export type { GetInput } from './input-rules.js'
+export type { GetInput } from '../base/input-rules.js'
 
 export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
 

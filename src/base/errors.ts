@@ -1,4 +1,4 @@
-import type { Outcome } from './transport.js'
+import type { Outcome } from '../http/transport.js'
 
 /**
  * A failure the user can act on. Its message is complete and safe to print: it names the input or

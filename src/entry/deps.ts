@@ -1,7 +1,7 @@
 import * as actionsCore from '@actions/core'
-import type { ExchangeDeps } from './exchange.js'
-import type { Publisher } from './publish.js'
-import { send } from './transport.js'
+import type { ExchangeDeps } from '../oauth/send.js'
+import type { Publisher } from '../steps/publish.js'
+import { send } from '../http/transport.js'
 
 /** The action's collaborators; tests pass fakes or real servers, the action passes these. */
 export interface Deps extends ExchangeDeps {

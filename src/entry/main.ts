@@ -1,21 +1,21 @@
-import { authSecrets, refusalHint } from './auth/index.js'
-import { attemptContext, tokenRequest, withPolicyClaims } from './attempt.js'
+import { authSecrets, refusalHint } from '../auth/index.js'
+import { attemptContext, tokenRequest, withPolicyClaims } from '../steps/attempt.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { findEndpoints, type Endpoints } from './discovery.js'
-import { ActionError } from './errors.js'
-import { exchange, getDocument } from './exchange.js'
-import { grantSecrets } from './grant.js'
-import { checkInputNames } from './input-names.js'
-import { readSettings } from './inputs.js'
-import { maskAll } from './mask.js'
-import { publish, summaryMarkdown } from './publish.js'
+import { findEndpoints, type Endpoints } from '../oauth/discovery.js'
+import { ActionError } from '../base/errors.js'
+import { exchange, getDocument } from '../oauth/send.js'
+import { grantSecrets } from '../grants/index.js'
+import { checkInputNames } from '../config/input-names.js'
+import { readSettings } from '../config/inputs.js'
+import { maskAll } from '../base/mask.js'
+import { publish, summaryMarkdown } from '../steps/publish.js'
 import {
   parseJsonObject,
   parseTokenResponse,
   TOKEN_ENDPOINT,
   type TokenResponse
-} from './response.js'
-import { checkAccessToken } from './verify.js'
+} from '../oauth/failure.js'
+import { checkAccessToken } from '../oauth/jwt.js'
 
 /**
  * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it

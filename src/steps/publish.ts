@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { Settings } from './inputs.js'
-import type { TokenResponse } from './response.js'
+import type { Settings } from '../config/inputs.js'
+import type { TokenResponse } from '../oauth/failure.js'
 
 /** The part of @actions/core this action writes through. */
 export interface Publisher {

@@ -1,5 +1,5 @@
-import type { Credentials, TlsIdentity } from './auth/types.js'
-import type { Settings } from './inputs.js'
+import type { Credentials, TlsIdentity } from '../auth/types.js'
+import type { Settings } from '../config/inputs.js'
 
 /** One HTTP request, fully formed; a token request's body or header holds the credential. */
 export interface HttpRequest {
