@@ -25,7 +25,7 @@ describe('defaults', () => {
       clientId: 'my-client',
       auth: { method: 'client_secret_post', secret: 's3cret' },
       grant: { type: 'client_credentials' },
-      tokenUrl: new URL('https://auth.stent.io/connect/token'),
+      configuredTokenUrl: new URL('https://auth.stent.io/connect/token'),
       issuer: '',
       jwksUrl: undefined,
       revocationUrl: undefined,
@@ -67,7 +67,7 @@ describe('token-url', () => {
     'http://localhost/connect/token',
     'http://[::1]:9000/token'
   ])('accepts %s', url => {
-    expect(read({ ...base, 'token-url': url }).tokenUrl?.href).toBe(new URL(url).href)
+    expect(read({ ...base, 'token-url': url }).configuredTokenUrl?.href).toBe(new URL(url).href)
   })
 
   it.each([
@@ -289,11 +289,11 @@ describe('discovery, verification and revocation inputs', () => {
         ...base,
         issuer: 'https://id.example.com',
         'token-url': 'https://auth.stent.io/connect/token'
-      }).tokenUrl
+      }).configuredTokenUrl
     ).toBeUndefined()
     expect(
       read({ ...base, issuer: 'https://id.example.com', 'token-url': 'https://id.example.com/t' })
-        .tokenUrl?.href
+        .configuredTokenUrl?.href
     ).toBe('https://id.example.com/t')
   })
 

@@ -4,7 +4,7 @@ import { createHash, generateKeyPairSync } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
 import type { Deps } from '../src/entry/deps.js'
 import { run } from '../src/entry/main.js'
-import type { Outcome, Send } from '../src/http/transport.js'
+import type { Outcome, Send } from '../src/http/types.js'
 
 const SECRET = 'sec ret+/é'
 const inputs = { 'client-id': 'ci', 'client-secret': SECRET, 'response-type': 'token' }

@@ -10,7 +10,10 @@ import { grantFields } from '../src/grants/index.js'
 import type { Deps } from '../src/entry/deps.js'
 import { run } from '../src/entry/main.js'
 import { buildTokenRequest } from '../src/oauth/token-request.js'
-import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/oauth/failure.js'
+import { tokenParameters } from '../src/steps/attempt.js'
+import { describeFailure } from '../src/oauth/failure.js'
+import { parseTokenResponse } from '../src/oauth/token-response.js'
+import type { HttpResponse } from '../src/http/types.js'
 
 // Every string the server sends carries this marker, so an echo of any of it is visible.
 const MARK = 'Zq'
@@ -109,10 +112,10 @@ describe('request building', () => {
     const deps = { now: Date.now } as Deps
     const context = { clientId: id, tokenUrl, timeoutMs: 1000, maxAttempts: 1, deps }
     return buildTokenRequest(
-      settings,
       tokenUrl,
       await authenticate(settings.auth, context),
-      (await grantFields(settings.grant, context)).form
+      (await grantFields(settings.grant, context)).form,
+      tokenParameters(settings)
     )
   }
 

@@ -9,7 +9,7 @@ const retryDelay = (
   nowMs: number,
   random: () => number
 ) => retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs
-import type { Outcome } from '../src/http/transport.js'
+import type { Outcome } from '../src/http/types.js'
 
 const NOW = Date.parse('2026-11-27T12:00:00Z')
 const status = (code: number, headers: Record<string, string> = {}): Outcome => ({

@@ -9,7 +9,7 @@ import {
 import { createServer } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { ActionError } from '../src/base/errors.js'
-import type { HttpRequest } from '../src/oauth/token-request.js'
+import type { HttpRequest } from '../src/http/types.js'
 import { MAX_BODY_BYTES, send } from '../src/http/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []

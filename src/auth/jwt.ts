@@ -54,6 +54,10 @@ function algorithmFor(allowed: readonly string[], getInput: GetInput, what: stri
 }
 
 export const assertionFamily: AuthFamily<AssertionAuth> = {
+  methods: ['client_secret_jwt', 'private_key_jwt'],
+  formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
+  impliedBy: { 'client-assertion-key': 'private_key_jwt' },
+
   read(method, getInput, nowMs) {
     if (method === 'client_secret_jwt') {
       const secret = readSecret(getInput, method)

@@ -18,6 +18,10 @@ export interface MtlsAuth {
 }
 
 export const mtlsFamily: AuthFamily<MtlsAuth> = {
+  methods: ['tls_client_auth', 'self_signed_tls_client_auth'],
+  formFields: ['client_id'],
+  impliedBy: { 'client-certificate': 'tls_client_auth or self_signed_tls_client_auth' },
+
   read(method, getInput, nowMs) {
     const certificate = readCertificate(
       required(getInput, 'client-certificate', method),

@@ -1,21 +1,14 @@
 import { on, once } from 'node:events'
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { isIP, connect as tcpConnect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { ActionError } from '../base/errors.js'
-import type { HttpRequest } from '../oauth/token-request.js'
+import type { HttpRequest, Outcome, Send } from './types.js'
 
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024
-
-/** What one attempt produced: an HTTP response, or no response at all. */
-export type Outcome =
-  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: string }
-  | { kind: 'network'; reason: string; retryable: boolean }
-
-export type Send = (request: HttpRequest, timeoutMs: number) => Promise<Outcome>
 
 const USER_AGENT = 'stent-token-action'
 

@@ -1,18 +1,25 @@
-import type { Credentials, TlsIdentity } from '../auth/types.js'
-import type { Settings } from '../config/inputs.js'
-
-/** One HTTP request, fully formed; a token request's body or header holds the credential. */
-export interface HttpRequest {
-  method: 'GET' | 'POST'
-  url: URL
-  headers: Record<string, string>
-  body: string
-  /** A client certificate to present on the connection (mTLS, RFC 8705). */
-  tls?: TlsIdentity
-}
+import type { HttpRequest, TlsIdentity } from '../http/types.js'
 
 /** RFC 7523 §2.2: a JWT as client authentication. */
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/** What client authentication adds to a request: form fields, headers, a TLS certificate. */
+export interface RequestCredentials {
+  /** Form fields: client_id, client_secret, client_assertion... */
+  form: Array<[name: string, value: string]>
+  headers: Record<string, string>
+  tls?: TlsIdentity
+}
+
+/** The token request's own parameters, besides the grant's fields and the credentials. */
+export interface TokenParameters {
+  /** Sent as `response_type` unless empty. */
+  responseType: string
+  scope: string
+  audience: string
+  resources: readonly string[]
+  extraParams: ReadonlyArray<readonly [name: string, value: string]>
+}
 
 const FORM_HEADERS = {
   'content-type': 'application/x-www-form-urlencoded',
@@ -20,37 +27,26 @@ const FORM_HEADERS = {
 }
 
 /**
- * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
- * with a space written %20 so that servers decoding with plain percent-decoding agree too.
- */
-export function formEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20')
-}
-
-/**
  * The token request for one attempt: the grant's fields (grant_type first), the client's
  * credentials, then the parameters, repeated ones (resource, extra-params) as one field each.
  */
 export function buildTokenRequest(
-  settings: Settings,
   tokenUrl: URL,
-  credentials: Credentials,
-  grantForm: Array<[string, string]>
+  credentials: RequestCredentials,
+  grantForm: Array<[string, string]>,
+  params: TokenParameters
 ): HttpRequest {
   const form = new URLSearchParams(grantForm)
   for (const [name, value] of credentials.form) form.append(name, value)
-  // Stent's response_type=token belongs to its client-credentials request only.
-  if (settings.responseType && settings.grant.type === 'client_credentials') {
-    form.set('response_type', settings.responseType)
-  }
-  if (settings.scope) form.set('scope', settings.scope)
-  if (settings.audience) form.set('audience', settings.audience)
-  for (const resource of settings.resources) form.append('resource', resource)
-  for (const [name, value] of settings.extraParams) form.append(name, value)
+  if (params.responseType) form.set('response_type', params.responseType)
+  if (params.scope) form.set('scope', params.scope)
+  if (params.audience) form.set('audience', params.audience)
+  for (const resource of params.resources) form.append('resource', resource)
+  for (const [name, value] of params.extraParams) form.append(name, value)
   return post(tokenUrl, form, credentials)
 }
 
-function post(url: URL, form: URLSearchParams, credentials: Credentials): HttpRequest {
+function post(url: URL, form: URLSearchParams, credentials: RequestCredentials): HttpRequest {
   return {
     method: 'POST',
     url,
@@ -64,7 +60,7 @@ function post(url: URL, form: URLSearchParams, credentials: Credentials): HttpRe
 export function buildRevocationRequest(
   revocationUrl: URL,
   token: string,
-  credentials: Credentials
+  credentials: RequestCredentials
 ): HttpRequest {
   const form = new URLSearchParams({ token, token_type_hint: 'access_token' })
   for (const [name, value] of credentials.form) form.append(name, value)

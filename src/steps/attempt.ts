@@ -1,17 +1,19 @@
-import { authenticate, type AttemptContext, type Credentials } from '../auth/index.js'
-import type { Deps } from '../entry/deps.js'
-import { ActionError } from '../base/errors.js'
-import { grantFields, policyClaims } from '../grants/index.js'
-import type { Settings } from '../config/inputs.js'
+import { authenticate, type Credentials } from '../auth/index.js'
 import { maskAll } from '../base/mask.js'
-import { buildTokenRequest, type HttpRequest } from '../oauth/token-request.js'
+import type { Settings } from '../config/settings.js'
+import { grantDefinition, grantFields } from '../grants/index.js'
+import type { AttemptContext, AttemptDeps } from '../oauth/attempt-context.js'
+import { policyClaims } from '../oauth/github-id-token.js'
+import { RequestFailed } from '../oauth/send.js'
 import { TOKEN_ENDPOINT } from '../oauth/failure.js'
+import { buildTokenRequest, type TokenParameters } from '../oauth/token-request.js'
+import type { HttpRequest } from '../http/types.js'
 
 /** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
 export function attemptContext(
   settings: Settings,
   tokenUrl: URL,
-  deps: Deps,
+  deps: AttemptDeps,
   onIdToken?: (idToken: string) => void
 ): AttemptContext {
   return {
@@ -24,38 +26,54 @@ export function attemptContext(
   }
 }
 
-/**
- * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
- * GitHub ID token), masked before use and added to `secrets`, the values its exchange strips
- * from what servers say.
- */
+/** One request's secrets: the inputs', then each attempt's (masked as kept); failures strip all. */
+export class Secrets {
+  readonly #values: string[]
+
+  constructor(fromInputs: readonly string[]) {
+    this.#values = [...fromInputs]
+  }
+
+  keep(fresh: readonly string[], core: { setSecret(value: string): void }): void {
+    maskAll(core, fresh)
+    this.#values.push(...fresh)
+  }
+
+  get values(): readonly string[] {
+    return this.#values
+  }
+}
+
+/** The client's credentials for one attempt, made fresh each time, masked and kept. */
 export async function credentials(
   settings: Settings,
   context: AttemptContext,
-  secrets: string[]
+  secrets: Secrets
 ): Promise<Credentials> {
   const made = await authenticate(settings.auth, context)
-  keepSecret(made.fresh, context, secrets)
+  secrets.keep(made.fresh, context.deps.core)
   return made
 }
 
-/** Secrets made for an attempt: masked before use, and stripped from what servers say. */
-function keepSecret(fresh: string[], context: AttemptContext, secrets: string[]): void {
-  maskAll(context.deps.core, fresh)
-  secrets.push(...fresh)
+/** Stent's response_type only where the grant sends it. */
+export function tokenParameters(settings: Settings): TokenParameters {
+  const { scope, audience, resources, extraParams } = settings
+  const responseType = grantDefinition(settings.grant).sendsResponseType
+    ? settings.responseType
+    : ''
+  return { responseType, scope, audience, resources, extraParams }
 }
 
 /** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
 export async function tokenRequest(
   settings: Settings,
-  tokenUrl: URL,
   context: AttemptContext,
-  secrets: string[]
+  secrets: Secrets
 ): Promise<HttpRequest> {
   const grant = await grantFields(settings.grant, context)
-  keepSecret(grant.fresh, context, secrets)
+  secrets.keep(grant.fresh, context.deps.core)
   const made = await credentials(settings, context, secrets)
-  return buildTokenRequest(settings, tokenUrl, made, grant.form)
+  return buildTokenRequest(context.tokenUrl, made, grant.form, tokenParameters(settings))
 }
 
 /**
@@ -63,9 +81,9 @@ export async function tokenRequest(
  * trust policy that does not match) says which claims the token has; never the token.
  */
 export function withPolicyClaims(error: unknown, idToken: string | undefined): unknown {
-  if (!(error instanceof ActionError) || !idToken || !error.exchange) return error
-  const { outcome, endpoint } = error.exchange
+  if (!(error instanceof RequestFailed) || !idToken) return error
+  const { outcome, endpoint } = error
   const refused = outcome.kind === 'response' && outcome.status >= 400 && outcome.status <= 403
   if (!refused || endpoint !== TOKEN_ENDPOINT.label) return error
-  return new ActionError(`${error.message} ${policyClaims(idToken)}`, error.exchange)
+  return new RequestFailed(`${error.message} ${policyClaims(idToken)}`, outcome, endpoint)
 }
