@@ -323,6 +323,7 @@ describe('mutual TLS (RFC 8705)', () => {
       expect(result.log).not.toMatch(/::error::/)
       expect(result.code).toBe(0)
       expect(result.log).toContain("Verified the token's signature and claims")
+      expect(result.summary).toContain(', exp, certificate binding (cnf x5t#S256) |')
       const token = result.outputs['access-token'] ?? ''
       expect(decodeJwt(token).cnf).toEqual({ 'x5t#S256': sha256(pair.cert) })
       expectNoLeak(result, [pair.key, token])

@@ -422,6 +422,7 @@ describe('min-validity', () => {
     const h = harness([lasting(3600)], { 'min-validity': '600' })
     await h.run()
     expect(h.record.failed).toBeUndefined()
+    expect(h.record.summary).toContain('| Verified | valid for at least 600 s |')
   })
 
   it('warns when the server gives no expiry to check', async () => {
