@@ -1,4 +1,4 @@
-import type { Deps } from '../src/deps.js'
+import type { Deps } from '../src/entry/deps.js'
 
 /** A recording stand-in for @actions/core: inputs from a map, everything written kept in order. */
 export function fakeCore(

@@ -197,6 +197,9 @@ describe('verify-token', () => {
     const run = await runAction({ ...base(), audience: DEMO_RESOURCE, 'min-validity': '3600' })
     expect(run.code).toBe(0)
     expect(run.log).toContain("Verified the token's signature and claims")
+    expect(run.summary).toMatch(
+      /\| Verified \| signature and claims \(keys from 127\.0\.0\.1:\d+\), exp, valid for at least 3600 s \|/
+    )
   })
 
   it('min-validity longer than the token lives fails, naming it', async () => {

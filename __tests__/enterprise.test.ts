@@ -15,9 +15,9 @@ import { fakeCore } from '../__fixtures__/core.js'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { leakForms, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
 import { makeCertificates, makeClientCertificate, makeSelfSigned } from '../__fixtures__/tls.js'
-import type { Deps } from '../src/deps.js'
-import { run } from '../src/main.js'
-import { send } from '../src/transport.js'
+import type { Deps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
+import { send } from '../src/http/transport.js'
 
 const PROXY_HOST = 'auth.proxy.test'
 const SUBJECT_DN = 'CN=deploy-bot,O=Stent'
@@ -323,6 +323,7 @@ describe('mutual TLS (RFC 8705)', () => {
       expect(result.log).not.toMatch(/::error::/)
       expect(result.code).toBe(0)
       expect(result.log).toContain("Verified the token's signature and claims")
+      expect(result.summary).toContain(', exp, certificate binding (cnf x5t#S256) |')
       const token = result.outputs['access-token'] ?? ''
       expect(decodeJwt(token).cnf).toEqual({ 'x5t#S256': sha256(pair.cert) })
       expectNoLeak(result, [pair.key, token])

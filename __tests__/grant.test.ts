@@ -3,14 +3,17 @@
 import { describe, expect, it } from '@jest/globals'
 import { fakeCore } from '../__fixtures__/core.js'
 import { authenticate } from '../src/auth/index.js'
-import { ActionError } from '../src/errors.js'
-import { GRANT_TYPES, grantFields, policyClaims } from '../src/grant.js'
-import { readSettings, type Settings } from '../src/inputs.js'
-import type { Deps } from '../src/deps.js'
-import { run } from '../src/main.js'
-import { buildTokenRequest } from '../src/request.js'
-import { parseTokenResponse } from '../src/response.js'
-import type { Outcome } from '../src/transport.js'
+import { ActionError } from '../src/base/errors.js'
+import { GRANT_TYPES, grantFields } from '../src/grants/index.js'
+import { policyClaims } from '../src/oauth/github-id-token.js'
+import { readSettings } from '../src/config/inputs.js'
+import type { Settings } from '../src/config/settings.js'
+import type { Deps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
+import { buildTokenRequest } from '../src/oauth/token-request.js'
+import { tokenParameters } from '../src/steps/attempt.js'
+import { parseTokenResponse } from '../src/oauth/token-response.js'
+import type { Outcome } from '../src/http/types.js'
 
 const TOKEN_URL = new URL('https://sts.example.com/token')
 const read = (inputs: Record<string, string>) => readSettings(name => inputs[name] ?? '')
@@ -34,10 +37,10 @@ async function form(settings: Settings): Promise<Array<[string, string]>> {
     deps: { now: Date.now } as Deps
   }
   const request = buildTokenRequest(
-    settings,
     TOKEN_URL,
     await authenticate(settings.auth, context),
-    (await grantFields(settings.grant, context)).form
+    (await grantFields(settings.grant, context)).form,
+    tokenParameters(settings)
   )
   expect(request.headers.authorization).toBeUndefined()
   return [...new URLSearchParams(request.body)]
@@ -187,7 +190,7 @@ describe('the response', () => {
   }
 
   it('a token exchange answer carries its issued_token_type', () => {
-    expect(parseTokenResponse(json(exchanged), 'token-exchange')).toMatchObject({
+    expect(parseTokenResponse(json(exchanged), 'rfc8693')).toMatchObject({
       tokenType: 'Bearer',
       issuedTokenType: 'urn:ietf:params:oauth:token-type:access_token'
     })
@@ -199,15 +202,15 @@ describe('the response', () => {
       token_type: 'N_A',
       issued_token_type: 'urn:ietf:params:oauth:token-type:id_token'
     })
-    expect(parseTokenResponse(na, 'token-exchange').tokenType).toBe('N_A')
-    expect(() => parseTokenResponse(na, 'client_credentials')).toThrow(
+    expect(parseTokenResponse(na, 'rfc8693').tokenType).toBe('N_A')
+    expect(() => parseTokenResponse(na, 'rfc6749')).toThrow(
       "has token_type 'N_A'; this action supports Bearer tokens only."
     )
   })
 
   it('a token exchange answer without issued_token_type fails, naming RFC 8693', () => {
     expect(() =>
-      parseTokenResponse(json({ ...exchanged, issued_token_type: undefined }), 'token-exchange')
+      parseTokenResponse(json({ ...exchanged, issued_token_type: undefined }), 'rfc8693')
     ).toThrow(
       'has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1)'
     )
@@ -217,7 +220,7 @@ describe('the response', () => {
     expect(() =>
       parseTokenResponse(
         json({ ...exchanged, issued_token_type: 'urn:x\n::set-output name=a::b' }),
-        'token-exchange'
+        'rfc8693'
       )
     ).toThrow(/has an invalid issued_token_type: expected a token type URI/)
   })

@@ -4,8 +4,13 @@ import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { fakeCore } from '../__fixtures__/core.js'
-import { checkInputNames, closestInput, INPUT_NAMES, inputVariable } from '../src/input-names.js'
-import { run } from '../src/main.js'
+import {
+  checkInputNames,
+  closestInput,
+  INPUT_NAMES,
+  inputVariable
+} from '../src/config/input-names.js'
+import { run } from '../src/entry/main.js'
 
 const action = parse(readFileSync(new URL('../action.yml', import.meta.url), 'utf8')) as {
   inputs: Record<string, unknown>

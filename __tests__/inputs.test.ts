@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError } from '../src/errors.js'
-import { readSettings } from '../src/inputs.js'
+import { ActionError } from '../src/base/errors.js'
+import { readSettings } from '../src/config/inputs.js'
 import { generateKeyPairSync } from 'node:crypto'
 import { makeCertificates } from '../__fixtures__/tls.js'
 
@@ -26,7 +26,7 @@ describe('defaults', () => {
       clientId: 'my-client',
       auth: { method: 'client_secret_post', secret: 's3cret' },
       grant: { type: 'client_credentials' },
-      tokenUrl: new URL('https://auth.stent.io/connect/token'),
+      configuredTokenUrl: new URL('https://auth.stent.io/connect/token'),
       issuer: '',
       jwksUrl: undefined,
       revocationUrl: undefined,
@@ -69,7 +69,7 @@ describe('token-url', () => {
     'http://localhost/connect/token',
     'http://[::1]:9000/token'
   ])('accepts %s', url => {
-    expect(read({ ...base, 'token-url': url }).tokenUrl?.href).toBe(new URL(url).href)
+    expect(read({ ...base, 'token-url': url }).configuredTokenUrl?.href).toBe(new URL(url).href)
   })
 
   it.each([
@@ -323,11 +323,11 @@ describe('discovery, verification and revocation inputs', () => {
         ...base,
         issuer: 'https://id.example.com',
         'token-url': 'https://auth.stent.io/connect/token'
-      }).tokenUrl
+      }).configuredTokenUrl
     ).toBeUndefined()
     expect(
       read({ ...base, issuer: 'https://id.example.com', 'token-url': 'https://id.example.com/t' })
-        .tokenUrl?.href
+        .configuredTokenUrl?.href
     ).toBe('https://id.example.com/t')
   })
 

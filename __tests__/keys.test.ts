@@ -5,15 +5,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { importSPKI, jwtVerify, SignJWT } from 'jose'
-import { ActionError } from '../src/errors.js'
-import { redact } from '../src/mask.js'
+import { ActionError } from '../src/base/errors.js'
+import { redact } from '../src/base/mask.js'
 import {
   checkCertificate,
   keyAlgorithms,
   readCertificate,
   readPrivateKey,
   signingAlgorithms
-} from '../src/keys.js'
+} from '../src/base/keys.js'
 
 const installed = (command: string) => spawnSync('which', [command]).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'test-keys-'))

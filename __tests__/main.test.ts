@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { decodeJwt } from 'jose'
 import { createHash, generateKeyPairSync } from 'node:crypto'
 import { fakeCore } from '../__fixtures__/core.js'
-import type { Deps } from '../src/deps.js'
-import { run } from '../src/main.js'
-import type { Outcome, Send } from '../src/transport.js'
+import type { Deps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
+import type { Outcome, Send } from '../src/http/types.js'
 
 const SECRET = 'sec ret+/é'
 const inputs = { 'client-id': 'ci', 'client-secret': SECRET, 'response-type': 'token' }
@@ -422,6 +422,7 @@ describe('min-validity', () => {
     const h = harness([lasting(3600)], { 'min-validity': '600' })
     await h.run()
     expect(h.record.failed).toBeUndefined()
+    expect(h.record.summary).toContain('| Verified | valid for at least 600 s |')
   })
 
   it('warns when the server gives no expiry to check', async () => {

@@ -1,7 +1,7 @@
 // Masks as the runner applies them: within one line, lines split on CR LF, a lone CR and LF.
 import { describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
-import { MIN_MASK_LENGTH, maskAll, redact, secretForms } from '../src/mask.js'
+import { MIN_MASK_LENGTH, maskAll, redact, secretForms } from '../src/base/mask.js'
 
 function masked(values: string[]): string[] {
   const masks: string[] = []

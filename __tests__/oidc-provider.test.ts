@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import { DEMO_RESOURCE, startAuthServer } from '../__fixtures__/auth-server.mjs'
 import { fakeCore } from '../__fixtures__/core.js'
-import { defaultDeps } from '../src/deps.js'
-import { run } from '../src/main.js'
+import { defaultDeps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
 
 const SECRET = 'a+b/c=d:e%f&g h'
 const clients = [

@@ -3,14 +3,17 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { fakeCore } from '../__fixtures__/core.js'
-import { ActionError } from '../src/errors.js'
-import { readSettings } from '../src/inputs.js'
+import { ActionError } from '../src/base/errors.js'
+import { readSettings } from '../src/config/inputs.js'
 import { authenticate } from '../src/auth/index.js'
-import { grantFields } from '../src/grant.js'
-import type { Deps } from '../src/deps.js'
-import { run } from '../src/main.js'
-import { buildTokenRequest } from '../src/request.js'
-import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
+import { grantFields } from '../src/grants/index.js'
+import type { Deps } from '../src/entry/deps.js'
+import { run } from '../src/entry/main.js'
+import { buildTokenRequest } from '../src/oauth/token-request.js'
+import { tokenParameters } from '../src/steps/attempt.js'
+import { describeFailure } from '../src/oauth/failure.js'
+import { parseTokenResponse } from '../src/oauth/token-response.js'
+import type { HttpResponse } from '../src/http/types.js'
 
 // Every string the server sends carries this marker, so an echo of any of it is visible.
 const MARK = 'Zq'
@@ -109,10 +112,10 @@ describe('request building', () => {
     const deps = { now: Date.now } as Deps
     const context = { clientId: id, tokenUrl, timeoutMs: 1000, maxAttempts: 1, deps }
     return buildTokenRequest(
-      settings,
       tokenUrl,
       await authenticate(settings.auth, context),
-      (await grantFields(settings.grant, context)).form
+      (await grantFields(settings.grant, context)).form,
+      tokenParameters(settings)
     )
   }
 

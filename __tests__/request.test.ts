@@ -1,10 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { authenticate } from '../src/auth/index.js'
-import { grantFields } from '../src/grant.js'
+import { grantFields } from '../src/grants/index.js'
 import { basicAuthorization } from '../src/auth/secret.js'
-import { readSettings, type Settings } from '../src/inputs.js'
-import type { Deps } from '../src/deps.js'
-import { buildTokenRequest, formEncode } from '../src/request.js'
+import { readSettings } from '../src/config/inputs.js'
+import type { Settings } from '../src/config/settings.js'
+import type { Deps } from '../src/entry/deps.js'
+import { formEncode } from '../src/base/form.js'
+import { buildTokenRequest } from '../src/oauth/token-request.js'
+import { tokenParameters } from '../src/steps/attempt.js'
 
 const SPECIAL = 'a+b/c=d:e%f&g h é'
 
@@ -21,10 +24,10 @@ async function tokenRequest(s: Settings, url = TOKEN_URL) {
   const deps = { now: Date.now } as Deps
   const context = { clientId: s.clientId, tokenUrl: url, timeoutMs: 1000, maxAttempts: 1, deps }
   return buildTokenRequest(
-    s,
     url,
     await authenticate(s.auth, context),
-    (await grantFields(s.grant, context)).form
+    (await grantFields(s.grant, context)).form,
+    tokenParameters(s)
   )
 }
 
@@ -89,7 +92,7 @@ describe('optional parameters', () => {
 
 describe('masking covers the encodings a request uses', () => {
   it('the secret as form-encoded in the body and as form-encoded inside the Basic credential', async () => {
-    const { secretForms } = await import('../src/mask.js')
+    const { secretForms } = await import('../src/base/mask.js')
     const forms = secretForms(SPECIAL)
     expect(forms).toEqual(
       expect.arrayContaining([

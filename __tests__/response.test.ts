@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { ActionError } from '../src/errors.js'
-import { describeFailure, parseTokenResponse, type HttpResponse } from '../src/response.js'
+import { ActionError } from '../src/base/errors.js'
+import { describeFailure } from '../src/oauth/failure.js'
+import { parseTokenResponse } from '../src/oauth/token-response.js'
+import type { HttpResponse } from '../src/http/types.js'
 
 const json = (body: unknown, status = 200): HttpResponse => ({
   status,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { BACKOFF, parseRetryAfter, retryPlan } from '../src/retry.js'
+import { BACKOFF, parseRetryAfter, retryPlan } from '../src/http/retry.js'
 
 /** The delay alone, as most cases read it. */
 const retryDelay = (
@@ -9,7 +9,7 @@ const retryDelay = (
   nowMs: number,
   random: () => number
 ) => retryPlan(attempt, maxAttempts, outcome, nowMs, random)?.delayMs
-import type { Outcome } from '../src/transport.js'
+import type { Outcome } from '../src/http/types.js'
 
 const NOW = Date.parse('2026-11-27T12:00:00Z')
 const status = (code: number, headers: Record<string, string> = {}): Outcome => ({

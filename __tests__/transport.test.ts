@@ -8,10 +8,10 @@ import {
 } from '../__fixtures__/fault-server.js'
 import { createServer } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
-import { ActionError } from '../src/errors.js'
-import type { HttpRequest } from '../src/request.js'
+import { ActionError } from '../src/base/errors.js'
+import type { HttpRequest } from '../src/http/types.js'
 import { rootCertificates } from 'node:tls'
-import { MAX_BODY_BYTES, proxyFor, send, trustedCas } from '../src/transport.js'
+import { MAX_BODY_BYTES, proxyFor, send, trustedCas } from '../src/http/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {

@@ -9,9 +9,9 @@ import { fakeCore } from '../__fixtures__/core.js'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { runAction } from '../__fixtures__/run-action.mjs'
 import { makeCertificates } from '../__fixtures__/tls.js'
-import { run } from '../src/main.js'
-import { runPost } from '../src/post.js'
-import { send } from '../src/transport.js'
+import { run } from '../src/entry/main.js'
+import { runPost } from '../src/entry/post.js'
+import { send } from '../src/http/transport.js'
 
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8')
 

@@ -2,10 +2,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { SignJWT, exportJWK } from 'jose'
 import { generateKeyPairSync } from 'node:crypto'
-import { discoveryUrl, parseDiscovery, resolveEndpoints } from '../src/discovery.js'
-import { readSettings } from '../src/inputs.js'
-import { ActionError } from '../src/errors.js'
-import { isJwt, verifyAccessToken } from '../src/verify.js'
+import { discoveryUrl, parseDiscovery } from '../src/oauth/discovery.js'
+import { resolveEndpoints } from '../src/steps/endpoints.js'
+import { readSettings } from '../src/config/inputs.js'
+import { ActionError } from '../src/base/errors.js'
+import { isJwt, verifyAccessToken } from '../src/oauth/jwt.js'
 
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const NOW = Date.parse('2026-11-27T12:00:00Z')

@@ -1,6 +1,7 @@
-import { getState } from '@actions/core'
-import { run } from './main.js'
-import { runPost } from './post.js'
+import { defaultDeps } from './entry/deps.js'
+import { run } from './entry/main.js'
+import { runPost } from './entry/post.js'
+import { STATE } from './entry/state.js'
 
 // One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
-await (getState('isPost') ? runPost() : run())
+await (defaultDeps.core.getState(STATE.isPost) ? runPost() : run())

@@ -1,66 +1,82 @@
-import { ActionError } from '../errors.js'
-import { oneOf, type GetInput } from '../input-rules.js'
-import { assertionFamily, type AssertionAuth } from './jwt.js'
-import { githubOidcFamily, type GitHubOidcAuth } from './github-oidc.js'
-import { mtlsFamily, type MtlsAuth } from './mtls.js'
-import { noneFamily, type NoAuth } from './none.js'
-import { secretFamily, type SecretAuth } from './secret.js'
-import type { AttemptContext, AuthFamily, Credentials } from './types.js'
+import { ActionError } from '../base/errors.js'
+import { oneOf, type GetInput } from '../base/input-rules.js'
+import type { AttemptContext } from '../oauth/attempt-context.js'
+import { githubOidcFamily } from './github-oidc.js'
+import { assertionFamily } from './jwt.js'
+import { mtlsFamily } from './mtls.js'
+import { noneFamily } from './none.js'
+import { secretFamily } from './secret.js'
+import type { AuthFamily, Credentials } from './types.js'
+
+/** Every client-auth family, in action.yml's order: a new family is its file and a line here. */
+export const AUTH_FAMILIES = [
+  secretFamily,
+  assertionFamily,
+  mtlsFamily,
+  githubOidcFamily,
+  noneFamily
+] as const
+
+/** The method a family's values carry, from its type. */
+export type AuthOf<F> = F extends AuthFamily<infer A> ? A : never
 
 /** How the client proves who it is; each method carries what it needs. */
-export type ClientAuth = SecretAuth | AssertionAuth | MtlsAuth | GitHubOidcAuth | NoAuth
+export type ClientAuth = AuthOf<(typeof AUTH_FAMILIES)[number]>
 export type AuthMethod = ClientAuth['method']
 
-/** Every method and the family that implements it: a new method is one line here. */
-const FAMILIES: Record<
-  AuthMethod,
-  | AuthFamily<SecretAuth>
-  | AuthFamily<AssertionAuth>
-  | AuthFamily<MtlsAuth>
-  | AuthFamily<GitHubOidcAuth>
-  | AuthFamily<NoAuth>
-> = {
-  client_secret_post: secretFamily,
-  client_secret_basic: secretFamily,
-  client_secret_jwt: assertionFamily,
-  private_key_jwt: assertionFamily,
-  tls_client_auth: mtlsFamily,
-  self_signed_tls_client_auth: mtlsFamily,
-  github_oidc: githubOidcFamily,
-  none: noneFamily
+/** A family with its method type forgotten: what the registry's lookups hand out. */
+type AnyFamily = AuthFamily<{ method: string }>
+
+/** The methods, form fields and input rules a list of families makes (a test adds one). */
+export function authRegistry(families: readonly AnyFamily[]) {
+  const methods = families.flatMap(family => family.methods)
+  const familyOf = (method: string) => families.find(f => f.methods.includes(method)) as AnyFamily
+  const impliedBy = families.flatMap(family => Object.entries(family.impliedBy ?? {}))
+  return {
+    methods,
+    familyOf,
+    impliedBy,
+    formFields: families.flatMap(family => family.formFields),
+
+    // Without auth-method: client_secret_post (what Stent documents) when the grant needs the
+    // client to authenticate or a client-secret is given, else none (the subject token is it).
+    read(getInput: GetInput, nowMs: number, clientMustAuthenticate: boolean): { method: string } {
+      const fallback =
+        clientMustAuthenticate || getInput('client-secret') ? 'client_secret_post' : 'none'
+      const method = oneOf(getInput, 'auth-method', methods, fallback)
+      // A key or certificate given without its method would be silently left out.
+      const stray = impliedBy.find(([name]) => getInput(name))
+      if (stray && !getInput('auth-method')) {
+        throw new ActionError(
+          `Input '${stray[0]}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray[1]}.`
+        )
+      }
+      if (method === 'none' && clientMustAuthenticate) {
+        throw new ActionError(
+          "Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer)."
+        )
+      }
+      return familyOf(method).read(method, getInput, nowMs)
+    }
+  }
 }
 
-export const AUTH_METHODS = Object.keys(FAMILIES) as AuthMethod[]
+const REGISTRY = authRegistry(AUTH_FAMILIES)
 
-function familyOf(method: AuthMethod): AuthFamily<ClientAuth> {
-  return FAMILIES[method] as AuthFamily<ClientAuth>
-}
+export const AUTH_METHODS = REGISTRY.methods as AuthMethod[]
 
-/**
- * The client authentication from the inputs. Without auth-method: client_secret_post for the
- * client-credentials grant (what Stent documents); for the other grants, client_secret_post when
- * a client-secret is given, else none (the subject token is the credential).
- */
+export const AUTH_FORM_FIELDS: readonly string[] = REGISTRY.formFields
+
 export function readClientAuth(
   getInput: GetInput,
   nowMs: number,
-  clientCredentials: boolean
+  clientMustAuthenticate: boolean
 ): ClientAuth {
-  const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none'
-  const method = oneOf(getInput, 'auth-method', AUTH_METHODS, fallback)
-  // A key or certificate given without its method would be silently left out.
-  const stray = ['client-assertion-key', 'client-certificate'].find(name => getInput(name))
-  if (stray && !getInput('auth-method')) {
-    throw new ActionError(
-      `Input '${stray}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray === 'client-certificate' ? 'tls_client_auth or self_signed_tls_client_auth' : 'private_key_jwt'}.`
-    )
-  }
-  if (method === 'none' && clientCredentials) {
-    throw new ActionError(
-      "Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer)."
-    )
-  }
-  return familyOf(method).read(method, getInput, nowMs)
+  return REGISTRY.read(getInput, nowMs, clientMustAuthenticate) as ClientAuth
+}
+
+function familyOf(method: AuthMethod): AuthFamily<ClientAuth> {
+  return REGISTRY.familyOf(method) as AuthFamily<ClientAuth>
 }
 
 /** What to mask before anything prints and to strip from anything a server says. */
@@ -86,4 +102,4 @@ export function clientCertificateThumbprint(auth: ClientAuth): string | undefine
   return familyOf(auth.method).certificateThumbprint?.(auth)
 }
 
-export type { AttemptContext, Credentials } from './types.js'
+export type { AuthFamily, Credentials } from './types.js'

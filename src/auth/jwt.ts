@@ -1,8 +1,13 @@
 import { randomUUID, type KeyObject } from 'node:crypto'
-import { ActionError } from '../errors.js'
-import { oneOf, required, singleLine, type GetInput } from '../input-rules.js'
-import { checkCertificate, readCertificate, readPrivateKey, signingAlgorithms } from '../keys.js'
-import { JWT_BEARER } from '../request.js'
+import { ActionError } from '../base/errors.js'
+import { oneOf, required, singleLine, type GetInput } from '../base/input-rules.js'
+import {
+  checkCertificate,
+  readCertificate,
+  readPrivateKey,
+  signingAlgorithms
+} from '../base/keys.js'
+import { JWT_BEARER } from '../oauth/token-request.js'
 import { readSecret } from './secret.js'
 import type { AuthFamily, Credentials } from './types.js'
 
@@ -49,6 +54,10 @@ function algorithmFor(allowed: readonly string[], getInput: GetInput, what: stri
 }
 
 export const assertionFamily: AuthFamily<AssertionAuth> = {
+  methods: ['client_secret_jwt', 'private_key_jwt'],
+  formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
+  impliedBy: { 'client-assertion-key': 'private_key_jwt' },
+
   read(method, getInput, nowMs) {
     if (method === 'client_secret_jwt') {
       const secret = readSecret(getInput, method)

@@ -1,5 +1,5 @@
-import { required } from '../input-rules.js'
-import { checkCertificate, readCertificate, readPrivateKey } from '../keys.js'
+import { required } from '../base/input-rules.js'
+import { checkCertificate, readCertificate, readPrivateKey } from '../base/keys.js'
 import type { AuthFamily, Credentials } from './types.js'
 
 /**
@@ -19,6 +19,10 @@ export interface MtlsAuth {
 }
 
 export const mtlsFamily: AuthFamily<MtlsAuth> = {
+  methods: ['tls_client_auth', 'self_signed_tls_client_auth'],
+  formFields: ['client_id'],
+  impliedBy: { 'client-certificate': 'tls_client_auth or self_signed_tls_client_auth' },
+
   read(method, getInput, nowMs) {
     const certificate = readCertificate(
       required(getInput, 'client-certificate', method),

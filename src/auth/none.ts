@@ -10,6 +10,9 @@ export interface NoAuth {
 }
 
 export const noneFamily: AuthFamily<NoAuth> = {
+  methods: ['none'],
+  formFields: ['client_id'],
+
   read(method) {
     return { method }
   },

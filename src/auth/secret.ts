@@ -1,5 +1,5 @@
-import { noControlCharacters, oneOf, required } from '../input-rules.js'
-import { formEncode } from '../request.js'
+import { noControlCharacters, oneOf, required } from '../base/input-rules.js'
+import { formEncode } from '../base/form.js'
 import type { AuthFamily, Credentials } from './types.js'
 
 /**
@@ -33,6 +33,9 @@ export function readSecret(getInput: (name: string) => string, method: string): 
 }
 
 export const secretFamily: AuthFamily<SecretAuth> = {
+  methods: ['client_secret_post', 'client_secret_basic'],
+  formFields: ['client_id', 'client_secret'],
+
   read(method, getInput) {
     const secret = readSecret(getInput, method)
     return method === 'client_secret_basic'

@@ -1,39 +1,28 @@
-import type { GetInput } from '../input-rules.js'
-import type { Deps } from '../deps.js'
-
-/** A TLS client certificate and its key, presented on the connection (RFC 8705). */
-export interface TlsIdentity {
-  cert: string
-  key: string
-}
+import type { GetInput } from '../base/input-rules.js'
+import type { AttemptContext } from '../oauth/attempt-context.js'
+import type { RequestCredentials } from '../oauth/token-request.js'
 
 /** What one attempt's client authentication adds to a request. */
-export interface Credentials {
-  /** Form fields: client_id, client_secret, client_assertion... */
-  form: Array<[name: string, value: string]>
-  headers: Record<string, string>
-  tls?: TlsIdentity
+export interface Credentials extends RequestCredentials {
   /** Secrets made for this attempt (an assertion, an ID token): masked before the request. */
   fresh: string[]
 }
 
-/** What a method may need to authenticate one attempt. */
-export interface AttemptContext {
-  clientId: string
-  /** The token endpoint: a client assertion's audience, the GitHub ID token's default audience. */
-  tokenUrl: URL
-  timeoutMs: number
-  maxAttempts: number
-  deps: Deps
-  /** Told each GitHub ID token fetched, so a refusal can name the claims policies match on. */
-  onIdToken?: (idToken: string) => void
-}
-
 /**
- * One family of client-authentication methods (secret, signed assertion, mTLS, GitHub OIDC): how
- * it reads its inputs, what it must mask, and what it adds to each attempt.
+ * One family of client-authentication methods (secret, signed assertion, mTLS, GitHub OIDC): its
+ * methods, how it reads its inputs, what it must mask, and what it adds to each attempt. A new
+ * family is a file exporting one of these, and a line in auth/index.ts.
  */
 export interface AuthFamily<A extends { method: string }> {
+  /** The auth-method values it implements, in action.yml's order. */
+  methods: readonly A['method'][]
+  /** Every form field its credentials may send: extra-params may not set them. */
+  formFields: readonly string[]
+  /**
+   * Inputs that mean this family, each with the method to suggest: set without auth-method, they
+   * would be silently left out, so the action refuses them.
+   */
+  impliedBy?: Readonly<Record<string, string>>
   /** `nowMs` judges a certificate's validity before any request. */
   read(method: A['method'], getInput: GetInput, nowMs: number): A
   /** Every form of every secret the method holds, to mask first and strip from server text. */

@@ -1,4 +1,4 @@
-import { ActionError } from './errors.js'
+import { ActionError } from '../base/errors.js'
 
 /** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
 export const INPUT_NAMES = [

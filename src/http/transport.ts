@@ -1,31 +1,14 @@
 import { on, once } from 'node:events'
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { isIP, connect as tcpConnect, type Socket } from 'node:net'
 import { getCACertificates, connect as tlsConnect } from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { checkBypass } from '@actions/http-client/lib/proxy'
-import { ActionError } from './errors.js'
-import type { HttpRequest } from './request.js'
+import { ActionError } from '../base/errors.js'
+import type { HttpRequest, Outcome, ProxyName, Send } from './types.js'
 
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024
-
-/** What one attempt produced: an HTTP response, or no response at all. */
-export type Outcome =
-  | { kind: 'response'; status: number; headers: IncomingHttpHeaders; body: string }
-  | {
-      kind: 'network'
-      reason: string
-      retryable: boolean
-      /** Set when it failed on the way to the proxy: that, not the endpoint, is what to check. */
-      proxy?: ProxyName
-    }
-
-/** A proxy as messages name it: host:port and the variable it came from, never its credentials. */
-export interface ProxyName {
-  address: string
-  variable: string
-}
 
 /** The proxy from the environment, credentials decoded (they go in Proxy-Authorization only). */
 export interface Proxy extends ProxyName {
@@ -40,8 +23,6 @@ export interface Proxy extends ProxyName {
  */
 export const TLS_CHECKS_OFF_WARNING =
   'NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: this action always verifies TLS certificates. To trust a private CA, pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at its PEM file.'
-
-export type Send = (request: HttpRequest, timeoutMs: number) => Promise<Outcome>
 
 const USER_AGENT = 'stent-token-action'
 

@@ -1,9 +1,7 @@
-import { clientCertificateThumbprint } from './auth/index.js'
-import type { Deps } from './deps.js'
-import { ActionError } from './errors.js'
-import { getDocument } from './exchange.js'
-import { DEFAULT_TOKEN_URL, parseUrl, type Settings } from './inputs.js'
-import { parseJsonObject, type HttpResponse } from './response.js'
+import { ActionError } from '../base/errors.js'
+import { parseUrl } from '../base/input-rules.js'
+import { parseJsonObject } from '../http/json.js'
+import type { HttpResponse } from '../http/types.js'
 
 /** Where the action sends what: from the inputs, completed by discovery. */
 export interface Endpoints {
@@ -58,34 +56,4 @@ export function parseDiscovery(
     jwksUrl: url('jwks_uri'),
     revocationUrl: endpoint('revocation_endpoint')
   }
-}
-
-/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
-export function resolveEndpoints(settings: Settings, discovered: Partial<Endpoints>): Endpoints {
-  const tokenUrl = settings.tokenUrl ?? discovered.tokenUrl
-  if (!tokenUrl) {
-    throw new ActionError(
-      `The discovery document lists no token_endpoint. Set token-url (it defaults to ${DEFAULT_TOKEN_URL}).`
-    )
-  }
-  return {
-    tokenUrl,
-    jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
-    revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
-  }
-}
-
-/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-export async function findEndpoints(settings: Settings, deps: Deps): Promise<Endpoints> {
-  if (!settings.issuer) return resolveEndpoints(settings, {})
-  const url = discoveryUrl(settings.issuer)
-  deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
-  const response = await getDocument(
-    url,
-    { label: 'The discovery endpoint', input: 'issuer' },
-    settings,
-    deps
-  )
-  const mtls = clientCertificateThumbprint(settings.auth) !== undefined
-  return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }))
 }

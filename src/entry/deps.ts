@@ -1,10 +1,13 @@
 import * as actionsCore from '@actions/core'
-import type { ExchangeDeps } from './exchange.js'
-import type { Publisher } from './publish.js'
-import { send } from './transport.js'
+import { send } from '../http/transport.js'
+import type { AttemptDeps } from '../oauth/attempt-context.js'
+import type { Publisher } from '../steps/publish.js'
 
-/** The action's collaborators; tests pass fakes or real servers, the action passes these. */
-export interface Deps extends ExchangeDeps {
+/**
+ * The action's collaborators; tests pass fakes or real servers, the action passes these. The only
+ * file that imports @actions/core; each layer below takes the part it needs (AttemptDeps, SendDeps).
+ */
+export interface Deps extends AttemptDeps {
   core: Publisher & {
     getInput(name: string): string
     setFailed(message: string): void

@@ -1,66 +1,23 @@
-import { readClientAuth, type ClientAuth } from './auth/index.js'
-import { ActionError } from './errors.js'
-import { readGrant, type Grant } from './grant.js'
-import { noControlCharacters, required, singleLine, type GetInput } from './input-rules.js'
-import { readTrustedCertificates } from './keys.js'
+import { AUTH_FORM_FIELDS, readClientAuth } from '../auth/index.js'
+import { ActionError } from '../base/errors.js'
+import {
+  DEFAULT_TOKEN_URL,
+  noControlCharacters,
+  parseUrl,
+  required,
+  singleLine,
+  type GetInput
+} from '../base/input-rules.js'
+import { readTrustedCertificates } from '../base/keys.js'
+import { grantDefinition, GRANT_FORM_FIELDS, readGrant } from '../grants/index.js'
+import type { Settings } from './settings.js'
 
-export type { GetInput } from './input-rules.js'
-
-export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
-
-/** Every input, read and validated once; the rest of the action trusts this. */
-export interface Settings {
-  /** '' only for grants other than client_credentials, where a public client may send none. */
-  clientId: string
-  auth: ClientAuth
-  grant: Grant
-  /** The token endpoint; undefined when it is to be discovered from `issuer`. */
-  tokenUrl: URL | undefined
-  /** OpenID Connect issuer to discover endpoints from, or '' for none. */
-  issuer: string
-  jwksUrl: URL | undefined
-  revocationUrl: URL | undefined
-  /** Sent as `response_type` unless empty (Stent requires `token`). */
-  responseType: string
-  scope: string
-  audience: string
-  /** RFC 8707 resource indicators, one form field each. */
-  resources: string[]
-  extraParams: Array<[name: string, value: string]>
-  /** Env var to export the token to, or '' for none. */
-  exportVariable: string
-  timeoutMs: number
-  maxAttempts: number
-  /** PEM certificates trusted besides the default CAs for the step's endpoints, or '' for none. */
-  caCertificate: string
-  /** Write a job summary after success. */
-  summary: boolean
-  /** The summary's heading, or '' for one naming the client. */
-  summaryTitle: string
-  verifyToken: boolean
-  /** Seconds the token must still be valid for. */
-  minValidity: number
-  /** Revoke the token in the post step. */
-  revoke: boolean
+/** Fields the action sets: the registries' and its own. `extra-params` may not override them. */
+export function reservedFields(...sent: ReadonlyArray<readonly string[]>): Set<string> {
+  return new Set([...sent.flat(), 'response_type', 'scope', 'audience'])
 }
 
-/** Parameters the action sets itself; `extra-params` may not override them. */
-const RESERVED_PARAMS = new Set([
-  'grant_type',
-  'client_id',
-  'client_secret',
-  'client_assertion',
-  'client_assertion_type',
-  'response_type',
-  'scope',
-  'audience',
-  'assertion',
-  'subject_token',
-  'subject_token_type',
-  'actor_token',
-  'actor_token_type',
-  'requested_token_type'
-])
+export const RESERVED_PARAMS = reservedFields(GRANT_FORM_FIELDS, AUTH_FORM_FIELDS)
 
 /**
  * Names the runner owns, or that change how later steps run: what their shells source or trust
@@ -119,7 +76,7 @@ const RESERVED_ENV = new RegExp(
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Settings {
   const grant = readGrant(getInput)
-  const auth = readClientAuth(getInput, nowMs, grant.type === 'client_credentials')
+  const auth = readClientAuth(getInput, nowMs, grantDefinition(grant).clientMustAuthenticate)
   // Every method but none names the client; a public client of the other grants may not.
   const clientId =
     auth.method === 'none' ? getInput('client-id') : required(getInput, 'client-id', auth.method)
@@ -127,7 +84,7 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
   const issuer = parseIssuer(getInput('issuer'))
   const tokenUrlInput = getInput('token-url')
   // The runner always passes token-url's default; with an issuer, only another value wins.
-  const tokenUrl =
+  const configuredTokenUrl =
     issuer && (!tokenUrlInput || tokenUrlInput === DEFAULT_TOKEN_URL)
       ? undefined
       : parseUrl(tokenUrlInput || DEFAULT_TOKEN_URL, "Input 'token-url'")
@@ -149,7 +106,7 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     clientId,
     auth,
     grant,
-    tokenUrl,
+    configuredTokenUrl,
     issuer,
     jwksUrl,
     revocationUrl,
@@ -178,35 +135,6 @@ function parseIssuer(value: string): string {
 
 function optionalUrl(value: string, name: string): URL | undefined {
   return value ? parseUrl(value, `Input '${name}'`) : undefined
-}
-
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
-
-/**
- * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
- * where it came from in messages, e.g. "Input 'token-url'".
- */
-export function parseUrl(value: string, what: string): URL {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    throw new ActionError(
-      `${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`
-    )
-  }
-  if (url.username || url.password) {
-    throw new ActionError(
-      `${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`
-    )
-  }
-  const loopback = LOOPBACK_HOSTS.test(url.hostname)
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new ActionError(
-      `${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`
-    )
-  }
-  return url
 }
 
 /** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */

@@ -1,4 +1,4 @@
-import type { Outcome } from './transport.js'
+import type { Outcome } from './types.js'
 
 /** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
 export const BACKOFF = {

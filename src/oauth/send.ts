@@ -1,11 +1,11 @@
-import { ActionError } from './errors.js'
-import { buildGetRequest, type HttpRequest } from './request.js'
-import { describeFailure, type Endpoint, type HttpResponse } from './response.js'
-import { BACKOFF, retryPlan } from './retry.js'
-import type { Outcome, Send } from './transport.js'
+import { ActionError } from '../base/errors.js'
+import { BACKOFF, retryPlan } from '../http/retry.js'
+import type { HttpRequest, HttpResponse, Outcome, Send } from '../http/types.js'
+import { describeFailure, type Endpoint } from './failure.js'
+import { buildGetRequest } from './token-request.js'
 
-/** What an exchange needs besides the request: the network, a clock and dice, and a log. */
-export interface ExchangeDeps {
+/** What sending with retries needs besides the request: the network, a clock and dice, and a log. */
+export interface SendDeps {
   core: { info(message: string): void; debug(message: string): void }
   send: Send
   sleep: (ms: number) => Promise<void>
@@ -13,7 +13,18 @@ export interface ExchangeDeps {
   random: () => number
 }
 
-export interface Exchange {
+/** A request that failed for good: what its last attempt got, and from which endpoint. */
+export class RequestFailed extends ActionError {
+  constructor(
+    message: string,
+    readonly outcome: Outcome,
+    readonly endpoint: string
+  ) {
+    super(message)
+  }
+}
+
+export interface RetriedRequest {
   endpoint: Endpoint
   /**
    * Builds the request for one attempt: a client assertion is made fresh for each. When it needs a
@@ -22,21 +33,21 @@ export interface Exchange {
    */
   request: () => Promise<HttpRequest>
   /**
-   * Removed in every form from anything the server says back. Read at each failure, so that
-   * secrets made for an attempt (an assertion, an ID token) may be added as they are made.
+   * Removed in every form from anything the server says back. Asked for at each failure, so that
+   * secrets made for an attempt (an assertion, an ID token) count once they are made.
    */
-  secrets: readonly string[]
+  secrets: () => readonly string[]
   timeoutMs: number
   maxAttempts: number
 }
 
 /**
  * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
- * retry.ts. Fails with an ActionError that says what the endpoint answered last.
+ * http/retry.ts. Fails with a RequestFailed that says what the endpoint answered last.
  */
-export async function exchange(
-  x: Exchange,
-  deps: ExchangeDeps
+export async function sendWithRetries(
+  x: RetriedRequest,
+  deps: SendDeps
 ): Promise<{ response: HttpResponse; requestedAt: number }> {
   const { core } = deps
   for (let attempt = 1; ; attempt++) {
@@ -45,12 +56,10 @@ export async function exchange(
     const { outcome, endpoint, failure, what } = result
     const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
     if (plan === undefined) {
-      throw new ActionError(
+      throw new RequestFailed(
         attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure,
-        {
-          outcome,
-          endpoint
-        }
+        outcome,
+        endpoint
       )
     }
     core.info(
@@ -65,14 +74,14 @@ type Attempt =
   | { outcome: Outcome; endpoint: string; failure: string; what: string }
 
 /** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
-async function attemptOnce(x: Exchange, attempt: number, deps: ExchangeDeps): Promise<Attempt> {
+async function attemptOnce(x: RetriedRequest, attempt: number, deps: SendDeps): Promise<Attempt> {
   const { core } = deps
   let request: HttpRequest
   try {
     request = await x.request()
   } catch (error) {
-    if (!(error instanceof ActionError) || !error.exchange) throw error
-    const { outcome, endpoint } = error.exchange
+    if (!(error instanceof RequestFailed)) throw error
+    const { outcome, endpoint } = error
     return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` }
   }
   core.debug(
@@ -95,8 +104,8 @@ async function attemptOnce(x: Exchange, attempt: number, deps: ExchangeDeps): Pr
 }
 
 /** What went wrong, naming what to check: the endpoint's input, or the proxy when it failed there. */
-function failureMessage(outcome: Outcome, x: Exchange, url: URL): string {
-  if (outcome.kind === 'response') return describeFailure(outcome, x.secrets, x.endpoint, url)
+function failureMessage(outcome: Outcome, x: RetriedRequest, url: URL): string {
+  if (outcome.kind === 'response') return describeFailure(outcome, x.secrets(), x.endpoint, url)
   const { proxy } = outcome
   if (proxy) {
     return `Could not reach the proxy ${proxy.address} (from ${proxy.variable}) on the way to ${url.host}: ${outcome.reason}. Hint: check ${proxy.variable} (a value without a scheme is read as http://, a user and password must be URL-encoded), and NO_PROXY for hosts to reach directly.`
@@ -117,13 +126,13 @@ export async function getDocument(
   url: URL,
   endpoint: Endpoint,
   budget: { timeoutMs: number; maxAttempts: number; caCertificate: string },
-  deps: ExchangeDeps
+  deps: SendDeps
 ): Promise<HttpResponse> {
-  const { response } = await exchange(
+  const { response } = await sendWithRetries(
     {
       endpoint,
       request: async () => buildGetRequest(url, budget.caCertificate),
-      secrets: [],
+      secrets: () => [],
       timeoutMs: budget.timeoutMs,
       maxAttempts: budget.maxAttempts
     },

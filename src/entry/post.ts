@@ -1,14 +1,15 @@
-import { ActionError } from './errors.js'
-import { exchange } from './exchange.js'
-import { readSettings, type Settings } from './inputs.js'
-import { authSecrets } from './auth/index.js'
-import { attemptContext, credentials } from './attempt.js'
+import { authSecrets } from '../auth/index.js'
+import { ActionError } from '../base/errors.js'
+import { maskAll } from '../base/mask.js'
+import { checkToken } from '../base/untrusted.js'
+import { readSettings } from '../config/inputs.js'
+import type { Settings } from '../config/settings.js'
+import { sendWithRetries } from '../oauth/send.js'
+import { buildRevocationRequest } from '../oauth/token-request.js'
+import { attemptContext, credentials, Secrets } from '../steps/attempt.js'
+import { findEndpoints } from '../steps/endpoints.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { findEndpoints } from './discovery.js'
-import { REVOKE_STATE } from './main.js'
-import { maskAll } from './mask.js'
-import { buildRevocationRequest } from './request.js'
-import { checkToken } from './untrusted.js'
+import { STATE } from './state.js'
 
 /**
  * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
@@ -25,19 +26,19 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     // The main step failed on these inputs already, and said why.
     return
   }
-  const saved = core.getState(REVOKE_STATE)
+  const saved = core.getState(STATE.revokeToken)
   if (!settings.revoke || !saved) return
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
-    const secrets = [token, ...authSecrets(settings.auth, settings.clientId)]
-    maskAll(core, secrets)
+    const secrets = new Secrets([token, ...authSecrets(settings.auth, settings.clientId)])
+    maskAll(core, secrets.values)
     const endpoints = await findEndpoints(settings, deps)
     const revocationUrl = endpoints.revocationUrl
     if (!revocationUrl) {
       throw new ActionError('The discovery document lists no revocation_endpoint.')
     }
     core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`)
-    await exchange(
+    await sendWithRetries(
       {
         endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
         request: async () =>
@@ -51,7 +52,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
             ),
             settings.caCertificate
           ),
-        secrets,
+        secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
         maxAttempts: Math.min(settings.maxAttempts, 3)
       },

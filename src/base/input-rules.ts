@@ -1,5 +1,8 @@
 import { ActionError } from './errors.js'
 
+/** token-url's default: Stent's token endpoint. */
+export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
+
 /** How an input is read: @actions/core's getInput in the action, a map in tests. */
 export type GetInput = (name: string) => string
 
@@ -45,4 +48,33 @@ export function oneOf<T extends string>(
     )
   }
   return found
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/**
+ * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
+ * where it came from in messages, e.g. "Input 'token-url'".
+ */
+export function parseUrl(value: string, what: string): URL {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ActionError(
+      `${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`
+    )
+  }
+  if (url.username || url.password) {
+    throw new ActionError(
+      `${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`
+    )
+  }
+  const loopback = LOOPBACK_HOSTS.test(url.hostname)
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ActionError(
+      `${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`
+    )
+  }
+  return url
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import type { Settings } from './inputs.js'
-import type { TokenResponse } from './response.js'
+import type { Settings } from '../config/settings.js'
+import type { TokenResponse } from '../oauth/token-response.js'
+import type { Verified } from './checks.js'
 
 /** The part of @actions/core this action writes through. */
 export interface Publisher {
@@ -38,8 +39,18 @@ export function publish(
   )
 }
 
+/** The step's outputs, by name: expires-in and expires-at only when the server said. */
+export interface Outputs {
+  'access-token': string
+  'token-type': string
+  'expires-in'?: string
+  'expires-at'?: string
+  scope?: string
+  'issued-token-type'?: string
+}
+
 /** The step's outputs, by name; expires-in and expires-at only when the server said. */
-export function outputsOf(token: TokenResponse, requestedAt: Date): Record<string, string> {
+export function outputsOf(token: TokenResponse, requestedAt: Date): Outputs {
   return {
     'access-token': token.accessToken,
     'token-type': token.tokenType,
@@ -76,15 +87,19 @@ export function describeDuration(seconds: number): string {
 }
 
 /**
- * The job summary: where the token came from and until when, and a fingerprint that tells two
- * tokens apart without revealing either. Never the token.
+ * The job summary: where the token came from and until when, what was verified, and a fingerprint
+ * that tells two tokens apart without revealing either; never the token. Its values are outputsOf's.
  */
 export function summaryMarkdown(
   token: TokenResponse,
   settings: Settings,
   tokenUrl: URL,
-  requestedAt: Date
+  requestedAt: Date,
+  verified?: Verified
 ): string {
+  const outputs = outputsOf(token, requestedAt)
+  const expiresIn = outputs['expires-in']
+  const checked = verified ? describeVerified(verified) : ''
   const rows: Array<[string, string]> = [
     ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
     ['Client ID', settings.clientId || '(none: a public client)'],
@@ -92,16 +107,17 @@ export function summaryMarkdown(
       ? []
       : [['Grant', settings.grant.type] as [string, string]]),
     ['Auth method', settings.auth.method],
-    ...(token.issuedTokenType
-      ? [['Issued token type', token.issuedTokenType] as [string, string]]
+    ...(outputs['issued-token-type']
+      ? [['Issued token type', outputs['issued-token-type']] as [string, string]]
       : []),
-    ['Scope', token.scope ?? '(none returned)'],
+    ['Scope', outputs.scope ?? '(none returned)'],
     [
       'Expires',
-      token.expiresIn === undefined
+      expiresIn === undefined
         ? '(not returned)'
-        : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
+        : `${outputs['expires-at']} (in ${describeDuration(Number(expiresIn))})`
     ],
+    ...(checked ? [['Verified', checked] as [string, string]] : []),
     ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
     ...(settings.exportVariable
       ? [['Exported as', settings.exportVariable] as [string, string]]
@@ -115,6 +131,18 @@ export function summaryMarkdown(
     ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
     ''
   ].join('\n')
+}
+
+/** What the checks verified, in a line: '' when verify-token and min-validity were off. */
+export function describeVerified({
+  keySetHost,
+  certificateBinding,
+  minValidity
+}: Verified): string {
+  const parts = keySetHost ? [`signature and claims (keys from ${keySetHost}), exp`] : []
+  if (certificateBinding) parts.push('certificate binding (cnf x5t#S256)')
+  if (minValidity !== undefined) parts.push(`valid for at least ${minValidity} s`)
+  return parts.join(', ')
 }
 
 /** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */

@@ -1,44 +1,37 @@
-import { authSecrets, refusalHint } from './auth/index.js'
-import { attemptContext, tokenRequest, withPolicyClaims } from './attempt.js'
+import { authSecrets, refusalHint } from '../auth/index.js'
+import { ActionError } from '../base/errors.js'
+import { maskAll } from '../base/mask.js'
+import { checkInputNames } from '../config/input-names.js'
+import { readSettings } from '../config/inputs.js'
+import { grantDefinition, grantSecrets } from '../grants/index.js'
+import { parseJsonObject } from '../http/json.js'
+import { TLS_CHECKS_OFF_WARNING } from '../http/transport.js'
+import type { Endpoints } from '../oauth/discovery.js'
+import { TOKEN_ENDPOINT } from '../oauth/failure.js'
+import { getDocument, sendWithRetries } from '../oauth/send.js'
+import { parseTokenResponse, type TokenResponse } from '../oauth/token-response.js'
+import { attemptContext, Secrets, tokenRequest, withPolicyClaims } from '../steps/attempt.js'
+import { checkAccessToken } from '../steps/checks.js'
+import { findEndpoints } from '../steps/endpoints.js'
+import { publish, summaryMarkdown } from '../steps/publish.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { findEndpoints, type Endpoints } from './discovery.js'
-import { ActionError } from './errors.js'
-import { exchange, getDocument } from './exchange.js'
-import { grantSecrets } from './grant.js'
-import { checkInputNames } from './input-names.js'
-import { readSettings } from './inputs.js'
-import { maskAll } from './mask.js'
-import { publish, summaryMarkdown } from './publish.js'
-import {
-  parseJsonObject,
-  parseTokenResponse,
-  TOKEN_ENDPOINT,
-  type TokenResponse
-} from './response.js'
-import { TLS_CHECKS_OFF_WARNING } from './transport.js'
-import { checkAccessToken } from './verify.js'
-
-/**
- * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
- * derives again from its inputs, so that saved state cannot point it anywhere.
- */
-export const REVOKE_STATE = 'revoke-token'
+import { STATE } from './state.js'
 
 export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
-  core.saveState('isPost', 'true')
+  core.saveState(STATE.isPost, 'true')
   try {
     // Once, before any connection: the variable turns checks off for others, not for us.
     if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') core.warning(TLS_CHECKS_OFF_WARNING)
     checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name), deps.now())
     // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
-    const secrets = [
+    const secrets = new Secrets([
       ...authSecrets(settings.auth, settings.clientId),
       ...grantSecrets(settings.grant)
-    ]
-    maskAll(core, secrets)
+    ])
+    maskAll(core, secrets.values)
     const endpoints = await findEndpoints(settings, deps)
     const { grant, clientId, auth } = settings
     core.info(
@@ -46,11 +39,11 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     )
     let idToken: string | undefined
     const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
-    const { response, requestedAt } = await exchange(
+    const { response, requestedAt } = await sendWithRetries(
       {
         endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
-        request: () => tokenRequest(settings, endpoints.tokenUrl, context, secrets),
-        secrets,
+        request: () => tokenRequest(settings, context, secrets),
+        secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts
       },
@@ -58,9 +51,9 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     ).catch((error: unknown) => {
       throw withPolicyClaims(error, idToken)
     })
-    const token = parseTokenResponse(response, grant.type)
+    const token = parseTokenResponse(response, grantDefinition(grant).response)
     maskAll(core, [token.accessToken])
-    await checkAccessToken(token, settings, {
+    const verified = await checkAccessToken(token, settings, {
       requestedAt,
       jwksUrl: endpoints.jwksUrl,
       fetchKeySet: async url =>
@@ -80,7 +73,9 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
       await core.summary
-        .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
+        .addRaw(
+          summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified)
+        )
         .write()
         .catch((error: unknown) =>
           core.warning(
@@ -119,5 +114,5 @@ function saveRevocation(token: TokenResponse, endpoints: Endpoints, deps: Deps):
     )
     return
   }
-  deps.core.saveState(REVOKE_STATE, token.accessToken)
+  deps.core.saveState(STATE.revokeToken, token.accessToken)
 }

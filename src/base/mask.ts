@@ -1,4 +1,4 @@
-import { formEncode } from './request.js'
+import { formEncode } from './form.js'
 
 /**
  * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:

@@ -1,0 +1,7 @@
+/** Every key the main step saves for the post step: main and post never import each other. */
+export const STATE = {
+  /** The same bundle then runs as the post step (as actions/checkout). */
+  isPost: 'isPost',
+  /** The token alone: the post step derives endpoints and credentials again from its inputs. */
+  revokeToken: 'revoke-token'
+} as const
