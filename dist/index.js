@@ -1,152 +1,36 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 814:
+/***/ 886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Qg: () => (/* binding */ withPolicyClaims),
-/* harmony export */   Tn: () => (/* binding */ attemptContext),
-/* harmony export */   jE: () => (/* binding */ tokenRequest),
-/* harmony export */   z3: () => (/* binding */ credentials)
-/* harmony export */ });
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(153);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(390);
-/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(124);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _R: () => (/* binding */ AUTH_FORM_FIELDS),
+  O6: () => (/* binding */ authSecrets),
+  QF: () => (/* binding */ authenticate),
+  IC: () => (/* binding */ clientCertificateThumbprint),
+  AR: () => (/* binding */ readClientAuth),
+  ah: () => (/* binding */ refusalHint)
+});
+
+// UNUSED EXPORTS: AUTH_FAMILIES, AUTH_METHODS, authRegistry
+
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/input-rules.ts
+var input_rules = __nccwpck_require__(251);
+// EXTERNAL MODULE: ./src/oauth/github-id-token.ts
+var github_id_token = __nccwpck_require__(48);
+// EXTERNAL MODULE: ./src/oauth/token-request.ts
+var token_request = __nccwpck_require__(690);
+;// CONCATENATED MODULE: ./src/auth/github-oidc.ts
 
 
-
-
-
-
-/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
-function attemptContext(settings, tokenUrl, deps, onIdToken) {
-    return {
-        clientId: settings.clientId,
-        tokenUrl,
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts,
-        deps,
-        ...(onIdToken ? { onIdToken } : {})
-    };
-}
-/**
- * The client's credentials for one attempt, made fresh each time (a signed assertion, the job's
- * GitHub ID token), masked before use and added to `secrets`, the values its exchange strips
- * from what servers say.
- */
-async function credentials(settings, context, secrets) {
-    const made = await (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticate */ .QF)(settings.auth, context);
-    keepSecret(made.fresh, context, secrets);
-    return made;
-}
-/** Secrets made for an attempt: masked before use, and stripped from what servers say. */
-function keepSecret(fresh, context, secrets) {
-    (0,_mask_js__WEBPACK_IMPORTED_MODULE_3__/* .maskAll */ .gh)(context.deps.core, fresh);
-    secrets.push(...fresh);
-}
-/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
-async function tokenRequest(settings, tokenUrl, context, secrets) {
-    const grant = await (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .grantFields */ .s$)(settings.grant, context);
-    keepSecret(grant.fresh, context, secrets);
-    const made = await credentials(settings, context, secrets);
-    return (0,_request_js__WEBPACK_IMPORTED_MODULE_4__/* .buildTokenRequest */ .Xl)(settings, tokenUrl, made, grant.form);
-}
-/**
- * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
- * trust policy that does not match) says which claims the token has; never the token.
- */
-function withPolicyClaims(error, idToken) {
-    if (!(error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l) || !idToken || !error.exchange)
-        return error;
-    const { outcome, endpoint } = error.exchange;
-    const refused = outcome.kind === 'response' && outcome.status >= 400 && outcome.status <= 403;
-    if (!refused || endpoint !== _response_js__WEBPACK_IMPORTED_MODULE_5__/* .TOKEN_ENDPOINT */ .uV.label)
-        return error;
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${error.message} ${(0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .policyClaims */ .e9)(idToken)}`, error.exchange);
-}
-
-
-/***/ }),
-
-/***/ 377:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   eC: () => (/* binding */ githubIdToken),
-/* harmony export */   fk: () => (/* binding */ githubOidcFamily)
-/* harmony export */ });
-/* unused harmony exports GITHUB_OIDC_ENDPOINT, githubIdTokenRequest, parseGitHubIdToken */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(288);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(390);
-/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(124);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(873);
-
-
-
-
-
-
-/** The token service, for messages: failures point at the permission and the audience. */
-const GITHUB_OIDC_ENDPOINT = {
-    label: "GitHub's OIDC token service",
-    input: 'oidc-audience',
-    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
-};
-/**
- * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
- * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
- */
-function githubIdTokenRequest(env, audience, cause = 'auth-method github_oidc') {
-    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
-    if (!base || !bearer) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${cause} needs the job to be allowed to request an OIDC token: add \`permissions: id-token: write\` to the job (or workflow). Jobs triggered from forks cannot have it.`);
-    }
-    let url;
-    try {
-        url = new URL(base);
-    }
-    catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
-    }
-    url.searchParams.set('audience', audience);
-    return {
-        method: 'GET',
-        url,
-        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
-        body: ''
-    };
-}
-/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
-function parseGitHubIdToken(response) {
-    return (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)((0,_response_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .dw)(response)?.value, "The GitHub OIDC token service's answer", 'value');
-}
-/**
- * The job's GitHub ID token for `audience`: one request under the deadline, made within an attempt
- * of the request it is for, whose exchange retries it (one attempt budget for both).
- */
-async function githubIdToken(audience, context, cause) {
-    const { deps } = context;
-    const request = githubIdTokenRequest(deps.env, audience, cause);
-    const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
-    (0,_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .maskAll */ .gh)(deps.core, [bearer]);
-    const { response } = await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
-        endpoint: GITHUB_OIDC_ENDPOINT,
-        request: async () => request,
-        secrets: [bearer],
-        timeoutMs: context.timeoutMs,
-        maxAttempts: 1
-    }, deps);
-    const idToken = parseGitHubIdToken(response);
-    context.onIdToken?.(idToken);
-    return idToken;
-}
 const githubOidcFamily = {
+    methods: ['github_oidc'],
+    formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
     read(method, getInput) {
         return { method, audience: getInput('oidc-audience') };
     },
@@ -154,11 +38,11 @@ const githubOidcFamily = {
         return [];
     },
     async credentials(auth, context) {
-        const idToken = await githubIdToken(auth.audience || context.tokenUrl.origin, context, 'auth-method github_oidc');
+        const idToken = await (0,github_id_token/* githubIdToken */.eC)(auth.audience || context.tokenUrl.origin, context, 'auth-method github_oidc');
         return {
             form: [
                 ['client_id', context.clientId],
-                ['client_assertion_type', _request_js__WEBPACK_IMPORTED_MODULE_3__/* .JWT_BEARER */ .eh],
+                ['client_assertion_type', token_request/* JWT_BEARER */.eh],
                 ['client_assertion', idToken]
             ],
             headers: {},
@@ -167,31 +51,409 @@ const githubOidcFamily = {
     }
 };
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: ./src/base/keys.ts
+var keys = __nccwpck_require__(197);
+// EXTERNAL MODULE: ./src/base/form.ts
+var base_form = __nccwpck_require__(855);
+;// CONCATENATED MODULE: ./src/auth/secret.ts
+
+
+/**
+ * How the Basic credential is encoded: RFC 6749 §2.3.1 form-encodes the id and secret first (what
+ * Duende IdentityServer, so Stent, and oidc-provider decode); many servers (Authlib before 1.3,
+ * @node-oauth/oauth2-server, Glewlwyd, older Spring) take them raw.
+ */
+const BASIC_ENCODINGS = ['form', 'raw'];
+function basicAuthorization(clientId, clientSecret, encoding = 'form') {
+    const encode = encoding === 'form' ? base_form/* formEncode */.p : (value) => value;
+    const credentials = `${encode(clientId)}:${encode(clientSecret)}`;
+    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
+}
+/** The client secret, read and checked as every method that holds one does. */
+function readSecret(getInput, method) {
+    const secret = (0,input_rules/* required */.mw)(getInput, 'client-secret', method);
+    (0,input_rules/* noControlCharacters */.B7)('client-secret', secret);
+    return secret;
+}
+const secretFamily = {
+    methods: ['client_secret_post', 'client_secret_basic'],
+    formFields: ['client_id', 'client_secret'],
+    read(method, getInput) {
+        const secret = readSecret(getInput, method);
+        return method === 'client_secret_basic'
+            ? { method, secret, encoding: (0,input_rules/* oneOf */.yL)(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form') }
+            : { method, secret };
+    },
+    secrets(auth, clientId) {
+        if (auth.method === 'client_secret_post')
+            return [auth.secret];
+        const header = basicAuthorization(clientId, auth.secret, auth.encoding);
+        return [auth.secret, header, header.slice('Basic '.length)];
+    },
+    async credentials(auth, { clientId }) {
+        if (auth.method === 'client_secret_basic') {
+            return {
+                form: [],
+                headers: { authorization: basicAuthorization(clientId, auth.secret, auth.encoding) },
+                fresh: []
+            };
+        }
+        return {
+            form: [
+                ['client_id', clientId],
+                ['client_secret', auth.secret]
+            ],
+            headers: {},
+            fresh: []
+        };
+    },
+    refusalHint(auth, clientId) {
+        if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form')
+            return undefined;
+        if ((0,base_form/* formEncode */.p)(auth.secret) === auth.secret && (0,base_form/* formEncode */.p)(clientId) === clientId) {
+            return undefined;
+        }
+        return 'the server did not accept the client credentials. The client id or secret holds characters that RFC 6749 §2.3.1 form-encoding changes inside the Basic credential, and many servers do not decode them: set basic-encoding: raw, or auth-method: client_secret_post. If that is not it, check client-id and client-secret.';
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/jwt.ts
+
+
+
+
+
+
+/** Lifetime of a client assertion; RFC 7523 servers accept at most a few minutes. */
+const ASSERTION_LIFETIME_S = 300;
+const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
+/** The input algorithm if the key can sign with it, else the key's usual one. */
+function algorithmFor(allowed, getInput, what) {
+    const alg = getInput('client-assertion-alg');
+    if (!alg)
+        return allowed[0];
+    if (!allowed.includes(alg)) {
+        throw new errors/* ActionError */.l(`Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with. Accepted: ${allowed.join(', ')}.`);
+    }
+    return alg;
+}
+const assertionFamily = {
+    methods: ['client_secret_jwt', 'private_key_jwt'],
+    formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
+    impliedBy: { 'client-assertion-key': 'private_key_jwt' },
+    read(method, getInput, nowMs) {
+        if (method === 'client_secret_jwt') {
+            const secret = readSecret(getInput, method);
+            const alg = (0,input_rules/* oneOf */.yL)(getInput, 'client-assertion-alg', HMAC_ALGORITHMS, 'HS256');
+            return { method, secret, alg, kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid') };
+        }
+        const input = 'client-assertion-key';
+        const { key, forms } = (0,keys/* readPrivateKey */.$k)((0,input_rules/* required */.mw)(getInput, input, method), input);
+        const type = key.asymmetricKeyType;
+        const kind = type === 'rsa' ? 'RSA' : type === 'ec' ? 'EC' : 'Ed25519';
+        const alg = algorithmFor((0,keys/* signingAlgorithms */.Mc)(key, input), getInput, `this ${kind} key`);
+        const certPem = getInput('client-assertion-cert');
+        let certificate;
+        if (certPem) {
+            const cert = (0,keys/* readCertificate */.w$)(certPem, 'client-assertion-cert');
+            (0,keys/* checkCertificate */.yF)(cert.certificate, key, {
+                input: 'client-assertion-cert',
+                keyInput: input,
+                nowMs
+            });
+            certificate = cert.thumbprints;
+        }
+        return {
+            method,
+            key,
+            keyForms: forms,
+            alg,
+            kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid'),
+            certificate
+        };
+    },
+    secrets(auth) {
+        return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms;
+    },
+    async credentials(auth, { clientId, tokenUrl, deps }) {
+        const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+        const now = Math.floor(deps.now() / 1000);
+        const certificate = auth.method === 'private_key_jwt' ? auth.certificate : undefined;
+        const assertion = await new SignJWT({})
+            .setProtectedHeader({
+            alg: auth.alg,
+            typ: 'JWT',
+            ...(auth.kid ? { kid: auth.kid } : {}),
+            ...(certificate ? { x5t: certificate.x5t, 'x5t#S256': certificate['x5t#S256'] } : {})
+        })
+            .setIssuer(clientId)
+            .setSubject(clientId)
+            .setAudience(tokenUrl.href)
+            .setJti((0,external_node_crypto_.randomUUID)())
+            .setIssuedAt(now)
+            .setExpirationTime(now + ASSERTION_LIFETIME_S)
+            .sign(auth.method === 'private_key_jwt' ? auth.key : new TextEncoder().encode(auth.secret));
+        return {
+            form: [
+                ['client_id', clientId],
+                ['client_assertion_type', token_request/* JWT_BEARER */.eh],
+                ['client_assertion', assertion]
+            ],
+            headers: {},
+            fresh: [assertion]
+        };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/mtls.ts
+
+
+const mtlsFamily = {
+    methods: ['tls_client_auth', 'self_signed_tls_client_auth'],
+    formFields: ['client_id'],
+    impliedBy: { 'client-certificate': 'tls_client_auth or self_signed_tls_client_auth' },
+    read(method, getInput, nowMs) {
+        const certificate = (0,keys/* readCertificate */.w$)((0,input_rules/* required */.mw)(getInput, 'client-certificate', method), 'client-certificate');
+        const key = (0,keys/* readPrivateKey */.$k)((0,input_rules/* required */.mw)(getInput, 'client-key', method), 'client-key');
+        (0,keys/* checkCertificate */.yF)(certificate.certificate, key.key, {
+            input: 'client-certificate',
+            keyInput: 'client-key',
+            nowMs
+        });
+        return {
+            method,
+            cert: certificate.chain,
+            key: key.pem,
+            keyForms: key.forms,
+            thumbprint: certificate.thumbprints['x5t#S256']
+        };
+    },
+    secrets(auth) {
+        return auth.keyForms;
+    },
+    certificateThumbprint(auth) {
+        return auth.thumbprint;
+    },
+    async credentials(auth, { clientId }) {
+        return {
+            form: [['client_id', clientId]],
+            headers: {},
+            tls: { cert: auth.cert, key: auth.key },
+            fresh: []
+        };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/none.ts
+const noneFamily = {
+    methods: ['none'],
+    formFields: ['client_id'],
+    read(method) {
+        return { method };
+    },
+    secrets() {
+        return [];
+    },
+    async credentials(_auth, { clientId }) {
+        return { form: clientId ? [['client_id', clientId]] : [], headers: {}, fresh: [] };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/auth/index.ts
+
+
+
+
+
+
+
+/** Every client-auth family, in action.yml's order: a new family is its file and a line here. */
+const AUTH_FAMILIES = [
+    secretFamily,
+    assertionFamily,
+    mtlsFamily,
+    githubOidcFamily,
+    noneFamily
+];
+/** The methods, form fields and input rules a list of families makes (a test adds one). */
+function authRegistry(families) {
+    const methods = families.flatMap(family => family.methods);
+    const familyOf = (method) => families.find(f => f.methods.includes(method));
+    const impliedBy = families.flatMap(family => Object.entries(family.impliedBy ?? {}));
+    return {
+        methods,
+        familyOf,
+        impliedBy,
+        formFields: families.flatMap(family => family.formFields),
+        // Without auth-method: client_secret_post (what Stent documents) when the grant needs the
+        // client to authenticate or a client-secret is given, else none (the subject token is it).
+        read(getInput, nowMs, clientMustAuthenticate) {
+            const fallback = clientMustAuthenticate || getInput('client-secret') ? 'client_secret_post' : 'none';
+            const method = (0,input_rules/* oneOf */.yL)(getInput, 'auth-method', methods, fallback);
+            // A key or certificate given without its method would be silently left out.
+            const stray = impliedBy.find(([name]) => getInput(name));
+            if (stray && !getInput('auth-method')) {
+                throw new errors/* ActionError */.l(`Input '${stray[0]}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray[1]}.`);
+            }
+            if (method === 'none' && clientMustAuthenticate) {
+                throw new errors/* ActionError */.l("Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer).");
+            }
+            return familyOf(method).read(method, getInput, nowMs);
+        }
+    };
+}
+const REGISTRY = authRegistry(AUTH_FAMILIES);
+const AUTH_METHODS = REGISTRY.methods;
+const AUTH_FORM_FIELDS = REGISTRY.formFields;
+function readClientAuth(getInput, nowMs, clientMustAuthenticate) {
+    return REGISTRY.read(getInput, nowMs, clientMustAuthenticate);
+}
+function familyOf(method) {
+    return REGISTRY.familyOf(method);
+}
+/** What to mask before anything prints and to strip from anything a server says. */
+function authSecrets(auth, clientId) {
+    return familyOf(auth.method).secrets(auth, clientId);
+}
+/** The client's credentials for one attempt. */
+function authenticate(auth, context) {
+    return familyOf(auth.method).credentials(auth, context);
+}
+/** A likelier cause of a refused request than the general one, when the method knows it. */
+function refusalHint(auth, clientId) {
+    return familyOf(auth.method).refusalHint?.(auth, clientId);
+}
+/**
+ * The SHA-256 thumbprint of the TLS client certificate the method presents, if it presents one:
+ * such a client uses mtls_endpoint_aliases, and a token bound to a certificate must name this one.
+ */
+function clientCertificateThumbprint(auth) {
+    return familyOf(auth.method).certificateThumbprint?.(auth);
+}
+
 
 /***/ }),
 
-/***/ 640:
+/***/ 758:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * A failure the user can act on. Its message is complete and safe to print: it names the input or
+ * response field at fault and the fix, and never holds a secret, a body or a header value.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
 
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  O6: () => (/* binding */ authSecrets),
-  QF: () => (/* binding */ authenticate),
-  IC: () => (/* binding */ clientCertificateThumbprint),
-  AR: () => (/* binding */ readClientAuth),
-  ah: () => (/* binding */ refusalHint)
-});
 
-// UNUSED EXPORTS: AUTH_METHODS
+/***/ }),
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/input-rules.ts
-var input_rules = __nccwpck_require__(133);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-;// CONCATENATED MODULE: ./src/keys.ts
+/***/ 855:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ formEncode)
+/* harmony export */ });
+/**
+ * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
+ * with a space written %20 so that servers decoding with plain percent-decoding agree too.
+ */
+function formEncode(value) {
+    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
+}
+
+
+/***/ }),
+
+/***/ 251:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B7: () => (/* binding */ noControlCharacters),
+/* harmony export */   Dl: () => (/* binding */ parseUrl),
+/* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
+/* harmony export */   mw: () => (/* binding */ required),
+/* harmony export */   pF: () => (/* binding */ singleLine),
+/* harmony export */   yL: () => (/* binding */ oneOf)
+/* harmony export */ });
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
+
+/** token-url's default: Stent's token endpoint. */
+const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
+/** A required input; `method` names the auth-method that needs it. */
+function required(getInput, name, method) {
+    const value = getInput(name);
+    if (!value) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replaceAll('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
+    }
+    return value;
+}
+function noControlCharacters(name, value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
+    }
+}
+/** An input that must fit on one line (it may be empty). */
+function singleLine(getInput, name) {
+    const value = getInput(name);
+    noControlCharacters(name, value);
+    return value;
+}
+/** One of a fixed set of values, or the input's default when empty. */
+function oneOf(getInput, name, values, fallback) {
+    const value = getInput(name) || fallback;
+    const found = values.find(v => v === value);
+    if (!found) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' has an unsupported value '${value}'. Accepted values: ${values.join(', ')}.`);
+    }
+    return found;
+}
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/**
+ * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
+ * where it came from in messages, e.g. "Input 'token-url'".
+ */
+function parseUrl(value, what) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
+    }
+    if (url.username || url.password) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
+    }
+    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
+    }
+    return url;
+}
+
+
+/***/ }),
+
+/***/ 197:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $k: () => (/* binding */ readPrivateKey),
+/* harmony export */   Mc: () => (/* binding */ signingAlgorithms),
+/* harmony export */   a: () => (/* binding */ readTrustedCertificates),
+/* harmony export */   w$: () => (/* binding */ readCertificate),
+/* harmony export */   yF: () => (/* binding */ checkCertificate)
+/* harmony export */ });
+/* unused harmony export keyAlgorithms */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(758);
 
 
 const PRIVATE_KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
@@ -297,7 +559,7 @@ function readPrivateKey(value, input) {
     if (block) {
         let key;
         try {
-            key = (0,external_node_crypto_.createPrivateKey)({ key: block.pem, format: 'pem' });
+            key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)({ key: block.pem, format: 'pem' });
         }
         catch {
             // Refused below, with the reason.
@@ -307,41 +569,55 @@ function readPrivateKey(value, input) {
             return { key, pem, forms: unique([...forms, block.pem, pem]) };
         }
     }
-    throw new errors/* ActionError */.l(keyRefusal(input, value, blocks));
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(keyRefusal(input, value, blocks));
 }
-/** A PEM certificate as users paste it; of a chain, the first (the leaf). */
+/** A PEM certificate as users paste it; of a chain, the first (the leaf). Every block must parse. */
 function readCertificate(value, input) {
     const { blocks } = unwrap(value);
-    const block = blocks.find(b => b.label === 'CERTIFICATE');
-    if (block) {
-        const certificate = parseCertificate(block.pem, input);
-        const thumbprint = (hash) => (0,external_node_crypto_.createHash)(hash).update(certificate.raw).digest('base64url');
+    const pems = blocks.filter(b => b.label === 'CERTIFICATE').map(b => b.pem);
+    if (pems.length > 0) {
+        const [certificate] = pems.map((pem, index) => parseCertificate(pem, input, pems.length > 1 ? index + 1 : undefined));
+        const thumbprint = (hash) => (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(hash).update(certificate.raw).digest('base64url');
         return {
             certificate,
-            pem: block.pem,
+            pem: pems[0],
+            chain: pems.join(''),
             thumbprints: { x5t: thumbprint('sha1'), 'x5t#S256': thumbprint('sha256') }
         };
     }
-    const keyInput = KEY_INPUT_FOR[input] ?? 'the key input';
+    const keyInput = KEY_INPUT_FOR[input];
     const labels = blocks.map(b => b.label);
     if (labels.some(label => label.includes('PRIVATE KEY'))) {
-        throw new errors/* ActionError */.l(`Input '${input}' is a private key, not a certificate: pass the certificate (BEGIN CERTIFICATE) here, and the key as ${keyInput}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is a private key, not a certificate: pass the certificate (BEGIN CERTIFICATE) here${keyInput ? `, and the key as ${keyInput}` : ''}.`);
     }
-    if (labels.some(label => PUBLIC_KEY_LABELS.includes(label))) {
-        throw new errors/* ActionError */.l(`Input '${input}' is a public key, not a certificate: pass the certificate (BEGIN CERTIFICATE) registered with the server; make one for a key with \`openssl req -x509 -new -key key.pem -subj /CN=my-client -days 365 -out cert.pem\`.`);
+    if (keyInput && labels.some(label => PUBLIC_KEY_LABELS.includes(label))) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is a public key, not a certificate: pass the certificate (BEGIN CERTIFICATE) registered with the server; make one for a key with \`openssl req -x509 -new -key key.pem -subj /CN=my-client -days 365 -out cert.pem\`.`);
     }
     if (labels.includes('PKCS7')) {
-        throw new errors/* ActionError */.l(`Input '${input}' is a PKCS#7 bundle, not a certificate: extract the certificates with \`openssl pkcs7 -print_certs -in cert.p7b -out cert.pem\` and pass cert.pem, leaf first.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is a PKCS#7 bundle, not a certificate: extract the certificates with \`openssl pkcs7 -print_certs -in cert.p7b -out cert.pem\` and pass cert.pem${keyInput ? ', leaf first' : ''}.`);
     }
     const empty = value.trim() ? '' : ' The value is empty: check the secret or variable exists.';
-    throw new errors/* ActionError */.l(`Input '${input}' is not a PEM certificate.${empty} ${EXPECTED_CERT}`);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is not a PEM certificate.${empty} ${EXPECTED_CERT}`);
 }
-function parseCertificate(pem, input) {
+/**
+ * Certificates to trust besides the default CAs (ca-certificate), as one PEM text; '' for none.
+ * A CA's certificate is public, so a private key here is a mistake to stop, not to pass over.
+ */
+function readTrustedCertificates(value, input) {
+    if (!value.trim())
+        return '';
+    if (unwrap(value).blocks.some(block => block.label.includes('PRIVATE KEY'))) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' holds a private key: pass only certificates (BEGIN CERTIFICATE), which are public. A CA's private key is never needed to trust it; keep it out of workflows.`);
+    }
+    return readCertificate(value, input).chain;
+}
+/** `ordinal` numbers the block in a value of several, so that the message says which. */
+function parseCertificate(pem, input, ordinal) {
     try {
-        return new external_node_crypto_.X509Certificate(pem);
+        return new node_crypto__WEBPACK_IMPORTED_MODULE_0__.X509Certificate(pem);
     }
     catch {
-        throw new errors/* ActionError */.l(`Input '${input}' is not a PEM certificate. Its certificate block does not parse: it may be cut short or altered. ${EXPECTED_CERT}`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is not a PEM certificate. Its ${ordinal ? `certificate block ${ordinal}` : 'certificate block'} does not parse: it may be cut short or altered. ${EXPECTED_CERT}`);
     }
 }
 /** An instant as the certificate states it, to the second: 2026-01-31T00:00:00Z. */
@@ -358,15 +634,15 @@ function checkCertificate(certificate, key, { input, keyInput, nowMs }) {
         // A key of another type than the certificate's: no match.
     }
     if (!matches) {
-        throw new errors/* ActionError */.l(`Input '${input}' does not match input '${keyInput}': the certificate was issued for another key. Pass the certificate made for this key; the two agree when \`openssl x509 -in cert.pem -noout -pubkey\` and \`openssl pkey -in key.pem -pubout\` print the same.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' does not match input '${keyInput}': the certificate was issued for another key. Pass the certificate made for this key; the two agree when \`openssl x509 -in cert.pem -noout -pubkey\` and \`openssl pkey -in key.pem -pubout\` print the same.`);
     }
     const notBefore = certificate.validFromDate;
     const notAfter = certificate.validToDate;
     if (nowMs > notAfter.getTime()) {
-        throw new errors/* ActionError */.l(`Input '${input}' holds a certificate that expired on ${instant(notAfter)}. Make a new certificate for the key, register it with the server, and pass it here.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' holds a certificate that expired on ${instant(notAfter)}. Make a new certificate for the key, register it with the server, and pass it here.`);
     }
     if (nowMs < notBefore.getTime()) {
-        throw new errors/* ActionError */.l(`Input '${input}' holds a certificate that is not valid until ${instant(notBefore)} (the runner's clock says ${instant(new Date(nowMs))}). Wait until then, or check the clock of the machine that made it.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' holds a certificate that is not valid until ${instant(notBefore)} (the runner's clock says ${instant(new Date(nowMs))}). Wait until then, or check the clock of the machine that made it.`);
     }
 }
 /** What jose signs with each key: RSA (2048 bits and up), EC by curve, Ed25519. */
@@ -392,1654 +668,18 @@ function signingAlgorithms(key, input) {
         return algorithms;
     const bits = key.asymmetricKeyDetails?.modulusLength;
     if (key.asymmetricKeyType === 'rsa') {
-        throw new errors/* ActionError */.l(`Input '${input}' is a ${bits}-bit RSA key; signing needs 2048 bits or more (RFC 7518 §3.3). Make a new key with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem\` and register its public half with the server.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is a ${bits}-bit RSA key; signing needs 2048 bits or more (RFC 7518 §3.3). Make a new key with \`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out key.pem\` and register its public half with the server.`);
     }
     const kind = key.asymmetricKeyType === 'ec'
         ? `an EC key on curve ${key.asymmetricKeyDetails?.namedCurve ?? 'unknown'}`
         : `a ${key.asymmetricKeyType ?? 'unknown'} key`;
-    throw new errors/* ActionError */.l(`Input '${input}' is ${kind}; assertions here are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys.`);
-}
-
-// EXTERNAL MODULE: ./src/request.ts
-var request = __nccwpck_require__(390);
-;// CONCATENATED MODULE: ./src/auth/secret.ts
-
-
-/**
- * How the Basic credential is encoded: RFC 6749 §2.3.1 form-encodes the id and secret first (what
- * Duende IdentityServer, so Stent, and oidc-provider decode); many servers (Authlib before 1.3,
- * @node-oauth/oauth2-server, Glewlwyd, older Spring) take them raw.
- */
-const BASIC_ENCODINGS = ['form', 'raw'];
-function basicAuthorization(clientId, clientSecret, encoding = 'form') {
-    const encode = encoding === 'form' ? request/* formEncode */.pm : (value) => value;
-    const credentials = `${encode(clientId)}:${encode(clientSecret)}`;
-    return `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}`;
-}
-/** The client secret, read and checked as every method that holds one does. */
-function readSecret(getInput, method) {
-    const secret = (0,input_rules/* required */.mw)(getInput, 'client-secret', method);
-    (0,input_rules/* noControlCharacters */.B7)('client-secret', secret);
-    return secret;
-}
-const secretFamily = {
-    read(method, getInput) {
-        const secret = readSecret(getInput, method);
-        return method === 'client_secret_basic'
-            ? { method, secret, encoding: (0,input_rules/* oneOf */.yL)(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form') }
-            : { method, secret };
-    },
-    secrets(auth, clientId) {
-        if (auth.method === 'client_secret_post')
-            return [auth.secret];
-        const header = basicAuthorization(clientId, auth.secret, auth.encoding);
-        return [auth.secret, header, header.slice('Basic '.length)];
-    },
-    async credentials(auth, { clientId }) {
-        if (auth.method === 'client_secret_basic') {
-            return {
-                form: [],
-                headers: { authorization: basicAuthorization(clientId, auth.secret, auth.encoding) },
-                fresh: []
-            };
-        }
-        return {
-            form: [
-                ['client_id', clientId],
-                ['client_secret', auth.secret]
-            ],
-            headers: {},
-            fresh: []
-        };
-    },
-    refusalHint(auth, clientId) {
-        if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form')
-            return undefined;
-        if ((0,request/* formEncode */.pm)(auth.secret) === auth.secret && (0,request/* formEncode */.pm)(clientId) === clientId) {
-            return undefined;
-        }
-        return 'the server did not accept the client credentials. The client id or secret holds characters that RFC 6749 §2.3.1 form-encoding changes inside the Basic credential, and many servers do not decode them: set basic-encoding: raw, or auth-method: client_secret_post. If that is not it, check client-id and client-secret.';
-    }
-};
-
-;// CONCATENATED MODULE: ./src/auth/jwt.ts
-
-
-
-
-
-
-/** Lifetime of a client assertion; RFC 7523 servers accept at most a few minutes. */
-const ASSERTION_LIFETIME_S = 300;
-const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
-/** The input algorithm if the key can sign with it, else the key's usual one. */
-function algorithmFor(allowed, getInput, what) {
-    const alg = getInput('client-assertion-alg');
-    if (!alg)
-        return allowed[0];
-    if (!allowed.includes(alg)) {
-        throw new errors/* ActionError */.l(`Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with. Accepted: ${allowed.join(', ')}.`);
-    }
-    return alg;
-}
-const assertionFamily = {
-    read(method, getInput, nowMs) {
-        if (method === 'client_secret_jwt') {
-            const secret = readSecret(getInput, method);
-            const alg = (0,input_rules/* oneOf */.yL)(getInput, 'client-assertion-alg', HMAC_ALGORITHMS, 'HS256');
-            return { method, secret, alg, kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid') };
-        }
-        const input = 'client-assertion-key';
-        const { key, forms } = readPrivateKey((0,input_rules/* required */.mw)(getInput, input, method), input);
-        const type = key.asymmetricKeyType;
-        const kind = type === 'rsa' ? 'RSA' : type === 'ec' ? 'EC' : 'Ed25519';
-        const alg = algorithmFor(signingAlgorithms(key, input), getInput, `this ${kind} key`);
-        const certPem = getInput('client-assertion-cert');
-        let certificate;
-        if (certPem) {
-            const cert = readCertificate(certPem, 'client-assertion-cert');
-            checkCertificate(cert.certificate, key, {
-                input: 'client-assertion-cert',
-                keyInput: input,
-                nowMs
-            });
-            certificate = cert.thumbprints;
-        }
-        return {
-            method,
-            key,
-            keyForms: forms,
-            alg,
-            kid: (0,input_rules/* singleLine */.pF)(getInput, 'client-assertion-kid'),
-            certificate
-        };
-    },
-    secrets(auth) {
-        return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms;
-    },
-    async credentials(auth, { clientId, tokenUrl, deps }) {
-        const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
-        const now = Math.floor(deps.now() / 1000);
-        const certificate = auth.method === 'private_key_jwt' ? auth.certificate : undefined;
-        const assertion = await new SignJWT({})
-            .setProtectedHeader({
-            alg: auth.alg,
-            typ: 'JWT',
-            ...(auth.kid ? { kid: auth.kid } : {}),
-            ...(certificate ? { x5t: certificate.x5t, 'x5t#S256': certificate['x5t#S256'] } : {})
-        })
-            .setIssuer(clientId)
-            .setSubject(clientId)
-            .setAudience(tokenUrl.href)
-            .setJti((0,external_node_crypto_.randomUUID)())
-            .setIssuedAt(now)
-            .setExpirationTime(now + ASSERTION_LIFETIME_S)
-            .sign(auth.method === 'private_key_jwt' ? auth.key : new TextEncoder().encode(auth.secret));
-        return {
-            form: [
-                ['client_id', clientId],
-                ['client_assertion_type', request/* JWT_BEARER */.eh],
-                ['client_assertion', assertion]
-            ],
-            headers: {},
-            fresh: [assertion]
-        };
-    }
-};
-
-// EXTERNAL MODULE: ./src/auth/github-oidc.ts
-var github_oidc = __nccwpck_require__(377);
-;// CONCATENATED MODULE: ./src/auth/mtls.ts
-
-
-const mtlsFamily = {
-    read(method, getInput, nowMs) {
-        const certificate = readCertificate((0,input_rules/* required */.mw)(getInput, 'client-certificate', method), 'client-certificate');
-        const key = readPrivateKey((0,input_rules/* required */.mw)(getInput, 'client-key', method), 'client-key');
-        checkCertificate(certificate.certificate, key.key, {
-            input: 'client-certificate',
-            keyInput: 'client-key',
-            nowMs
-        });
-        return {
-            method,
-            cert: certificate.pem,
-            key: key.pem,
-            keyForms: key.forms,
-            thumbprint: certificate.thumbprints['x5t#S256']
-        };
-    },
-    secrets(auth) {
-        return auth.keyForms;
-    },
-    certificateThumbprint(auth) {
-        return auth.thumbprint;
-    },
-    async credentials(auth, { clientId }) {
-        return {
-            form: [['client_id', clientId]],
-            headers: {},
-            tls: { cert: auth.cert, key: auth.key },
-            fresh: []
-        };
-    }
-};
-
-;// CONCATENATED MODULE: ./src/auth/none.ts
-const noneFamily = {
-    read(method) {
-        return { method };
-    },
-    secrets() {
-        return [];
-    },
-    async credentials(_auth, { clientId }) {
-        return { form: clientId ? [['client_id', clientId]] : [], headers: {}, fresh: [] };
-    }
-};
-
-;// CONCATENATED MODULE: ./src/auth/index.ts
-
-
-
-
-
-
-
-/** Every method and the family that implements it: a new method is one line here. */
-const FAMILIES = {
-    client_secret_post: secretFamily,
-    client_secret_basic: secretFamily,
-    client_secret_jwt: assertionFamily,
-    private_key_jwt: assertionFamily,
-    tls_client_auth: mtlsFamily,
-    self_signed_tls_client_auth: mtlsFamily,
-    github_oidc: github_oidc/* githubOidcFamily */.fk,
-    none: noneFamily
-};
-const AUTH_METHODS = Object.keys(FAMILIES);
-function familyOf(method) {
-    return FAMILIES[method];
-}
-/**
- * The client authentication from the inputs. Without auth-method: client_secret_post for the
- * client-credentials grant (what Stent documents); for the other grants, client_secret_post when
- * a client-secret is given, else none (the subject token is the credential).
- */
-function readClientAuth(getInput, nowMs, clientCredentials) {
-    const fallback = clientCredentials || getInput('client-secret') ? 'client_secret_post' : 'none';
-    const method = (0,input_rules/* oneOf */.yL)(getInput, 'auth-method', AUTH_METHODS, fallback);
-    // A key or certificate given without its method would be silently left out.
-    const stray = ['client-assertion-key', 'client-certificate'].find(name => getInput(name));
-    if (stray && !getInput('auth-method')) {
-        throw new errors/* ActionError */.l(`Input '${stray}' is set, but auth-method is not, so it would not be used. Set auth-method to ${stray === 'client-certificate' ? 'tls_client_auth or self_signed_tls_client_auth' : 'private_key_jwt'}.`);
-    }
-    if (method === 'none' && clientCredentials) {
-        throw new errors/* ActionError */.l("Input 'auth-method' is none, but the client_credentials grant needs the client to authenticate. Choose the method the client is registered with, or a grant-type that takes a subject token (token-exchange, jwt-bearer).");
-    }
-    return familyOf(method).read(method, getInput, nowMs);
-}
-/** What to mask before anything prints and to strip from anything a server says. */
-function authSecrets(auth, clientId) {
-    return familyOf(auth.method).secrets(auth, clientId);
-}
-/** The client's credentials for one attempt. */
-function authenticate(auth, context) {
-    return familyOf(auth.method).credentials(auth, context);
-}
-/** A likelier cause of a refused request than the general one, when the method knows it. */
-function refusalHint(auth, clientId) {
-    return familyOf(auth.method).refusalHint?.(auth, clientId);
-}
-/**
- * The SHA-256 thumbprint of the TLS client certificate the method presents, if it presents one:
- * such a client uses mtls_endpoint_aliases, and a token bound to a certificate must name this one.
- */
-function clientCertificateThumbprint(auth) {
-    return familyOf(auth.method).certificateThumbprint?.(auth);
+    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${input}' is ${kind}; assertions here are signed with RSA, EC (P-256, P-384, P-521) or Ed25519 keys.`);
 }
 
 
 /***/ }),
 
-/***/ 71:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ defaultDeps)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 25 modules
-var core = __nccwpck_require__(581);
-;// CONCATENATED MODULE: external "node:events"
-const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-;// CONCATENATED MODULE: external "node:tls"
-const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-var lib_proxy = __nccwpck_require__(783);
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-;// CONCATENATED MODULE: ./src/transport.ts
-
-
-
-
-
-
-/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
-const MAX_BODY_BYTES = 1024 * 1024;
-const USER_AGENT = 'stent-token-action';
-/**
- * The proxy refused the tunnel; `status` is its HTTP status, 0 when it closed the connection
- * instead of answering, -1 when its answer was not HTTP.
- */
-class ProxyRefused extends Error {
-    status;
-    constructor(status) {
-        super(`proxy answered ${status}`);
-        this.status = status;
-    }
-}
-/**
- * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
- * own. The action opens every socket itself, directly or through a CONNECT tunnel when
- * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
- * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
- */
-const send = async (request, timeoutMs) => {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    const state = { phase: 'connecting', sockets: [] };
-    // Every socket this attempt opened ends with it, or when the deadline passes.
-    const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
-    deadline.signal.addEventListener('abort', destroyAll, { once: true });
-    try {
-        const socket = await transport_open(request, state, deadline.signal);
-        state.phase = 'waiting for the response';
-        const message = await exchangeOn(socket, request, deadline.signal);
-        state.phase = 'reading the response body';
-        const body = await readCapped(request, message);
-        return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body };
-    }
-    catch (error) {
-        if (error instanceof errors/* ActionError */.l)
-            throw error;
-        return networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, !!request.tls);
-    }
-    finally {
-        clearTimeout(timer);
-        destroyAll();
-    }
-};
-/** The URL's host for a socket: an IPv6 literal without its brackets. */
-function hostOf(url) {
-    return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
-function tlsHost(url) {
-    const host = hostOf(url);
-    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
-}
-function portOf(url) {
-    return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-}
-/**
- * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
- * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
- */
-async function transport_open({ url, tls }, state, signal) {
-    const track = (socket) => {
-        state.sockets.push(socket);
-        // Errors reach us through once() and the request; this keeps a late one from crashing us.
-        socket.on('error', () => { });
-        if (signal.aborted)
-            socket.destroy();
-        return socket;
-    };
-    const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
-    let socket;
-    if (proxy) {
-        const toProxy = track(proxy.protocol === 'https:'
-            ? (0,external_node_tls_namespaceObject.connect)({ ...tlsHost(proxy), port: portOf(proxy) })
-            : (0,external_node_net_namespaceObject.connect)({ host: hostOf(proxy), port: portOf(proxy) }));
-        await (0,external_node_events_namespaceObject.once)(toProxy, proxy.protocol === 'https:' ? 'secureConnect' : 'connect', { signal });
-        state.phase = 'waiting for the proxy to answer CONNECT';
-        socket = await tunnel(toProxy, proxy, `${url.hostname}:${portOf(url)}`, signal);
-    }
-    else {
-        socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(url), port: portOf(url) }));
-        await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
-    }
-    if (url.protocol !== 'https:')
-        return socket;
-    state.phase = 'in the TLS handshake';
-    const secure = track((0,external_node_tls_namespaceObject.connect)({
-        ...tlsHost(url),
-        socket: socket,
-        ...(tls ? { cert: tls.cert, key: tls.key } : {})
-    }));
-    await (0,external_node_events_namespaceObject.once)(secure, 'secureConnect', { signal });
-    return secure;
-}
-/**
- * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
- * credentials from its URL. Resolves with the same socket once the proxy answers 200.
- */
-async function tunnel(socket, proxy, target, signal) {
-    const credentials = proxy.username || proxy.password
-        ? `proxy-authorization: Basic ${Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64')}\r\n`
-        : '';
-    socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
-    let head = Buffer.alloc(0);
-    // Until the end of the proxy's answer head, or until it closes the connection instead.
-    for await (const [chunk] of (0,external_node_events_namespaceObject.on)(socket, 'data', { signal, close: ['end', 'close'] })) {
-        head = Buffer.concat([head, chunk]);
-        if (head.includes('\r\n\r\n') || head.length > 16 * 1024)
-            break;
-    }
-    if (!head.includes('\r\n\r\n'))
-        throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0);
-    // Only the status code is read: the rest of the proxy's answer is never printed.
-    const status = Number(/^HTTP\/1\.[01] (\d{3})[ \r]/.exec(head.toString('latin1'))?.[1] ?? -1);
-    // RFC 9110 §9.3.6: any 2xx opens the tunnel.
-    if (status < 200 || status > 299)
-        throw new ProxyRefused(status);
-    return socket;
-}
-/** Sends the request on an open socket and resolves with the response's head. */
-async function exchangeOn(socket, request, signal) {
-    const { url, method, headers, body } = request;
-    const req = (0,external_node_http_namespaceObject.request)({
-        method,
-        path: `${url.pathname}${url.search}`,
-        headers: {
-            ...headers,
-            host: url.host,
-            'user-agent': USER_AGENT,
-            ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
-        },
-        createConnection: () => socket,
-        signal
-    });
-    req.end(body || undefined);
-    const [message] = (await (0,external_node_events_namespaceObject.once)(req, 'response', { signal }));
-    return message;
-}
-async function readCapped(request, message) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of message) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-            throw new errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
-const CLIENT_CERTIFICATE_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
-// TLS failures are not transient: retrying cannot fix a certificate.
-const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
-/**
- * Why an attempt got no response, from the error's kind and code only: an error's message can
- * quote what a server or proxy sent, so it is never printed.
- */
-function networkFailure(error, aborted, phase, timeoutMs, clientCertificate) {
-    if (aborted) {
-        return {
-            kind: 'network',
-            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
-            retryable: true
-        };
-    }
-    if (error instanceof ProxyRefused) {
-        return {
-            kind: 'network',
-            reason: error.status === 407
-                ? 'the proxy refused the credentials in HTTPS_PROXY (HTTP 407)'
-                : error.status > 0
-                    ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status}); check HTTPS_PROXY and NO_PROXY`
-                    : error.status === 0
-                        ? 'the proxy closed the connection instead of answering CONNECT; check HTTPS_PROXY and NO_PROXY'
-                        : 'the proxy answered CONNECT with something other than HTTP; check HTTPS_PROXY',
-            retryable: error.status !== 407 && error.status !== 403
-        };
-    }
-    const code = error?.code;
-    if (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code)) {
-        return {
-            kind: 'network',
-            reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
-            retryable: false
-        };
-    }
-    // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it, only
-    // closes the connection; so can a load balancer that drops us, so this stays retryable.
-    if (clientCertificate && phase === 'waiting for the response' && code === 'ECONNRESET') {
-        return {
-            kind: 'network',
-            reason: 'the server closed the connection after the TLS handshake; if this persists, it is likely refusing the client certificate: check client-certificate, and that the server trusts its issuer or has it registered',
-            retryable: true
-        };
-    }
-    if (typeof code === 'string' && code.startsWith('ERR_OSSL')) {
-        return {
-            kind: 'network',
-            reason: `the client certificate or key could not be used (${code}); check client-certificate and client-key`,
-            retryable: false
-        };
-    }
-    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
-        const tls = TLS_ERROR.test(code);
-        return {
-            kind: 'network',
-            reason: tls
-                ? `TLS error ${code}; if the server uses a private CA, point NODE_EXTRA_CA_CERTS at its certificate`
-                : `network error ${code}`,
-            retryable: !tls
-        };
-    }
-    return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
-}
-
-;// CONCATENATED MODULE: ./src/deps.ts
-
-
-const defaultDeps = {
-    core: core,
-    env: process.env,
-    send: send,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
-};
-
-
-/***/ }),
-
-/***/ 989:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   kB: () => (/* binding */ findEndpoints)
-/* harmony export */ });
-/* unused harmony exports discoveryUrl, parseDiscovery, resolveEndpoints */
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(288);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(422);
-/* harmony import */ var _response_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(124);
-
-
-
-
-
-/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
-function discoveryUrl(issuer) {
-    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-}
-/**
- * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
- * endpoint in it obeys the same rules as an input URL.
- */
-function parseDiscovery(response, issuer, { mtls = false } = {}) {
-    const fields = (0,_response_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .dw)(response);
-    if (!fields) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
-    }
-    if (fields.issuer !== issuer) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
-    }
-    const url = (name, from = fields) => {
-        const value = from[name];
-        if (value === undefined)
-            return undefined;
-        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
-        if (typeof value !== 'string') {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document's ${field} is not a string URL.`);
-        }
-        return (0,_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, `The discovery document's ${field}`);
-    };
-    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
-    const aliases = fields.mtls_endpoint_aliases;
-    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
-        ? aliases
-        : {};
-    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
-    return {
-        tokenUrl: endpoint('token_endpoint'),
-        jwksUrl: url('jwks_uri'),
-        revocationUrl: endpoint('revocation_endpoint')
-    };
-}
-/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
-function resolveEndpoints(settings, discovered) {
-    const tokenUrl = settings.tokenUrl ?? discovered.tokenUrl;
-    if (!tokenUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${_inputs_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T}).`);
-    }
-    return {
-        tokenUrl,
-        jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
-        revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
-    };
-}
-/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-async function findEndpoints(settings, deps) {
-    if (!settings.issuer)
-        return resolveEndpoints(settings, {});
-    const url = discoveryUrl(settings.issuer);
-    deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
-    const response = await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_2__/* .getDocument */ .Y)(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
-    const mtls = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .clientCertificateThumbprint */ .IC)(settings.auth) !== undefined;
-    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
-}
-
-
-/***/ }),
-
-/***/ 916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ ActionError)
-/* harmony export */ });
-/**
- * A failure the user can act on. Its message is complete and safe to print: it names the input or
- * response field at fault and the fix, and never holds a secret, a body or a header value.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-    /** When it reports an exchange that failed: what its last attempt got, and from which endpoint. */
-    exchange;
-    constructor(message, exchange) {
-        super(message);
-        this.exchange = exchange;
-    }
-}
-
-
-/***/ }),
-
-/***/ 288:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  c: () => (/* binding */ exchange),
-  Y: () => (/* binding */ getDocument)
-});
-
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/request.ts
-var request = __nccwpck_require__(390);
-// EXTERNAL MODULE: ./src/response.ts
-var response = __nccwpck_require__(124);
-;// CONCATENATED MODULE: ./src/retry.ts
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
-const BACKOFF = {
-    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
-    baseMs: 1000,
-    capMs: 20_000,
-    /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000,
-    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
-    spreadMs: 8000
-};
-/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/**
- * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
- * to stop.
- *
- * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
- * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
- * do not return together. That crowd is largest at the first refusal and thins with each round,
- * so the spread halves with each attempt, which keeps the last job's wait short.
- */
-function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
-    if (outcome.kind === 'network')
-        return outcome.retryable ? { delayMs: backoff } : undefined;
-    if (!isRetryableStatus(outcome.status))
-        return undefined;
-    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    if (retryAfter === undefined)
-        return { delayMs: backoff };
-    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    const capped = retryAfter > BACKOFF.retryAfterCapMs;
-    return {
-        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
-        ...(capped ? { cappedFromMs: retryAfter } : {})
-    };
-}
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-;// CONCATENATED MODULE: ./src/exchange.ts
-
-
-
-
-/**
- * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
- * retry.ts. Fails with an ActionError that says what the endpoint answered last.
- */
-async function exchange(x, deps) {
-    const { core } = deps;
-    for (let attempt = 1;; attempt++) {
-        const result = await attemptOnce(x, attempt, deps);
-        if ('response' in result)
-            return result;
-        const { outcome, endpoint, failure, what } = result;
-        const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
-        if (plan === undefined) {
-            throw new errors/* ActionError */.l(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, {
-                outcome,
-                endpoint
-            });
-        }
-        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
-        await deps.sleep(plan.delayMs);
-    }
-}
-/** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
-async function attemptOnce(x, attempt, deps) {
-    const { core } = deps;
-    let request;
-    try {
-        request = await x.request();
-    }
-    catch (error) {
-        if (!(error instanceof errors/* ActionError */.l) || !error.exchange)
-            throw error;
-        const { outcome, endpoint } = error.exchange;
-        return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` };
-    }
-    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
-    const requestedAt = deps.now();
-    const outcome = await deps.send(request, x.timeoutMs);
-    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`);
-    if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
-        return { response: outcome, requestedAt };
-    }
-    const failure = outcome.kind === 'response'
-        ? (0,response/* describeFailure */.Ic)(outcome, x.secrets, x.endpoint, request.url)
-        : `Could not get a response from ${request.url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
-    return { outcome, endpoint: x.endpoint.label, failure, what: describe(outcome) };
-}
-function describe(outcome) {
-    return outcome.kind === 'response' ? `HTTP ${outcome.status}` : outcome.reason;
-}
-/** GETs a public JSON document (discovery, key set) with the token request's deadline and retries. */
-async function getDocument(url, endpoint, budget, deps) {
-    const { response } = await exchange({
-        endpoint,
-        request: async () => (0,request/* buildGetRequest */.St)(url),
-        secrets: [],
-        timeoutMs: budget.timeoutMs,
-        maxAttempts: budget.maxAttempts
-    }, deps);
-    return response;
-}
-
-
-/***/ }),
-
-/***/ 153:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   KP: () => (/* binding */ grantSecrets),
-/* harmony export */   e9: () => (/* binding */ policyClaims),
-/* harmony export */   s$: () => (/* binding */ grantFields),
-/* harmony export */   v7: () => (/* binding */ readGrant)
-/* harmony export */ });
-/* unused harmony exports GRANT_TYPES, JWT_TOKEN_TYPE */
-/* harmony import */ var _auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(377);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(133);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(873);
-
-
-
-
-/** The grants, by the short name the input takes; the URNs are accepted too. */
-const GRANT_TYPES = {
-    client_credentials: 'client_credentials',
-    /** RFC 8693: exchange a subject token (the job's GitHub ID token) for an access token. */
-    'token-exchange': 'urn:ietf:params:oauth:grant-type:token-exchange',
-    /** RFC 7523 §2.1: a JWT (the job's GitHub ID token) as the authorization grant. */
-    'jwt-bearer': 'urn:ietf:params:oauth:grant-type:jwt-bearer'
-};
-/** RFC 8693 §3: the type of a JWT subject token, such as GitHub's ID token. */
-const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-function readGrant(getInput) {
-    const value = getInput('grant-type') || 'client_credentials';
-    const type = Object.keys(GRANT_TYPES).find(name => name === value || GRANT_TYPES[name] === value);
-    if (!type) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'grant-type' has an unsupported value '${value}'. Accepted values: ${Object.keys(GRANT_TYPES).join(', ')} (or their URNs).`);
-    }
-    if (type === 'client_credentials')
-        return { type };
-    const subject = readSubject(getInput);
-    if (type === 'jwt-bearer')
-        return { type, subject };
-    const actorToken = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .singleLine */ .pF)(getInput, 'actor-token');
-    return {
-        type,
-        subject,
-        subjectTokenType: uri(getInput, 'subject-token-type') || JWT_TOKEN_TYPE,
-        actor: actorToken
-            ? { token: actorToken, type: uri(getInput, 'actor-token-type') || JWT_TOKEN_TYPE }
-            : undefined,
-        requestedTokenType: uri(getInput, 'requested-token-type')
-    };
-}
-function readSubject(getInput) {
-    const source = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .oneOf */ .yL)(getInput, 'subject-token-source', ['github_oidc', 'input'], 'github_oidc');
-    if (source === 'github_oidc')
-        return { source, audience: getInput('oidc-audience') };
-    const subject = (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .singleLine */ .pF)(getInput, 'subject-token');
-    if (!subject) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'subject-token' is required with subject-token-source: input. Pass the token to exchange from a secret or an earlier step's output.");
-    }
-    return { source, token: subject };
-}
-/** A token type is a URI (RFC 8693 §3): one line of printable ASCII with a scheme. */
-function uri(getInput, name) {
-    const value = getInput(name);
-    if (value && !_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .TOKEN_TYPE_URI */ .W1.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' is not a token type URI, e.g. ${JWT_TOKEN_TYPE}.`);
-    }
-    return value;
-}
-/** The grant's secrets from the inputs, to mask first: a subject or actor token. */
-function grantSecrets(grant) {
-    if (grant.type === 'client_credentials')
-        return [];
-    const subject = grant.subject.source === 'input' ? [grant.subject.token] : [];
-    return grant.type === 'token-exchange' && grant.actor ? [...subject, grant.actor.token] : subject;
-}
-/** What one attempt's grant adds to the form, and the secrets it made for it. */
-async function grantFields(grant, context) {
-    if (grant.type === 'client_credentials') {
-        return { form: [['grant_type', GRANT_TYPES.client_credentials]], fresh: [] };
-    }
-    const subject = grant.subject.source === 'input'
-        ? grant.subject.token
-        : await (0,_auth_github_oidc_js__WEBPACK_IMPORTED_MODULE_0__/* .githubIdToken */ .eC)(grant.subject.audience || context.tokenUrl.origin, context, `grant-type ${grant.type} (subject-token-source github_oidc)`);
-    const fresh = grant.subject.source === 'input' ? [] : [subject];
-    if (grant.type === 'jwt-bearer') {
-        return {
-            form: [
-                ['grant_type', GRANT_TYPES['jwt-bearer']],
-                ['assertion', subject]
-            ],
-            fresh
-        };
-    }
-    const form = [
-        ['grant_type', GRANT_TYPES['token-exchange']],
-        ['subject_token', subject],
-        ['subject_token_type', grant.subjectTokenType]
-    ];
-    if (grant.actor) {
-        form.push(['actor_token', grant.actor.token], ['actor_token_type', grant.actor.type]);
-    }
-    if (grant.requestedTokenType)
-        form.push(['requested_token_type', grant.requestedTokenType]);
-    return { form, fresh };
-}
-/** The ID token claims that servers' trust policies match on (GitHub's documented subject parts). */
-const POLICY_CLAIMS = ['sub', 'repository', 'ref', 'environment', 'job_workflow_ref'];
-/**
- * The policy claims of the job's GitHub ID token, for a message when the server refused it: the
- * claims only, never the token, each neutralised (GitHub wrote them, but nothing is printed raw).
- */
-function policyClaims(idToken) {
-    let payload = {};
-    try {
-        const decoded = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-        if (typeof decoded === 'object' && decoded !== null)
-            payload = decoded;
-    }
-    catch {
-        return '';
-    }
-    const claims = POLICY_CLAIMS.map(name => {
-        const value = payload[name];
-        return `${name} '${typeof value === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)(value, 200) : '(none)'}'`;
-    });
-    return `The job's GitHub ID token has ${claims.join(', ')}; the server's trust policy (subject, repository, branch or environment conditions) must match them.`;
-}
-
-
-/***/ }),
-
-/***/ 407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(581);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(944);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(661);
-
-
-
-// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
-await ((0,_actions_core__WEBPACK_IMPORTED_MODULE_0__.getState)('isPost') ? (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 133:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B7: () => (/* binding */ noControlCharacters),
-/* harmony export */   mw: () => (/* binding */ required),
-/* harmony export */   pF: () => (/* binding */ singleLine),
-/* harmony export */   yL: () => (/* binding */ oneOf)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-
-/** A required input; `method` names the auth-method that needs it. */
-function required(getInput, name, method) {
-    const value = getInput(name);
-    if (!value) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' is required${method ? ` with auth-method ${method}` : ''} and was empty. Pass it from a secret, e.g. ${name}: \${{ secrets.STENT_${name.replaceAll('-', '_').toUpperCase()} }}, and check the secret exists in this repository or environment.`);
-    }
-    return value;
-}
-function noControlCharacters(name, value) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' contains a line break or control character. Store the value on a single line, without a trailing newline.`);
-    }
-}
-/** An input that must fit on one line (it may be empty). */
-function singleLine(getInput, name) {
-    const value = getInput(name);
-    noControlCharacters(name, value);
-    return value;
-}
-/** One of a fixed set of values, or the input's default when empty. */
-function oneOf(getInput, name, values, fallback) {
-    const value = getInput(name) || fallback;
-    const found = values.find(v => v === value);
-    if (!found) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' has an unsupported value '${value}'. Accepted values: ${values.join(', ')}.`);
-    }
-    return found;
-}
-
-
-/***/ }),
-
-/***/ 422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dl: () => (/* binding */ parseUrl),
-/* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
-/* harmony export */   sb: () => (/* binding */ readSettings)
-/* harmony export */ });
-/* unused harmony export parseExtraParams */
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(640);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(916);
-/* harmony import */ var _grant_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(153);
-/* harmony import */ var _input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(133);
-
-
-
-
-const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
-/** Parameters the action sets itself; `extra-params` may not override them. */
-const RESERVED_PARAMS = new Set([
-    'grant_type',
-    'client_id',
-    'client_secret',
-    'client_assertion',
-    'client_assertion_type',
-    'response_type',
-    'scope',
-    'audience',
-    'assertion',
-    'subject_token',
-    'subject_token_type',
-    'actor_token',
-    'actor_token_type',
-    'requested_token_type'
-]);
-/**
- * Names the runner owns, or that change how later steps run: what their shells source or trust
- * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
- * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
- * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
- */
-const RESERVED_ENV = new RegExp(`^(${[
-    'GITHUB_.*',
-    'RUNNER_.*',
-    'ACTIONS_.*',
-    'CI',
-    'HOME',
-    'PATH',
-    'PATHEXT',
-    'SHELL',
-    'TMPDIR',
-    'ENV',
-    'BASH_ENV',
-    'BASH_FUNC_.*',
-    'BASHOPTS',
-    'SHELLOPTS',
-    'CDPATH',
-    'GLOBIGNORE',
-    'IFS',
-    'PS4',
-    'PROMPT_COMMAND',
-    'ZDOTDIR',
-    'COMSPEC',
-    'PSMODULEPATH',
-    'LD_.*',
-    'DYLD_.*',
-    'NODE_.*',
-    'NPM_CONFIG_.*',
-    'PYTHON.*',
-    'PERL5.*',
-    'PERLLIB',
-    'RUBY.*',
-    'GEM_.*',
-    'JAVA_TOOL_OPTIONS',
-    '_JAVA_OPTIONS',
-    'JDK_JAVA_OPTIONS',
-    'CLASSPATH',
-    'DOTNET_STARTUP_HOOKS',
-    'CORECLR_.*',
-    'GIT_.*',
-    '.*_PROXY',
-    'SSL_CERT_.*',
-    'CURL_CA_BUNDLE',
-    'REQUESTS_CA_BUNDLE'
-].join('|')})$`, 'i');
-/** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
-function readSettings(getInput, nowMs = Date.now()) {
-    const grant = (0,_grant_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
-    const auth = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, grant.type === 'client_credentials');
-    // Every method but none names the client; a public client of the other grants may not.
-    const clientId = auth.method === 'none' ? getInput('client-id') : (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id', auth.method);
-    (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)('client-id', clientId);
-    const issuer = parseIssuer(getInput('issuer'));
-    const tokenUrlInput = getInput('token-url');
-    // The runner always passes token-url's default; with an issuer, only another value wins.
-    const tokenUrl = issuer && (!tokenUrlInput || tokenUrlInput === DEFAULT_TOKEN_URL)
-        ? undefined
-        : parseUrl(tokenUrlInput || DEFAULT_TOKEN_URL, "Input 'token-url'");
-    const jwksUrl = optionalUrl(getInput('jwks-url'), 'jwks-url');
-    const revocationUrl = optionalUrl(getInput('revocation-url'), 'revocation-url');
-    const verifyToken = parseBoolean(getInput, 'verify-token', false);
-    const revoke = parseBoolean(getInput, 'revoke', false);
-    if (verifyToken && !issuer && !jwksUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
-    }
-    if (revoke && !issuer && !revocationUrl) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
-    }
-    return {
-        clientId,
-        auth,
-        grant,
-        tokenUrl,
-        issuer,
-        jwksUrl,
-        revocationUrl,
-        responseType: getInput('response-type'),
-        scope: getInput('scope'),
-        audience: getInput('audience'),
-        resources: parseResources(getInput('resource')),
-        extraParams: parseExtraParams(getInput('extra-params')),
-        exportVariable: parseExportVariable(getInput('export-variable')),
-        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
-        summary: parseBoolean(getInput, 'summary', true),
-        summaryTitle: (0,_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .singleLine */ .pF)(getInput, 'summary-title'),
-        verifyToken,
-        minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
-        revoke
-    };
-}
-function parseIssuer(value) {
-    if (!value)
-        return '';
-    parseUrl(value, "Input 'issuer'");
-    return value;
-}
-function optionalUrl(value, name) {
-    return value ? parseUrl(value, `Input '${name}'`) : undefined;
-}
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-/**
- * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
- * where it came from in messages, e.g. "Input 'token-url'".
- */
-function parseUrl(value, what) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} is not a valid URL. Expected an absolute https:// URL${what.includes('token-url') ? ` such as ${DEFAULT_TOKEN_URL}` : ''}.`);
-    }
-    if (url.username || url.password) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
-    }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
-    }
-    return url;
-}
-/** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */
-function parseResources(value) {
-    return value
-        .split(/\r?\n/)
-        .map(line => line.trim())
-        .filter(Boolean)
-        .map((resource, index) => {
-        let url;
-        try {
-            url = new URL(resource);
-        }
-        catch {
-            url = undefined;
-        }
-        if (!url || url.hash || /\s/.test(resource)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`);
-        }
-        return resource;
-    });
-}
-function parseExtraParams(value) {
-    const params = [];
-    value.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.trim();
-        if (!line)
-            return;
-        const eq = line.indexOf('=');
-        const name = eq < 0 ? line : line.slice(0, eq).trim();
-        if (eq <= 0 || !name) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
-        }
-        if (RESERVED_PARAMS.has(name)) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
-        }
-        params.push([name, line.slice(eq + 1).trim()]);
-    });
-    return params;
-}
-function parseExportVariable(value) {
-    if (!value)
-        return '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
-    }
-    if (RESERVED_ENV.test(value)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
-    }
-    return value;
-}
-function parseWholeNumber(getInput, name, fallback, min, max) {
-    const value = getInput(name);
-    if (!value)
-        return fallback;
-    const number = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(number >= min && number <= max)) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
-    }
-    return number;
-}
-/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
-function parseBoolean(getInput, name, fallback) {
-    const value = getInput(name);
-    if (!value)
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
-}
-
-
-/***/ }),
-
-/***/ 944:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Z: () => (/* binding */ REVOKE_STATE),
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var src_auth = __nccwpck_require__(640);
-// EXTERNAL MODULE: ./src/attempt.ts
-var attempt = __nccwpck_require__(814);
-// EXTERNAL MODULE: ./src/deps.ts + 5 modules
-var src_deps = __nccwpck_require__(71);
-// EXTERNAL MODULE: ./src/discovery.ts
-var discovery = __nccwpck_require__(989);
-// EXTERNAL MODULE: ./src/errors.ts
-var src_errors = __nccwpck_require__(916);
-// EXTERNAL MODULE: ./src/exchange.ts + 1 modules
-var exchange = __nccwpck_require__(288);
-// EXTERNAL MODULE: ./src/grant.ts
-var src_grant = __nccwpck_require__(153);
-;// CONCATENATED MODULE: ./src/input-names.ts
-
-/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
-const INPUT_NAMES = [
-    'client-id',
-    'client-secret',
-    'token-url',
-    'grant-type',
-    'auth-method',
-    'basic-encoding',
-    'client-assertion-key',
-    'client-assertion-cert',
-    'client-assertion-alg',
-    'client-assertion-kid',
-    'client-certificate',
-    'client-key',
-    'oidc-audience',
-    'subject-token-source',
-    'subject-token',
-    'subject-token-type',
-    'actor-token',
-    'actor-token-type',
-    'requested-token-type',
-    'resource',
-    'response-type',
-    'scope',
-    'audience',
-    'extra-params',
-    'export-variable',
-    'timeout-seconds',
-    'max-attempts',
-    'issuer',
-    'verify-token',
-    'jwks-url',
-    'min-validity',
-    'revoke',
-    'revocation-url',
-    'summary',
-    'summary-title'
-];
-/** The start of the message for an input action.yml does not declare (README troubleshooting). */
-const UNKNOWN_INPUT = 'Unknown input ';
-/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-/**
- * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
- * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
- */
-function checkInputNames(env) {
-    const known = new Set(INPUT_NAMES.map(inputVariable));
-    const unknown = Object.keys(env)
-        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
-        .map(key => key.slice('INPUT_'.length).toLowerCase())
-        .sort();
-    if (unknown.length === 0)
-        return;
-    throw new src_errors/* ActionError */.l(unknown
-        .map(name => {
-        const near = closestInput(name);
-        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
-    })
-        .join(' '));
-}
-/** The declared input a typo most likely meant, or undefined when none is close. */
-function closestInput(name) {
-    const typed = normalize(name);
-    let best;
-    for (const candidate of INPUT_NAMES) {
-        const distance = editDistance(typed, normalize(candidate));
-        if (!best || distance < best.distance)
-            best = { name: candidate, distance };
-    }
-    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
-    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
-}
-/** Case and the separator (_ - or space) do not count as typos. */
-function normalize(name) {
-    return name.toLowerCase().replace(/[_ ]/g, '-');
-}
-/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
-function editDistance(a, b) {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const row = d[i];
-            const prev = d[i - 1];
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.length][b.length];
-}
-
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(422);
-// EXTERNAL MODULE: ./src/mask.ts
-var mask = __nccwpck_require__(235);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
-;// CONCATENATED MODULE: ./src/publish.ts
-
-/**
- * Writes every output and the optional env export; the token is masked by then (see main). Every
- * value is computed before the first is written, so a failure cannot leave outputs half-written.
- */
-function publish(core, token, settings, requestedAt) {
-    const outputs = outputsOf(token, requestedAt);
-    for (const [name, value] of Object.entries(outputs))
-        core.setOutput(name, value);
-    if (settings.exportVariable)
-        core.exportVariable(settings.exportVariable, token.accessToken);
-    const lifetime = token.expiresIn === undefined
-        ? ''
-        : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`;
-    // RFC 8693 §2.2.1: N_A is a valid answer to a token exchange, for a token that is not an
-    // access token (an ID token, say): worth saying, not failing.
-    const kind = token.tokenType === 'N_A'
-        ? `token of type ${token.issuedTokenType} (token_type N_A: not an access token, so not for an Authorization header)`
-        : `${token.tokenType} token`;
-    core.info(`Got a ${kind}${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
-}
-/** The step's outputs, by name; expires-in and expires-at only when the server said. */
-function outputsOf(token, requestedAt) {
-    return {
-        'access-token': token.accessToken,
-        'token-type': token.tokenType,
-        ...(token.expiresIn === undefined
-            ? {}
-            : {
-                'expires-in': String(token.expiresIn),
-                'expires-at': expiresAt(requestedAt, token.expiresIn)
-            }),
-        ...(token.scope === undefined ? {} : { scope: token.scope }),
-        ...(token.issuedTokenType === undefined ? {} : { 'issued-token-type': token.issuedTokenType })
-    };
-}
-/** Counted from when the request was sent, so it errs early, never late. */
-function expiresAt(requestedAt, expiresIn) {
-    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
-}
-/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
-function describeDuration(seconds) {
-    const units = [
-        [86400, 'day'],
-        [3600, 'hour'],
-        [60, 'minute'],
-        [1, 'second']
-    ];
-    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
-        1,
-        'second'
-    ];
-    const n = seconds / size;
-    return `${n} ${name}${n === 1 ? '' : 's'}`;
-}
-/**
- * The job summary: where the token came from and until when, and a fingerprint that tells two
- * tokens apart without revealing either. Never the token.
- */
-function summaryMarkdown(token, settings, tokenUrl, requestedAt) {
-    const rows = [
-        ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
-        ['Client ID', settings.clientId || '(none: a public client)'],
-        ...(settings.grant.type === 'client_credentials'
-            ? []
-            : [['Grant', settings.grant.type]]),
-        ['Auth method', settings.auth.method],
-        ...(token.issuedTokenType
-            ? [['Issued token type', token.issuedTokenType]]
-            : []),
-        ['Scope', token.scope ?? '(none returned)'],
-        [
-            'Expires',
-            token.expiresIn === undefined
-                ? '(not returned)'
-                : `${expiresAt(requestedAt, token.expiresIn)} (in ${describeDuration(token.expiresIn)})`
-        ],
-        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
-        ...(settings.exportVariable
-            ? [['Exported as', settings.exportVariable]]
-            : [])
-    ];
-    return [
-        `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
-        '',
-        '| | |',
-        '| --- | --- |',
-        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
-        ''
-    ].join('\n');
-}
-/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
-function fingerprint(token) {
-    return (0,external_node_crypto_.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
-}
-/**
- * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
- * server-chosen scope or token type may be a URL, which GitHub would make clickable).
- */
-function escapeCell(text) {
-    return (text
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-        .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
-        .replace(/:\/\//g, '&#58;//')
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`));
-}
-
-// EXTERNAL MODULE: ./src/response.ts
-var src_response = __nccwpck_require__(124);
-;// CONCATENATED MODULE: ./src/verify.ts
-
-
-/**
- * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
- * run before any output is written, so a token that fails them is never handed on.
- */
-async function checkAccessToken(token, settings, { requestedAt, jwksUrl, fetchKeySet, log, now }) {
-    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
-    if (settings.verifyToken) {
-        if (!jwksUrl) {
-            throw new src_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
-        }
-        const claims = await verifyAccessToken(token.accessToken, await fetchKeySet(jwksUrl), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, now());
-        if (claims.exp !== undefined)
-            expiresAtMs = claims.exp * 1000;
-        checkBinding(claims.cnf, settings);
-        log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
-    }
-    if (settings.minValidity > 0 && expiresAtMs === undefined) {
-        log.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
-    }
-    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
-        const left = Math.floor((expiresAtMs - now()) / 1000);
-        if (left < settings.minValidity) {
-            throw new src_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
-        }
-    }
-}
-/**
- * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
- * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's).
- */
-function checkBinding(cnf, settings) {
-    const bound = typeof cnf === 'object' && cnf !== null
-        ? cnf['x5t#S256']
-        : undefined;
-    if (bound === undefined)
-        return;
-    const ours = (0,src_auth/* clientCertificateThumbprint */.IC)(settings.auth);
-    if (bound !== ours) {
-        throw new src_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
-    }
-}
-/** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
-function isJwt(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3)
-        return false;
-    try {
-        const header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
-        return typeof header === 'object' && header !== null && 'alg' in header;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
- * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
- */
-async function verifyAccessToken(token, jwks, expected, nowMs) {
-    if (!isJwt(token)) {
-        throw new src_errors/* ActionError */.l('verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.');
-    }
-    if (typeof jwks !== 'object' ||
-        jwks === null ||
-        !Array.isArray(jwks.keys)) {
-        throw new src_errors/* ActionError */.l("The server's key set (jwks-url or the discovered jwks_uri) is not a JWKS document: expected a JSON object with a keys array.");
-    }
-    const { createLocalJWKSet, jwtVerify, errors } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
-    try {
-        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
-            issuer: expected.issuer,
-            audience: expected.audience,
-            // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
-            requiredClaims: ['exp'],
-            currentDate: new Date(nowMs)
-        });
-        return { exp: payload.exp, cnf: payload.cnf };
-    }
-    catch (error) {
-        if (error instanceof errors.JWTExpired) {
-            throw new src_errors/* ActionError */.l('The access token has already expired (its exp claim is in the past).');
-        }
-        if (error instanceof errors.JWTClaimValidationFailed) {
-            const hint = {
-                iss: `it was not issued by '${expected.issuer}' (check issuer)`,
-                aud: `it is not meant for '${expected.audience}' (check audience)`,
-                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
-                exp: error.reason === 'missing'
-                    ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
-                    : 'it is not a number of seconds'
-            };
-            throw new src_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`);
-        }
-        if (error instanceof errors.JWKSNoMatchingKey) {
-            throw new src_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
-        }
-        if (error instanceof errors.JOSEError) {
-            throw new src_errors/* ActionError */.l(`The access token did not verify against the server's key set (${error.code}). It may have been altered, or signed by another server. Hint: check jwks-url or issuer.`);
-        }
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
- * derives again from its inputs, so that saved state cannot point it anywhere.
- */
-const REVOKE_STATE = 'revoke-token';
-async function run(deps = src_deps/* defaultDeps */.m) {
-    const { core } = deps;
-    // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
-    core.saveState('isPost', 'true');
-    try {
-        checkInputNames(deps.env);
-        const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
-        // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
-        const secrets = [
-            ...(0,src_auth/* authSecrets */.O6)(settings.auth, settings.clientId),
-            ...(0,src_grant/* grantSecrets */.KP)(settings.grant)
-        ];
-        (0,mask/* maskAll */.gh)(core, secrets);
-        const endpoints = await (0,discovery/* findEndpoints */.kB)(settings, deps);
-        const { grant, clientId, auth } = settings;
-        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
-        let idToken;
-        const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
-        const { response, requestedAt } = await (0,exchange/* exchange */.c)({
-            endpoint: { ...src_response/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
-            request: () => (0,attempt/* tokenRequest */.jE)(settings, endpoints.tokenUrl, context, secrets),
-            secrets,
-            timeoutMs: settings.timeoutMs,
-            maxAttempts: settings.maxAttempts
-        }, deps).catch((error) => {
-            throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
-        });
-        const token = (0,src_response/* parseTokenResponse */.Ac)(response, grant.type);
-        (0,mask/* maskAll */.gh)(core, [token.accessToken]);
-        await checkAccessToken(token, settings, {
-            requestedAt,
-            jwksUrl: endpoints.jwksUrl,
-            fetchKeySet: async (url) => (0,src_response/* parseJsonObject */.dw)(await (0,exchange/* getDocument */.Y)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
-            log: deps.core,
-            now: deps.now
-        });
-        publish(core, token, settings, new Date(requestedAt));
-        if (settings.revoke)
-            saveRevocation(token, endpoints, deps);
-        if (settings.summary) {
-            // The token is out; a summary that cannot be written is worth a warning, not a failed job.
-            await core.summary
-                .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt)))
-                .write()
-                .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
-        }
-    }
-    catch (error) {
-        fail(error, core);
-    }
-}
-/** Fails the step with the error's message, or only its kind when we did not expect it. */
-function fail(error, core) {
-    if (error instanceof src_errors/* ActionError */.l) {
-        core.setFailed(error.message);
-        return;
-    }
-    // An unexpected error's message may quote what it was parsing: print its kind and frames only.
-    const name = error instanceof Error ? error.name : typeof error;
-    if (error instanceof Error && core.isDebug()) {
-        // Frames only: a message of several lines would fill the stack's first lines, not just one.
-        const frames = (error.stack ?? '').split('\n').filter(line => /^\s+at /.test(line));
-        core.debug(frames.join('\n'));
-    }
-    core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
-}
-/** Leaves what the post step needs to revoke the token, or says why it cannot. */
-function saveRevocation(token, endpoints, deps) {
-    if (!endpoints.revocationUrl) {
-        deps.core.warning('revoke is true, but the discovery document lists no revocation_endpoint: the token will not be revoked. Set revocation-url.');
-        return;
-    }
-    deps.core.saveState(REVOKE_STATE, token.accessToken);
-}
-
-
-/***/ }),
-
-/***/ 235:
+/***/ 777:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2047,7 +687,7 @@ function saveRevocation(token, endpoints, deps) {
 /* harmony export */   gh: () => (/* binding */ maskAll)
 /* harmony export */ });
 /* unused harmony exports MIN_MASK_LENGTH, secretForms */
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(390);
+/* harmony import */ var _form_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(855);
 
 /**
  * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:
@@ -2066,8 +706,8 @@ function secretForms(value) {
     const forms = [
         value,
         // As in a form body (space as +), and as inside a Basic credential (space as %20).
-        (0,_request_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .pm)(value).replaceAll('%20', '+'),
-        (0,_request_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .pm)(value),
+        (0,_form_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .p)(value).replaceAll('%20', '+'),
+        (0,_form_js__WEBPACK_IMPORTED_MODULE_0__/* .formEncode */ .p)(value),
         encodeURIComponent(value),
         JSON.stringify(value).slice(1, -1),
         Buffer.from(value, 'utf8').toString('base64'),
@@ -2107,290 +747,7 @@ function maskAll(core, values) {
 
 /***/ }),
 
-/***/ 661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   a: () => (/* binding */ runPost)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _exchange_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(288);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(422);
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(640);
-/* harmony import */ var _attempt_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(814);
-/* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(71);
-/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(989);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(944);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(235);
-/* harmony import */ var _request_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(390);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(873);
-
-
-
-
-
-
-
-
-
-
-
-/**
- * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
- * same client authentication. It acts on its own inputs, not on saved state: state holds only the
- * token, checked like any token, and the endpoints are derived again from the inputs (discovery
- * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
- */
-async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_5__/* .defaultDeps */ .m) {
-    const { core } = deps;
-    let settings;
-    try {
-        settings = (0,_inputs_js__WEBPACK_IMPORTED_MODULE_2__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
-    }
-    catch {
-        // The main step failed on these inputs already, and said why.
-        return;
-    }
-    const saved = core.getState(_main_js__WEBPACK_IMPORTED_MODULE_7__/* .REVOKE_STATE */ .Z);
-    if (!settings.revoke || !saved)
-        return;
-    try {
-        const token = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_10__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        const secrets = [token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_3__/* .authSecrets */ .O6)(settings.auth, settings.clientId)];
-        (0,_mask_js__WEBPACK_IMPORTED_MODULE_8__/* .maskAll */ .gh)(core, secrets);
-        const endpoints = await (0,_discovery_js__WEBPACK_IMPORTED_MODULE_6__/* .findEndpoints */ .kB)(settings, deps);
-        const revocationUrl = endpoints.revocationUrl;
-        if (!revocationUrl) {
-            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
-        }
-        core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
-        await (0,_exchange_js__WEBPACK_IMPORTED_MODULE_1__/* .exchange */ .c)({
-            endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
-            request: async () => (0,_request_js__WEBPACK_IMPORTED_MODULE_9__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets)),
-            secrets,
-            timeoutMs: settings.timeoutMs,
-            maxAttempts: Math.min(settings.maxAttempts, 3)
-        }, deps);
-        core.info('Revoked the access token.');
-    }
-    catch (error) {
-        const reason = error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l ? error.message : 'Unexpected error.';
-        core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 390:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   St: () => (/* binding */ buildGetRequest),
-/* harmony export */   Xl: () => (/* binding */ buildTokenRequest),
-/* harmony export */   Y9: () => (/* binding */ buildRevocationRequest),
-/* harmony export */   eh: () => (/* binding */ JWT_BEARER),
-/* harmony export */   pm: () => (/* binding */ formEncode)
-/* harmony export */ });
-/** RFC 7523 §2.2: a JWT as client authentication. */
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const FORM_HEADERS = {
-    'content-type': 'application/x-www-form-urlencoded',
-    accept: 'application/json'
-};
-/**
- * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
- * with a space written %20 so that servers decoding with plain percent-decoding agree too.
- */
-function formEncode(value) {
-    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
-}
-/**
- * The token request for one attempt: the grant's fields (grant_type first), the client's
- * credentials, then the parameters, repeated ones (resource, extra-params) as one field each.
- */
-function buildTokenRequest(settings, tokenUrl, credentials, grantForm) {
-    const form = new URLSearchParams(grantForm);
-    for (const [name, value] of credentials.form)
-        form.append(name, value);
-    // Stent's response_type=token belongs to its client-credentials request only.
-    if (settings.responseType && settings.grant.type === 'client_credentials') {
-        form.set('response_type', settings.responseType);
-    }
-    if (settings.scope)
-        form.set('scope', settings.scope);
-    if (settings.audience)
-        form.set('audience', settings.audience);
-    for (const resource of settings.resources)
-        form.append('resource', resource);
-    for (const [name, value] of settings.extraParams)
-        form.append(name, value);
-    return post(tokenUrl, form, credentials);
-}
-function post(url, form, credentials) {
-    return {
-        method: 'POST',
-        url,
-        headers: { ...FORM_HEADERS, ...credentials.headers },
-        body: form.toString(),
-        ...(credentials.tls ? { tls: credentials.tls } : {})
-    };
-}
-/** RFC 7009: revoke an access token, authenticating as for the token request. */
-function buildRevocationRequest(revocationUrl, token, credentials) {
-    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
-    for (const [name, value] of credentials.form)
-        form.append(name, value);
-    return post(revocationUrl, form, credentials);
-}
-/** A JSON document fetched with GET: discovery, JWKS. */
-function buildGetRequest(url) {
-    return { method: 'GET', url, headers: { accept: 'application/json' }, body: '' };
-}
-
-
-/***/ }),
-
-/***/ 124:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ac: () => (/* binding */ parseTokenResponse),
-/* harmony export */   Ic: () => (/* binding */ describeFailure),
-/* harmony export */   dw: () => (/* binding */ parseJsonObject),
-/* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
-/* harmony export */ });
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(235);
-/* harmony import */ var _untrusted_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(873);
-
-
-
-/**
- * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
- * N_A one) is an ActionError. Every field is checked against its grammar (untrusted.ts) before
- * anything can print or publish it.
- */
-function parseTokenResponse(response, grant = 'client_credentials') {
-    const json = parseJsonObject(response);
-    if (!json) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
-    }
-    const where = `The token response (HTTP ${response.status})`;
-    const accessToken = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkToken */ .SK)(json.access_token, where, 'access_token');
-    const tokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkTokenType */ .qQ)(json.token_type, where, 'token_type');
-    const exchange = grant === 'token-exchange';
-    // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
-    const notAccessToken = exchange && tokenType === 'N_A';
-    if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
-    }
-    const issuedTokenType = (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkTokenTypeUri */ .yd)(json.issued_token_type, where, 'issued_token_type');
-    if (exchange && !issuedTokenType) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
-    }
-    return {
-        accessToken,
-        tokenType: notAccessToken ? 'N_A' : 'Bearer',
-        issuedTokenType,
-        expiresIn: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkExpiresIn */ .Uq)(json.expires_in, where, 'expires_in'),
-        scope: (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkScope */ .DB)(json.scope, where, 'scope')
-    };
-}
-const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
-/**
- * The message for a response that is not a success: its status, the OAuth error code and sanitised
- * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
- */
-function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
-    const status = `HTTP ${response.status}`;
-    const json = parseJsonObject(response);
-    const code = typeof json?.error === 'string' ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(json.error, secrets), 64) : '';
-    if (!code) {
-        const discovery = typeof json?.token_endpoint === 'string';
-        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint, url, discovery)}`;
-    }
-    const description = typeof json?.error_description === 'string'
-        ? (0,_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)((0,_mask_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(json.error_description, secrets), 300)
-        : '';
-    // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
-    const hintCode = code === 'invalid_request' && /response.?type/i.test(description)
-        ? 'unsupported_response_type'
-        : code;
-    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, hintCode, endpoint, url)}`;
-}
-const ERROR_HINTS = {
-    invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
-    unauthorized_client: 'this client may not use the grant it asked for (grant-type, client_credentials by default). Allow that grant for the client on the authorization server.',
-    unsupported_response_type: "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
-    unsupported_grant_type: 'the server does not offer this grant-type at this token-url (client_credentials by default; token-exchange and jwt-bearer are opt-in).',
-    invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
-    invalid_target: 'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
-    invalid_request: 'the server found the request malformed. Check extra-params and audience (for token-exchange, subject-token-type and requested-token-type too), and set response-type to an empty string if the server rejects response_type.',
-    invalid_grant: 'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
-    temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
-    server_error: 'the server failed. Try again later.'
-};
-/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
-function hintFor(status, code, endpoint, url, discovery = false) {
-    // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
-    const refusedClient = code === undefined || code === 'invalid_client';
-    if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
-        return endpoint.hint;
-    }
-    // Own keys only: a server's error code 'constructor' must not find Object's.
-    return code && Object.hasOwn(ERROR_HINTS, code)
-        ? ERROR_HINTS[code]
-        : statusHint(status, endpoint, url, discovery);
-}
-function statusHint(status, { input }, url, discovery = false) {
-    if (status === 401 || status === 403)
-        return 'check client-id, client-secret and auth-method.';
-    if ((status === 404 || status === 405) && input === 'token-url') {
-        // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.
-        if (discovery || url?.pathname.endsWith('/.well-known/openid-configuration'))
-            return 'token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.';
-        if (url && (url.pathname === '/' || url.pathname === ''))
-            return `token-url looks like the issuer root: set issuer: ${url.origin} or token-url to the token_endpoint it lists.`;
-    }
-    if (status === 404 || status === 405)
-        return input === 'token-url'
-            ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
-            : `check ${input}.`;
-    if (status >= 300 && status < 400)
-        return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`;
-    if (status === 408 || status === 429 || status >= 500)
-        return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.';
-    return `check ${input} and that the inputs are what the server expects.`;
-}
-/** The body as a JSON object, or undefined for anything else (never throws, never quotes it). */
-function parseJsonObject(response) {
-    try {
-        const value = JSON.parse(response.body);
-        return typeof value === 'object' && value !== null && !Array.isArray(value)
-            ? value
-            : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-function notJson(response) {
-    const what = isHtml(response)
-        ? 'an HTML page'
-        : response.body.trim()
-            ? 'a body that is not a JSON object'
-            : 'an empty body';
-    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
-}
-function isHtml(response) {
-    return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
-}
-
-
-/***/ }),
-
-/***/ 873:
+/***/ 607:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2403,7 +760,7 @@ function isHtml(response) {
 /* harmony export */   yd: () => (/* binding */ checkTokenTypeUri)
 /* harmony export */ });
 /* unused harmony exports MIN_TOKEN_LENGTH, MAX_EXPIRES_IN, describeType */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(916);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
 /**
  * Text from a server, or read back from saved state, is untrusted: the runner runs any log line
  * that starts with `::` as a workflow command, and it splits lines on CR as well as LF. So every
@@ -2519,49 +876,215 @@ function describeType(value) {
 
 /***/ }),
 
-/***/ 598:
-/***/ ((module) => {
+/***/ 389:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   sb: () => (/* binding */ readSettings)
+/* harmony export */ });
+/* unused harmony exports reservedFields, RESERVED_PARAMS, parseExtraParams */
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(758);
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(251);
+/* harmony import */ var _base_keys_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(197);
+/* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(434);
+
+
+
+
+
+/** Fields the action sets: the registries' and its own. `extra-params` may not override them. */
+function reservedFields(...sent) {
+    return new Set([...sent.flat(), 'response_type', 'scope', 'audience']);
+}
+const RESERVED_PARAMS = reservedFields(_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .GRANT_FORM_FIELDS */ .Sy, _auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .AUTH_FORM_FIELDS */ ._R);
+/**
+ * Names the runner owns, or that change how later steps run: what their shells source or trust
+ * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
+ * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
+ * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
+ */
+const RESERVED_ENV = new RegExp(`^(${[
+    'GITHUB_.*',
+    'RUNNER_.*',
+    'ACTIONS_.*',
+    'CI',
+    'HOME',
+    'PATH',
+    'PATHEXT',
+    'SHELL',
+    'TMPDIR',
+    'ENV',
+    'BASH_ENV',
+    'BASH_FUNC_.*',
+    'BASHOPTS',
+    'SHELLOPTS',
+    'CDPATH',
+    'GLOBIGNORE',
+    'IFS',
+    'PS4',
+    'PROMPT_COMMAND',
+    'ZDOTDIR',
+    'COMSPEC',
+    'PSMODULEPATH',
+    'LD_.*',
+    'DYLD_.*',
+    'NODE_.*',
+    'NPM_CONFIG_.*',
+    'PYTHON.*',
+    'PERL5.*',
+    'PERLLIB',
+    'RUBY.*',
+    'GEM_.*',
+    'JAVA_TOOL_OPTIONS',
+    '_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS',
+    'CLASSPATH',
+    'DOTNET_STARTUP_HOOKS',
+    'CORECLR_.*',
+    'GIT_.*',
+    '.*_PROXY',
+    'SSL_CERT_.*',
+    'CURL_CA_BUNDLE',
+    'REQUESTS_CA_BUNDLE'
+].join('|')})$`, 'i');
+/** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
+function readSettings(getInput, nowMs = Date.now()) {
+    const grant = (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
+    const auth = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .grantDefinition */ .Gm)(grant).clientMustAuthenticate);
+    // Every method but none names the client; a public client of the other grants may not.
+    const clientId = auth.method === 'none' ? getInput('client-id') : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id', auth.method);
+    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)('client-id', clientId);
+    const issuer = parseIssuer(getInput('issuer'));
+    const tokenUrlInput = getInput('token-url');
+    // The runner always passes token-url's default; with an issuer, only another value wins.
+    const configuredTokenUrl = issuer && (!tokenUrlInput || tokenUrlInput === _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T)
+        ? undefined
+        : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(tokenUrlInput || _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T, "Input 'token-url'");
+    const jwksUrl = optionalUrl(getInput('jwks-url'), 'jwks-url');
+    const revocationUrl = optionalUrl(getInput('revocation-url'), 'revocation-url');
+    const verifyToken = parseBoolean(getInput, 'verify-token', false);
+    const revoke = parseBoolean(getInput, 'revoke', false);
+    if (verifyToken && !issuer && !jwksUrl) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
+    }
+    if (revoke && !issuer && !revocationUrl) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
+    }
+    return {
+        clientId,
+        auth,
+        grant,
+        configuredTokenUrl,
+        issuer,
+        jwksUrl,
+        revocationUrl,
+        responseType: getInput('response-type'),
+        scope: getInput('scope'),
+        audience: getInput('audience'),
+        resources: parseResources(getInput('resource')),
+        extraParams: parseExtraParams(getInput('extra-params')),
+        exportVariable: parseExportVariable(getInput('export-variable')),
+        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
+        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+        caCertificate: (0,_base_keys_js__WEBPACK_IMPORTED_MODULE_1__/* .readTrustedCertificates */ .a)(getInput('ca-certificate'), 'ca-certificate'),
+        summary: parseBoolean(getInput, 'summary', true),
+        summaryTitle: (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .singleLine */ .pF)(getInput, 'summary-title'),
+        verifyToken,
+        minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
+        revoke
+    };
+}
+function parseIssuer(value) {
+    if (!value)
+        return '';
+    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, "Input 'issuer'");
+    return value;
+}
+function optionalUrl(value, name) {
+    return value ? (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, `Input '${name}'`) : undefined;
+}
+/** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */
+function parseResources(value) {
+    return value
+        .split(/\r?\n/)
+        .map(line => line.trim())
+        .filter(Boolean)
+        .map((resource, index) => {
+        let url;
+        try {
+            url = new URL(resource);
+        }
+        catch {
+            url = undefined;
+        }
+        if (!url || url.hash || /\s/.test(resource)) {
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`);
+        }
+        return resource;
+    });
+}
+function parseExtraParams(value) {
+    const params = [];
+    value.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        const eq = line.indexOf('=');
+        const name = eq < 0 ? line : line.slice(0, eq).trim();
+        if (eq <= 0 || !name) {
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
+        }
+        if (RESERVED_PARAMS.has(name)) {
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
+        }
+        params.push([name, line.slice(eq + 1).trim()]);
+    });
+    return params;
+}
+function parseExportVariable(value) {
+    if (!value)
+        return '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
+    }
+    if (RESERVED_ENV.test(value)) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
+    }
+    return value;
+}
+function parseWholeNumber(getInput, name, fallback, min, max) {
+    const value = getInput(name);
+    if (!value)
+        return fallback;
+    const number = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(number >= min && number <= max)) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
+    }
+    return number;
+}
+/** YAML 1.2's core booleans, as @actions/core's getBooleanInput reads them. */
+function parseBoolean(getInput, name, fallback) {
+    const value = getInput(name);
+    if (!value)
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
+}
+
 
 /***/ }),
 
-/***/ 581:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+/***/ 790:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ExitCode: () => (/* binding */ ExitCode),
-  addPath: () => (/* binding */ addPath),
-  debug: () => (/* binding */ debug),
-  endGroup: () => (/* binding */ endGroup),
-  error: () => (/* binding */ error),
-  exportVariable: () => (/* binding */ exportVariable),
-  getBooleanInput: () => (/* binding */ getBooleanInput),
-  getIDToken: () => (/* binding */ getIDToken),
-  getInput: () => (/* binding */ getInput),
-  getMultilineInput: () => (/* binding */ getMultilineInput),
-  getState: () => (/* binding */ getState),
-  group: () => (/* binding */ group),
-  info: () => (/* binding */ info),
-  isDebug: () => (/* binding */ isDebug),
-  markdownSummary: () => (/* reexport */ markdownSummary),
-  notice: () => (/* binding */ notice),
-  platform: () => (/* reexport */ platform_namespaceObject),
-  saveState: () => (/* binding */ saveState),
-  setCommandEcho: () => (/* binding */ setCommandEcho),
-  setFailed: () => (/* binding */ setFailed),
-  setOutput: () => (/* binding */ setOutput),
-  setSecret: () => (/* binding */ setSecret),
-  startGroup: () => (/* binding */ startGroup),
-  summary: () => (/* reexport */ summary),
-  toPlatformPath: () => (/* reexport */ toPlatformPath),
-  toPosixPath: () => (/* reexport */ toPosixPath),
-  toWin32Path: () => (/* reexport */ toWin32Path),
-  warning: () => (/* binding */ warning)
+  m: () => (/* binding */ defaultDeps)
 });
 
 // NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
@@ -2574,6 +1097,40 @@ __nccwpck_require__.d(platform_namespaceObject, {
   isMacOS: () => (isMacOS),
   isWindows: () => (isWindows),
   platform: () => (platform)
+});
+
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/core.js
+var core_namespaceObject = {};
+__nccwpck_require__.r(core_namespaceObject);
+__nccwpck_require__.d(core_namespaceObject, {
+  ExitCode: () => (ExitCode),
+  addPath: () => (addPath),
+  debug: () => (debug),
+  endGroup: () => (endGroup),
+  error: () => (error),
+  exportVariable: () => (exportVariable),
+  getBooleanInput: () => (getBooleanInput),
+  getIDToken: () => (getIDToken),
+  getInput: () => (getInput),
+  getMultilineInput: () => (getMultilineInput),
+  getState: () => (getState),
+  group: () => (group),
+  info: () => (info),
+  isDebug: () => (isDebug),
+  markdownSummary: () => (markdownSummary),
+  notice: () => (notice),
+  platform: () => (platform_namespaceObject),
+  saveState: () => (saveState),
+  setCommandEcho: () => (setCommandEcho),
+  setFailed: () => (setFailed),
+  setOutput: () => (setOutput),
+  setSecret: () => (setSecret),
+  startGroup: () => (startGroup),
+  summary: () => (summary),
+  toPlatformPath: () => (toPlatformPath),
+  toPosixPath: () => (toPosixPath),
+  toWin32Path: () => (toWin32Path),
+  warning: () => (warning)
 });
 
 ;// CONCATENATED MODULE: external "os"
@@ -2759,13 +1316,13 @@ var proxy = __nccwpck_require__(783);
 /**
  * Bundled in place of `undici` and `tunnel` (see tsconfig.json `paths`). @actions/core imports
  * @actions/http-client for getIDToken, which imports both at top level; this action sends every
- * request through its own transport (src/transport.ts) and asks for the GitHub ID token itself,
+ * request through its own transport (src/http/transport.ts) and asks for the GitHub ID token itself,
  * so neither is ever called. Bundling them cost ≈45 ms of start-up and ≈900 KiB (undici), and
  * `tunnel` prints a Buffer() deprecation warning and puts no deadline on CONNECT. If a toolkit
  * upgrade ever calls them, these throw and the end-to-end tests fail.
  */
 function unused(name) {
-    throw new Error(`${name} is not bundled in this action: requests go through src/transport.ts`);
+    throw new Error(`${name} is not bundled in this action: requests go through src/http/transport.ts`);
 }
 /** undici */
 class ProxyAgent {
@@ -5454,6 +4011,1805 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ./src/http/transport.ts + 4 modules
+var transport = __nccwpck_require__(927);
+;// CONCATENATED MODULE: ./src/entry/deps.ts
+
+
+const defaultDeps = {
+    core: core_namespaceObject,
+    env: process.env,
+    send: transport/* send */.tN,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random
+};
+
+
+/***/ }),
+
+/***/ 23:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ run)
+});
+
+// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
+var src_auth = __nccwpck_require__(886);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var base_errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/mask.ts
+var mask = __nccwpck_require__(777);
+;// CONCATENATED MODULE: ./src/config/input-names.ts
+
+/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
+const INPUT_NAMES = [
+    'client-id',
+    'client-secret',
+    'token-url',
+    'grant-type',
+    'auth-method',
+    'basic-encoding',
+    'client-assertion-key',
+    'client-assertion-cert',
+    'client-assertion-alg',
+    'client-assertion-kid',
+    'client-certificate',
+    'client-key',
+    'oidc-audience',
+    'subject-token-source',
+    'subject-token',
+    'subject-token-type',
+    'actor-token',
+    'actor-token-type',
+    'requested-token-type',
+    'resource',
+    'response-type',
+    'scope',
+    'audience',
+    'extra-params',
+    'export-variable',
+    'timeout-seconds',
+    'max-attempts',
+    'ca-certificate',
+    'issuer',
+    'verify-token',
+    'jwks-url',
+    'min-validity',
+    'revoke',
+    'revocation-url',
+    'summary',
+    'summary-title'
+];
+/** The start of the message for an input action.yml does not declare (README troubleshooting). */
+const UNKNOWN_INPUT = 'Unknown input ';
+/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
+ * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
+ */
+function checkInputNames(env) {
+    const known = new Set(INPUT_NAMES.map(inputVariable));
+    const unknown = Object.keys(env)
+        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
+        .map(key => key.slice('INPUT_'.length).toLowerCase())
+        .sort();
+    if (unknown.length === 0)
+        return;
+    throw new base_errors/* ActionError */.l(unknown
+        .map(name => {
+        const near = closestInput(name);
+        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
+    })
+        .join(' '));
+}
+/** The declared input a typo most likely meant, or undefined when none is close. */
+function closestInput(name) {
+    const typed = normalize(name);
+    let best;
+    for (const candidate of INPUT_NAMES) {
+        const distance = editDistance(typed, normalize(candidate));
+        if (!best || distance < best.distance)
+            best = { name: candidate, distance };
+    }
+    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
+    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
+}
+/** Case and the separator (_ - or space) do not count as typos. */
+function normalize(name) {
+    return name.toLowerCase().replace(/[_ ]/g, '-');
+}
+/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const row = d[i];
+            const prev = d[i - 1];
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+
+// EXTERNAL MODULE: ./src/config/inputs.ts
+var inputs = __nccwpck_require__(389);
+// EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
+var grants = __nccwpck_require__(434);
+// EXTERNAL MODULE: ./src/http/json.ts
+var http_json = __nccwpck_require__(868);
+// EXTERNAL MODULE: ./src/http/transport.ts + 4 modules
+var transport = __nccwpck_require__(927);
+// EXTERNAL MODULE: ./src/oauth/failure.ts
+var failure = __nccwpck_require__(977);
+// EXTERNAL MODULE: ./src/oauth/send.ts + 1 modules
+var send = __nccwpck_require__(648);
+// EXTERNAL MODULE: ./src/base/untrusted.ts
+var untrusted = __nccwpck_require__(607);
+;// CONCATENATED MODULE: ./src/oauth/token-response.ts
+
+
+
+
+/**
+ * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
+ * N_A one) is an ActionError. Every field is checked against its grammar (base/untrusted.ts) before
+ * anything can print or publish it.
+ */
+function parseTokenResponse(response, rules = 'rfc6749') {
+    const json = (0,http_json/* parseJsonObject */.d)(response);
+    if (!json) {
+        throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+    }
+    const where = `The token response (HTTP ${response.status})`;
+    const accessToken = (0,untrusted/* checkToken */.SK)(json.access_token, where, 'access_token');
+    const tokenType = (0,untrusted/* checkTokenType */.qQ)(json.token_type, where, 'token_type');
+    const exchange = rules === 'rfc8693';
+    // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
+    const notAccessToken = exchange && tokenType === 'N_A';
+    if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
+        throw new base_errors/* ActionError */.l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
+    }
+    const issuedTokenType = (0,untrusted/* checkTokenTypeUri */.yd)(json.issued_token_type, where, 'issued_token_type');
+    if (exchange && !issuedTokenType) {
+        throw new base_errors/* ActionError */.l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
+    }
+    return {
+        accessToken,
+        tokenType: notAccessToken ? 'N_A' : 'Bearer',
+        issuedTokenType,
+        expiresIn: (0,untrusted/* checkExpiresIn */.Uq)(json.expires_in, where, 'expires_in'),
+        scope: (0,untrusted/* checkScope */.DB)(json.scope, where, 'scope')
+    };
+}
+function notJson(response) {
+    const what = (0,failure/* isHtml */._6)(response)
+        ? 'an HTML page'
+        : response.body.trim()
+            ? 'a body that is not a JSON object'
+            : 'an empty body';
+    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
+}
+
+// EXTERNAL MODULE: ./src/steps/attempt.ts
+var attempt = __nccwpck_require__(854);
+;// CONCATENATED MODULE: ./src/oauth/jwt.ts
+
+/** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
+function isJwt(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return false;
+    try {
+        const header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
+        return typeof header === 'object' && header !== null && 'alg' in header;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
+ * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
+ */
+async function verifyAccessToken(token, jwks, expected, nowMs) {
+    if (!isJwt(token)) {
+        throw new base_errors/* ActionError */.l('verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.');
+    }
+    if (typeof jwks !== 'object' ||
+        jwks === null ||
+        !Array.isArray(jwks.keys)) {
+        throw new base_errors/* ActionError */.l("The server's key set (jwks-url or the discovered jwks_uri) is not a JWKS document: expected a JSON object with a keys array.");
+    }
+    const { createLocalJWKSet, jwtVerify, errors } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+    try {
+        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+            issuer: expected.issuer,
+            audience: expected.audience,
+            // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
+            requiredClaims: ['exp'],
+            currentDate: new Date(nowMs)
+        });
+        return { exp: payload.exp, cnf: payload.cnf };
+    }
+    catch (error) {
+        if (error instanceof errors.JWTExpired) {
+            throw new base_errors/* ActionError */.l('The access token has already expired (its exp claim is in the past).');
+        }
+        if (error instanceof errors.JWTClaimValidationFailed) {
+            const hint = {
+                iss: `it was not issued by '${expected.issuer}' (check issuer)`,
+                aud: `it is not meant for '${expected.audience}' (check audience)`,
+                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
+                exp: error.reason === 'missing'
+                    ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
+                    : 'it is not a number of seconds'
+            };
+            throw new base_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`);
+        }
+        if (error instanceof errors.JWKSNoMatchingKey) {
+            throw new base_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
+        }
+        if (error instanceof errors.JOSEError) {
+            throw new base_errors/* ActionError */.l(`The access token did not verify against the server's key set (${error.code}). It may have been altered, or signed by another server. Hint: check jwks-url or issuer.`);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/steps/checks.ts
+
+
+
+/**
+ * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
+ * run before any output is written, so a token that fails them is never handed on.
+ */
+async function checkAccessToken(token, settings, { requestedAt, jwksUrl, fetchKeySet, log, now }) {
+    const verified = {
+        keySetHost: undefined,
+        certificateBinding: false,
+        minValidity: undefined
+    };
+    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
+    if (settings.verifyToken) {
+        if (!jwksUrl) {
+            throw new base_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
+        }
+        const claims = await verifyAccessToken(token.accessToken, await fetchKeySet(jwksUrl), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, now());
+        if (claims.exp !== undefined)
+            expiresAtMs = claims.exp * 1000;
+        verified.certificateBinding = checkBinding(claims.cnf, settings);
+        verified.keySetHost = jwksUrl.host;
+        log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
+    }
+    if (settings.minValidity > 0 && expiresAtMs === undefined) {
+        log.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
+    }
+    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+        const left = Math.floor((expiresAtMs - now()) / 1000);
+        if (left < settings.minValidity) {
+            throw new base_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
+        }
+        verified.minValidity = settings.minValidity;
+    }
+    return verified;
+}
+/**
+ * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
+ * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's). True if bound.
+ */
+function checkBinding(cnf, settings) {
+    const bound = typeof cnf === 'object' && cnf !== null
+        ? cnf['x5t#S256']
+        : undefined;
+    if (bound === undefined)
+        return false;
+    const ours = (0,src_auth/* clientCertificateThumbprint */.IC)(settings.auth);
+    if (bound !== ours) {
+        throw new base_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
+    }
+    return true;
+}
+
+// EXTERNAL MODULE: ./src/steps/endpoints.ts + 1 modules
+var steps_endpoints = __nccwpck_require__(748);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+;// CONCATENATED MODULE: ./src/steps/publish.ts
+
+/**
+ * Writes every output and the optional env export; the token is masked by then (see main). Every
+ * value is computed before the first is written, so a failure cannot leave outputs half-written.
+ */
+function publish(core, token, settings, requestedAt) {
+    const outputs = outputsOf(token, requestedAt);
+    for (const [name, value] of Object.entries(outputs))
+        core.setOutput(name, value);
+    if (settings.exportVariable)
+        core.exportVariable(settings.exportVariable, token.accessToken);
+    const lifetime = token.expiresIn === undefined
+        ? ''
+        : `, valid ${describeDuration(token.expiresIn)} (until ${outputs['expires-at']})`;
+    // RFC 8693 §2.2.1: N_A is a valid answer to a token exchange, for a token that is not an
+    // access token (an ID token, say): worth saying, not failing.
+    const kind = token.tokenType === 'N_A'
+        ? `token of type ${token.issuedTokenType} (token_type N_A: not an access token, so not for an Authorization header)`
+        : `${token.tokenType} token`;
+    core.info(`Got a ${kind}${lifetime}${token.scope ? `, scope '${token.scope}'` : ''}${settings.exportVariable ? `; exported as ${settings.exportVariable}` : ''}.`);
+}
+/** The step's outputs, by name; expires-in and expires-at only when the server said. */
+function outputsOf(token, requestedAt) {
+    return {
+        'access-token': token.accessToken,
+        'token-type': token.tokenType,
+        ...(token.expiresIn === undefined
+            ? {}
+            : {
+                'expires-in': String(token.expiresIn),
+                'expires-at': expiresAt(requestedAt, token.expiresIn)
+            }),
+        ...(token.scope === undefined ? {} : { scope: token.scope }),
+        ...(token.issuedTokenType === undefined ? {} : { 'issued-token-type': token.issuedTokenType })
+    };
+}
+/** Counted from when the request was sent, so it errs early, never late. */
+function expiresAt(requestedAt, expiresIn) {
+    return new Date(requestedAt.getTime() + expiresIn * 1000).toISOString();
+}
+/** Whole seconds in the largest unit that divides them evenly: '30 days', '90 seconds'. */
+function describeDuration(seconds) {
+    const units = [
+        [86400, 'day'],
+        [3600, 'hour'],
+        [60, 'minute'],
+        [1, 'second']
+    ];
+    const [size, name] = units.find(([size]) => seconds >= size && seconds % size === 0) ?? [
+        1,
+        'second'
+    ];
+    const n = seconds / size;
+    return `${n} ${name}${n === 1 ? '' : 's'}`;
+}
+/**
+ * The job summary: where the token came from and until when, what was verified, and a fingerprint
+ * that tells two tokens apart without revealing either; never the token. Its values are outputsOf's.
+ */
+function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified) {
+    const outputs = outputsOf(token, requestedAt);
+    const expiresIn = outputs['expires-in'];
+    const checked = verified ? describeVerified(verified) : '';
+    const rows = [
+        ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
+        ['Client ID', settings.clientId || '(none: a public client)'],
+        ...(settings.grant.type === 'client_credentials'
+            ? []
+            : [['Grant', settings.grant.type]]),
+        ['Auth method', settings.auth.method],
+        ...(outputs['issued-token-type']
+            ? [['Issued token type', outputs['issued-token-type']]]
+            : []),
+        ['Scope', outputs.scope ?? '(none returned)'],
+        [
+            'Expires',
+            expiresIn === undefined
+                ? '(not returned)'
+                : `${outputs['expires-at']} (in ${describeDuration(Number(expiresIn))})`
+        ],
+        ...(checked ? [['Verified', checked]] : []),
+        ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+        ...(settings.exportVariable
+            ? [['Exported as', settings.exportVariable]]
+            : [])
+    ];
+    return [
+        `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
+        '',
+        '| | |',
+        '| --- | --- |',
+        ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
+        ''
+    ].join('\n');
+}
+/** What the checks verified, in a line: '' when verify-token and min-validity were off. */
+function describeVerified({ keySetHost, certificateBinding, minValidity }) {
+    const parts = keySetHost ? [`signature and claims (keys from ${keySetHost}), exp`] : [];
+    if (certificateBinding)
+        parts.push('certificate binding (cnf x5t#S256)');
+    if (minValidity !== undefined)
+        parts.push(`valid for at least ${minValidity} s`);
+    return parts.join(', ');
+}
+/** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
+function fingerprint(token) {
+    return (0,external_node_crypto_.createHash)('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+}
+/**
+ * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
+ * server-chosen scope or token type may be a URL, which GitHub would make clickable).
+ */
+function escapeCell(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+        .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
+        .replace(/:\/\//g, '&#58;//')
+        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`));
+}
+
+// EXTERNAL MODULE: ./src/entry/deps.ts + 26 modules
+var entry_deps = __nccwpck_require__(790);
+// EXTERNAL MODULE: ./src/entry/state.ts
+var state = __nccwpck_require__(121);
+;// CONCATENATED MODULE: ./src/entry/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run(deps = entry_deps/* defaultDeps */.m) {
+    const { core } = deps;
+    // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
+    core.saveState(state/* STATE */.c.isPost, 'true');
+    try {
+        // Once, before any connection: the variable turns checks off for others, not for us.
+        if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0')
+            core.warning(transport/* TLS_CHECKS_OFF_WARNING */.Lu);
+        checkInputNames(deps.env);
+        const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
+        // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
+        const secrets = new attempt/* Secrets */.Sb([
+            ...(0,src_auth/* authSecrets */.O6)(settings.auth, settings.clientId),
+            ...(0,grants/* grantSecrets */.KP)(settings.grant)
+        ]);
+        (0,mask/* maskAll */.gh)(core, secrets.values);
+        const endpoints = await (0,steps_endpoints/* findEndpoints */.k)(settings, deps);
+        const { grant, clientId, auth } = settings;
+        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
+        let idToken;
+        const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
+        const { response, requestedAt } = await (0,send/* sendWithRetries */.HI)({
+            endpoint: { ...failure/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
+            request: () => (0,attempt/* tokenRequest */.jE)(settings, context, secrets),
+            secrets: () => secrets.values,
+            timeoutMs: settings.timeoutMs,
+            maxAttempts: settings.maxAttempts
+        }, deps).catch((error) => {
+            throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
+        });
+        const token = parseTokenResponse(response, (0,grants/* grantDefinition */.Gm)(grant).response);
+        (0,mask/* maskAll */.gh)(core, [token.accessToken]);
+        const verified = await checkAccessToken(token, settings, {
+            requestedAt,
+            jwksUrl: endpoints.jwksUrl,
+            fetchKeySet: async (url) => (0,http_json/* parseJsonObject */.d)(await (0,send/* getDocument */.YE)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
+            log: deps.core,
+            now: deps.now
+        });
+        publish(core, token, settings, new Date(requestedAt));
+        if (settings.revoke)
+            saveRevocation(token, endpoints, deps);
+        if (settings.summary) {
+            // The token is out; a summary that cannot be written is worth a warning, not a failed job.
+            await core.summary
+                .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified))
+                .write()
+                .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
+        }
+    }
+    catch (error) {
+        fail(error, core);
+    }
+}
+/** Fails the step with the error's message, or only its kind when we did not expect it. */
+function fail(error, core) {
+    if (error instanceof base_errors/* ActionError */.l) {
+        core.setFailed(error.message);
+        return;
+    }
+    // An unexpected error's message may quote what it was parsing: print its kind and frames only.
+    const name = error instanceof Error ? error.name : typeof error;
+    if (error instanceof Error && core.isDebug()) {
+        // Frames only: a message of several lines would fill the stack's first lines, not just one.
+        const frames = (error.stack ?? '').split('\n').filter(line => /^\s+at /.test(line));
+        core.debug(frames.join('\n'));
+    }
+    core.setFailed(`Unexpected ${name} in the action. Re-run with debug logging for the stack trace and report it.`);
+}
+/** Leaves what the post step needs to revoke the token, or says why it cannot. */
+function saveRevocation(token, endpoints, deps) {
+    if (!endpoints.revocationUrl) {
+        deps.core.warning('revoke is true, but the discovery document lists no revocation_endpoint: the token will not be revoked. Set revocation-url.');
+        return;
+    }
+    deps.core.saveState(state/* STATE */.c.revokeToken, token.accessToken);
+}
+
+
+/***/ }),
+
+/***/ 520:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ runPost)
+/* harmony export */ });
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(758);
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(777);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(607);
+/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(389);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(648);
+/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(690);
+/* harmony import */ var _steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(854);
+/* harmony import */ var _steps_endpoints_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(748);
+/* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(790);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(121);
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
+ * same client authentication. It acts on its own inputs, not on saved state: state holds only the
+ * token, checked like any token, and the endpoints are derived again from the inputs (discovery
+ * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
+ */
+async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDeps */ .m) {
+    const { core } = deps;
+    let settings;
+    try {
+        settings = (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
+    }
+    catch {
+        // The main step failed on these inputs already, and said why.
+        return;
+    }
+    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .STATE */ .c.revokeToken);
+    if (!settings.revoke || !saved)
+        return;
+    try {
+        const token = (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_8__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        const secrets = new _steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .Secrets */ .Sb([token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(settings.auth, settings.clientId)]);
+        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .maskAll */ .gh)(core, secrets.values);
+        const endpoints = await (0,_steps_endpoints_js__WEBPACK_IMPORTED_MODULE_5__/* .findEndpoints */ .k)(settings, deps);
+        const revocationUrl = endpoints.revocationUrl;
+        if (!revocationUrl) {
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+        }
+        core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
+        await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_2__/* .sendWithRetries */ .HI)({
+            endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
+            request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets), settings.caCertificate),
+            secrets: () => secrets.values,
+            timeoutMs: settings.timeoutMs,
+            maxAttempts: Math.min(settings.maxAttempts, 3)
+        }, deps);
+        core.info('Revoked the access token.');
+    }
+    catch (error) {
+        const reason = error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+        core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 121:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ STATE)
+/* harmony export */ });
+/** Every key the main step saves for the post step: main and post never import each other. */
+const STATE = {
+    /** The same bundle then runs as the post step (as actions/checkout). */
+    isPost: 'isPost',
+    /** The token alone: the post step derives endpoints and credentials again from its inputs. */
+    revokeToken: 'revoke-token'
+};
+
+
+/***/ }),
+
+/***/ 434:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Sy: () => (/* binding */ GRANT_FORM_FIELDS),
+  Gm: () => (/* binding */ grantDefinition),
+  s$: () => (/* binding */ grantFields),
+  KP: () => (/* binding */ grantSecrets),
+  v7: () => (/* binding */ readGrant)
+});
+
+// UNUSED EXPORTS: GRANTS, GRANT_TYPES, grantRegistry
+
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __nccwpck_require__(758);
+;// CONCATENATED MODULE: ./src/grants/client-credentials.ts
+const clientCredentialsGrant = {
+    type: 'client_credentials',
+    uri: 'client_credentials',
+    formFields: ['grant_type'],
+    clientMustAuthenticate: true,
+    sendsResponseType: true,
+    response: 'rfc6749',
+    read() {
+        return { type: 'client_credentials' };
+    },
+    secrets() {
+        return [];
+    },
+    async fields() {
+        return { form: [['grant_type', 'client_credentials']], fresh: [] };
+    }
+};
+
+// EXTERNAL MODULE: ./src/base/input-rules.ts
+var input_rules = __nccwpck_require__(251);
+// EXTERNAL MODULE: ./src/oauth/github-id-token.ts
+var github_id_token = __nccwpck_require__(48);
+;// CONCATENATED MODULE: ./src/grants/subject.ts
+
+
+
+function readSubject(getInput) {
+    const source = (0,input_rules/* oneOf */.yL)(getInput, 'subject-token-source', ['github_oidc', 'input'], 'github_oidc');
+    if (source === 'github_oidc')
+        return { source, audience: getInput('oidc-audience') };
+    const subject = (0,input_rules/* singleLine */.pF)(getInput, 'subject-token');
+    if (!subject) {
+        throw new errors/* ActionError */.l("Input 'subject-token' is required with subject-token-source: input. Pass the token to exchange from a secret or an earlier step's output.");
+    }
+    return { source, token: subject };
+}
+function subjectSecrets(subject) {
+    return subject.source === 'input' ? [subject.token] : [];
+}
+/** The subject token for one attempt; the job's ID token is fresh. */
+async function subjectToken(subject, context, grantType) {
+    if (subject.source === 'input')
+        return { token: subject.token, fresh: [] };
+    const token = await (0,github_id_token/* githubIdToken */.eC)(subject.audience || context.tokenUrl.origin, context, `grant-type ${grantType} (subject-token-source github_oidc)`);
+    return { token, fresh: [token] };
+}
+
+;// CONCATENATED MODULE: ./src/grants/jwt-bearer.ts
+
+const URI = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const jwtBearerGrant = {
+    type: 'jwt-bearer',
+    uri: URI,
+    formFields: ['grant_type', 'assertion'],
+    clientMustAuthenticate: false,
+    sendsResponseType: false,
+    response: 'rfc6749',
+    read(getInput) {
+        return { type: 'jwt-bearer', subject: readSubject(getInput) };
+    },
+    secrets(grant) {
+        return subjectSecrets(grant.subject);
+    },
+    async fields(grant, context) {
+        const { token, fresh } = await subjectToken(grant.subject, context, grant.type);
+        return {
+            form: [
+                ['grant_type', URI],
+                ['assertion', token]
+            ],
+            fresh
+        };
+    }
+};
+
+// EXTERNAL MODULE: ./src/base/untrusted.ts
+var untrusted = __nccwpck_require__(607);
+;// CONCATENATED MODULE: ./src/grants/token-exchange.ts
+
+
+
+
+const token_exchange_URI = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** RFC 8693 §3: the type of a JWT subject token, such as GitHub's ID token. */
+const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+/** A token type is a URI (RFC 8693 §3): one line of printable ASCII with a scheme. */
+function uri(getInput, name) {
+    const value = getInput(name);
+    if (value && !untrusted/* TOKEN_TYPE_URI */.W1.test(value)) {
+        throw new errors/* ActionError */.l(`Input '${name}' is not a token type URI, e.g. ${JWT_TOKEN_TYPE}.`);
+    }
+    return value;
+}
+const tokenExchangeGrant = {
+    type: 'token-exchange',
+    uri: token_exchange_URI,
+    formFields: [
+        'grant_type',
+        'subject_token',
+        'subject_token_type',
+        'actor_token',
+        'actor_token_type',
+        'requested_token_type'
+    ],
+    clientMustAuthenticate: false,
+    sendsResponseType: false,
+    response: 'rfc8693',
+    read(getInput) {
+        const subject = readSubject(getInput);
+        const actorToken = (0,input_rules/* singleLine */.pF)(getInput, 'actor-token');
+        return {
+            type: 'token-exchange',
+            subject,
+            subjectTokenType: uri(getInput, 'subject-token-type') || JWT_TOKEN_TYPE,
+            actor: actorToken
+                ? { token: actorToken, type: uri(getInput, 'actor-token-type') || JWT_TOKEN_TYPE }
+                : undefined,
+            requestedTokenType: uri(getInput, 'requested-token-type')
+        };
+    },
+    secrets(grant) {
+        const subject = subjectSecrets(grant.subject);
+        return grant.actor ? [...subject, grant.actor.token] : subject;
+    },
+    async fields(grant, context) {
+        const { token, fresh } = await subjectToken(grant.subject, context, grant.type);
+        const form = [
+            ['grant_type', token_exchange_URI],
+            ['subject_token', token],
+            ['subject_token_type', grant.subjectTokenType]
+        ];
+        if (grant.actor) {
+            form.push(['actor_token', grant.actor.token], ['actor_token_type', grant.actor.type]);
+        }
+        if (grant.requestedTokenType)
+            form.push(['requested_token_type', grant.requestedTokenType]);
+        return { form, fresh };
+    }
+};
+
+;// CONCATENATED MODULE: ./src/grants/index.ts
+
+
+
+
+/** Every grant, in action.yml's order: a new grant is its file and a line here. */
+const GRANTS = [clientCredentialsGrant, tokenExchangeGrant, jwtBearerGrant];
+/** The names, form fields and input rule a list of grants makes (a test adds one). */
+function grantRegistry(grants) {
+    const names = grants.map(grant => grant.type);
+    return {
+        names,
+        definitionOf: (type) => grants.find(grant => grant.type === type),
+        formFields: grants.flatMap(grant => grant.formFields),
+        read(getInput) {
+            const value = getInput('grant-type') || 'client_credentials';
+            const definition = grants.find(grant => grant.type === value || grant.uri === value);
+            if (!definition) {
+                throw new errors/* ActionError */.l(`Input 'grant-type' has an unsupported value '${value}'. Accepted values: ${names.join(', ')} (or their URNs).`);
+            }
+            return definition.read(getInput);
+        }
+    };
+}
+const REGISTRY = grantRegistry(GRANTS);
+/** The grants, by the short name the input takes, to the grant_type they send. */
+const GRANT_TYPES = Object.fromEntries(GRANTS.map(grant => [grant.type, grant.uri]));
+const GRANT_FORM_FIELDS = REGISTRY.formFields;
+function readGrant(getInput) {
+    return REGISTRY.read(getInput);
+}
+function grantDefinition(grant) {
+    return REGISTRY.definitionOf(grant.type);
+}
+/** A subject or actor token from the inputs, to mask first. */
+function grantSecrets(grant) {
+    return grantDefinition(grant).secrets(grant);
+}
+/** What one attempt's grant adds to the form, and the secrets it made for it. */
+function grantFields(grant, context) {
+    return grantDefinition(grant).fields(grant, context);
+}
+
+
+/***/ }),
+
+/***/ 868:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ parseJsonObject)
+/* harmony export */ });
+/** The body as a JSON object, or undefined for anything else (never throws, never quotes it). */
+function parseJsonObject(response) {
+    try {
+        const value = JSON.parse(response.body);
+        return typeof value === 'object' && value !== null && !Array.isArray(value)
+            ? value
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+
+/***/ }),
+
+/***/ 927:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Lu: () => (/* binding */ TLS_CHECKS_OFF_WARNING),
+  tN: () => (/* binding */ send)
+});
+
+// UNUSED EXPORTS: MAX_BODY_BYTES, proxyFor, trustedCas
+
+;// CONCATENATED MODULE: external "node:events"
+const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: external "node:tls"
+const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var lib_proxy = __nccwpck_require__(783);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __nccwpck_require__(758);
+;// CONCATENATED MODULE: ./src/http/transport.ts
+
+
+
+
+
+
+/** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
+const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * When the job sets this to 0, Node would accept any certificate: every connection here passes
+ * `rejectUnauthorized: true`, so it is ignored, and main says so once.
+ */
+const TLS_CHECKS_OFF_WARNING = 'NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: this action always verifies TLS certificates. To trust a private CA, pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at its PEM file.';
+const USER_AGENT = 'stent-token-action';
+/** The phases on the way to the proxy: a failure there is the proxy's to explain. */
+const PROXY_PHASES = new Set([
+    'connecting to the proxy',
+    'in the TLS handshake with the proxy',
+    'waiting for the proxy to answer CONNECT'
+]);
+/**
+ * The proxy refused the tunnel; `status` is its HTTP status, 0 when it closed the connection
+ * instead of answering, -1 when its answer was not HTTP.
+ */
+class ProxyRefused extends Error {
+    status;
+    variable;
+    constructor(status, 
+    /** Where the proxy's URL and credentials came from, e.g. HTTPS_PROXY. */
+    variable) {
+        super(`proxy answered ${status}`);
+        this.status = status;
+        this.variable = variable;
+    }
+}
+/**
+ * One request, with no redirects (they would re-send the secret elsewhere) and no retries of its
+ * own. The action opens every socket itself, directly or through a CONNECT tunnel when
+ * HTTPS_PROXY says so (NO_PROXY and loopback as @actions/http-client decides), so that one deadline
+ * covers every wait: DNS, connect, the proxy's CONNECT, the TLS handshake and the whole body.
+ */
+const send = async (request, timeoutMs) => {
+    const proxy = (0,lib_proxy/* checkBypass */.H)(request.url) ? undefined : proxyFor(request.url, process.env);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    const state = { phase: 'connecting', sockets: [] };
+    // Every socket this attempt opened ends with it, or when the deadline passes.
+    const destroyAll = () => state.sockets.forEach(socket => socket.destroy());
+    deadline.signal.addEventListener('abort', destroyAll, { once: true });
+    try {
+        const socket = await transport_open(request, proxy, state, deadline.signal);
+        state.phase = 'waiting for the response';
+        const message = await exchangeOn(socket, request, deadline.signal);
+        state.phase = 'reading the response body';
+        const body = await readCapped(request, message);
+        return { kind: 'response', status: message.statusCode ?? 0, headers: message.headers, body };
+    }
+    catch (error) {
+        if (error instanceof errors/* ActionError */.l)
+            throw error;
+        const outcome = networkFailure(error, deadline.signal.aborted, state.phase, timeoutMs, request);
+        if (!proxy || !PROXY_PHASES.has(state.phase))
+            return outcome;
+        return { ...outcome, proxy: { address: proxy.address, variable: proxy.variable } };
+    }
+    finally {
+        clearTimeout(timer);
+        destroyAll();
+    }
+};
+/**
+ * The proxy for `url` from the variable its scheme reads (https_proxy, then HTTPS_PROXY; http_proxy,
+ * then HTTP_PROXY), or undefined. A value without a scheme (`proxy.corp:3128`) is http://, as
+ * curl, Go and Python read it. Messages never quote the value: it may hold a password.
+ */
+function proxyFor(url, env) {
+    const names = url.protocol === 'https:' ? ['https_proxy', 'HTTPS_PROXY'] : ['http_proxy', 'HTTP_PROXY'];
+    const variable = names.find(name => env[name]);
+    const value = variable ? (env[variable] ?? '').trim() : '';
+    if (!variable || !value)
+        return undefined;
+    const expected = `expected http://host:port or https://host:port, with a user and password, if any, URL-encoded (the value is not printed: it may hold a password)`;
+    let proxy;
+    try {
+        proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
+    }
+    catch {
+        throw new errors/* ActionError */.l(`${variable} is not a proxy URL: ${expected}.`);
+    }
+    if (proxy.protocol !== 'http:' && proxy.protocol !== 'https:') {
+        throw new errors/* ActionError */.l(`${variable} names a ${proxy.protocol}// proxy; this action tunnels through http:// and https:// proxies: ${expected}.`);
+    }
+    if (!proxy.hostname)
+        throw new errors/* ActionError */.l(`${variable} names no proxy host: ${expected}.`);
+    let username;
+    let password;
+    try {
+        username = decodeURIComponent(proxy.username);
+        password = decodeURIComponent(proxy.password);
+    }
+    catch {
+        throw new errors/* ActionError */.l(`${variable} has a user or password that is not URL-encoded: ${expected}.`);
+    }
+    return { url: proxy, username, password, address: `${proxy.hostname}:${portOf(proxy)}`, variable };
+}
+/**
+ * The CAs a connection trusts: undefined for Node's default store (its bundled CAs and
+ * NODE_EXTRA_CA_CERTS), else that store and `extra`, since `ca` replaces the default store.
+ */
+function trustedCas(extra) {
+    return extra ? [...(0,external_node_tls_namespaceObject.getCACertificates)('default'), extra] : undefined;
+}
+/** The URL's host for a socket: an IPv6 literal without its brackets. */
+function hostOf(url) {
+    return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+/** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
+function tlsHost(url) {
+    const host = hostOf(url);
+    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
+}
+function portOf(url) {
+    return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+}
+/**
+ * A connected socket to the request's origin, through the proxy when there is one; TLS for https,
+ * with the client certificate when the request carries one (mTLS: end to end, never to the proxy).
+ * Every TLS connection verifies its peer, whatever NODE_TLS_REJECT_UNAUTHORIZED says.
+ */
+async function transport_open({ url, tls, caCertificate }, proxy, state, signal) {
+    const track = (socket) => {
+        state.sockets.push(socket);
+        // Errors reach us through once() and the request; this keeps a late one from crashing us.
+        socket.on('error', () => { });
+        if (signal.aborted)
+            socket.destroy();
+        return socket;
+    };
+    const ca = trustedCas(caCertificate);
+    const secure = async (socket, peer, identity) => {
+        const secured = track((0,external_node_tls_namespaceObject.connect)({
+            ...tlsHost(peer),
+            socket: socket,
+            rejectUnauthorized: true,
+            ...(ca ? { ca } : {}),
+            ...(identity ? { cert: identity.cert, key: identity.key } : {})
+        }));
+        await (0,external_node_events_namespaceObject.once)(secured, 'secureConnect', { signal });
+        return secured;
+    };
+    const target = proxy?.url ?? url;
+    state.phase = proxy ? 'connecting to the proxy' : 'connecting';
+    let socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(target), port: portOf(target) }));
+    await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
+    if (proxy) {
+        if (proxy.url.protocol === 'https:') {
+            state.phase = 'in the TLS handshake with the proxy';
+            socket = await secure(socket, proxy.url);
+        }
+        state.phase = 'waiting for the proxy to answer CONNECT';
+        socket = await tunnel(socket, proxy, `${url.hostname}:${portOf(url)}`, signal);
+    }
+    if (url.protocol !== 'https:')
+        return socket;
+    state.phase = 'in the TLS handshake';
+    return secure(socket, url, tls);
+}
+/**
+ * HTTP CONNECT (RFC 9110 §9.3.6) to `target` over an open socket to the proxy, with the proxy's
+ * credentials from its URL. Resolves with the same socket once the proxy answers 200.
+ */
+async function tunnel(socket, { username, password, variable }, target, signal) {
+    const credentials = username || password
+        ? `proxy-authorization: Basic ${Buffer.from(`${username}:${password}`).toString('base64')}\r\n`
+        : '';
+    socket.write(`CONNECT ${target} HTTP/1.1\r\nhost: ${target}\r\n${credentials}\r\n`);
+    let head = Buffer.alloc(0);
+    // Until the end of the proxy's answer head, or until it closes the connection instead.
+    for await (const [chunk] of (0,external_node_events_namespaceObject.on)(socket, 'data', { signal, close: ['end', 'close'] })) {
+        head = Buffer.concat([head, chunk]);
+        if (head.includes('\r\n\r\n') || head.length > 16 * 1024)
+            break;
+    }
+    if (!head.includes('\r\n\r\n')) {
+        throw new ProxyRefused(head.length > 16 * 1024 ? -1 : 0, variable);
+    }
+    // Only the status code is read: the rest of the proxy's answer is never printed.
+    const status = Number(/^HTTP\/1\.[01] (\d{3})[ \r]/.exec(head.toString('latin1'))?.[1] ?? -1);
+    // RFC 9110 §9.3.6: any 2xx opens the tunnel.
+    if (status < 200 || status > 299)
+        throw new ProxyRefused(status, variable);
+    return socket;
+}
+/** Sends the request on an open socket and resolves with the response's head. */
+async function exchangeOn(socket, request, signal) {
+    const { url, method, headers, body } = request;
+    const req = (0,external_node_http_namespaceObject.request)({
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers: {
+            ...headers,
+            host: url.host,
+            'user-agent': USER_AGENT,
+            ...(body ? { 'content-length': Buffer.byteLength(body) } : {})
+        },
+        createConnection: () => socket,
+        signal
+    });
+    req.end(body || undefined);
+    const [message] = (await (0,external_node_events_namespaceObject.once)(req, 'response', { signal }));
+    return message;
+}
+async function readCapped(request, message) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of message) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+            throw new errors/* ActionError */.l(`The server at ${request.url.host} sent a response larger than ${MAX_BODY_BYTES / 1024} KiB (HTTP ${message.statusCode}) for ${request.url.pathname}; a token, discovery or key set response is a few KiB. Check the endpoint URL.`);
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+// The server's TLS alerts about our certificate (mTLS): the server refused us, not we it.
+const CLIENT_CERTIFICATE_REFUSED = /ALERT_(BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED)$/;
+// TLS failures are not transient: retrying cannot fix a certificate.
+const TLS_ERROR = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
+/**
+ * Why an attempt got no response, from the error's kind and code only: an error's message can
+ * quote what a server or proxy sent, so it is never printed.
+ */
+function networkFailure(error, aborted, phase, timeoutMs, request) {
+    if (aborted) {
+        return {
+            kind: 'network',
+            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
+            retryable: true
+        };
+    }
+    if (error instanceof ProxyRefused) {
+        return {
+            kind: 'network',
+            reason: error.status === 407
+                ? `the proxy refused the credentials in ${error.variable} (HTTP 407)`
+                : error.status > 0
+                    ? `the proxy refused to open a tunnel to the endpoint (HTTP ${error.status})`
+                    : error.status === 0
+                        ? 'the proxy closed the connection instead of answering CONNECT'
+                        : 'the proxy answered CONNECT with something other than HTTP',
+            retryable: error.status !== 407 && error.status !== 403
+        };
+    }
+    const code = error?.code;
+    if (typeof code === 'string' && CLIENT_CERTIFICATE_REFUSED.test(code)) {
+        return {
+            kind: 'network',
+            reason: `the server refused the TLS client certificate (${code}); check client-certificate, and that the server trusts its issuer or has it registered`,
+            retryable: false
+        };
+    }
+    // In TLS 1.3 a server checks the client certificate after the handshake and, refusing it, only
+    // closes the connection; so can a load balancer that drops us, so this stays retryable.
+    if (request.tls && phase === 'waiting for the response' && code === 'ECONNRESET') {
+        return {
+            kind: 'network',
+            reason: 'the server closed the connection after the TLS handshake; if this persists, it is likely refusing the client certificate: check client-certificate, and that the server trusts its issuer or has it registered',
+            retryable: true
+        };
+    }
+    if (typeof code === 'string' && code.startsWith('ERR_OSSL')) {
+        return {
+            kind: 'network',
+            reason: `the client certificate or key could not be used (${code}); check client-certificate and client-key`,
+            retryable: false
+        };
+    }
+    if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) {
+        const tls = TLS_ERROR.test(code);
+        const peer = PROXY_PHASES.has(phase) ? 'proxy' : 'server';
+        // ca-certificate covers the step's endpoints and their proxy; the runner's own service, not.
+        const trust = request.caCertificate === undefined
+            ? 'point NODE_EXTRA_CA_CERTS at its certificate'
+            : 'pass its certificate as ca-certificate, or point NODE_EXTRA_CA_CERTS at it';
+        return {
+            kind: 'network',
+            reason: tls
+                ? `TLS error ${code}; if the ${peer} uses a private CA, ${trust}`
+                : `network error ${code}`,
+            retryable: !tls
+        };
+    }
+    return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
+}
+
+
+/***/ }),
+
+/***/ 407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _entry_deps_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(790);
+/* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(23);
+/* harmony import */ var _entry_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
+/* harmony import */ var _entry_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(121);
+
+
+
+
+// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
+await (_entry_deps_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c.isPost) ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 977:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ic: () => (/* binding */ describeFailure),
+/* harmony export */   _6: () => (/* binding */ isHtml),
+/* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
+/* harmony export */ });
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(777);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(607);
+/* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(868);
+
+
+
+const TOKEN_ENDPOINT = { label: 'The token endpoint', input: 'token-url' };
+/**
+ * The message for a response that is not a success: its status, the OAuth error code and sanitised
+ * description (RFC 6749 §5.2) with every form of the secrets removed, and a hint. Never the body.
+ */
+function describeFailure(response, secrets, endpoint = TOKEN_ENDPOINT, url) {
+    const status = `HTTP ${response.status}`;
+    const json = (0,_http_json_js__WEBPACK_IMPORTED_MODULE_0__/* .parseJsonObject */ .d)(response);
+    const code = typeof json?.error === 'string' ? (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_1__/* .neutralise */ .$0)((0,_base_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(json.error, secrets), 64) : '';
+    if (!code) {
+        const discovery = typeof json?.token_endpoint === 'string';
+        return `${endpoint.label} answered ${status}${response.body ? ` with ${isHtml(response) ? 'an HTML page' : discovery ? 'a discovery document' : 'a body that is not an OAuth error'}` : ''}. Hint: ${hintFor(response.status, undefined, endpoint, url, discovery)}`;
+    }
+    const description = typeof json?.error_description === 'string'
+        ? (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_1__/* .neutralise */ .$0)((0,_base_mask_js__WEBPACK_IMPORTED_MODULE_2__/* .redact */ .E$)(json.error_description, secrets), 300)
+        : '';
+    // Servers say "response_type" in invalid_request too when they refuse Stent's parameter.
+    const hintCode = code === 'invalid_request' && /response.?type/i.test(description)
+        ? 'unsupported_response_type'
+        : code;
+    return `${endpoint.label} refused the request: ${status}, error '${code}'${description ? `: ${description}` : ''}. Hint: ${hintFor(response.status, hintCode, endpoint, url)}`;
+}
+const ERROR_HINTS = {
+    invalid_client: 'the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), or the key or federation for private_key_jwt and github_oidc, and that auth-method matches how the client is registered.',
+    unauthorized_client: 'this client may not use the grant it asked for (grant-type, client_credentials by default). Allow that grant for the client on the authorization server.',
+    unsupported_response_type: "the server does not take Stent's response_type=token: set response-type: '' for servers other than Stent.",
+    unsupported_grant_type: 'the server does not offer this grant-type at this token-url (client_credentials by default; token-exchange and jwt-bearer are opt-in).',
+    invalid_scope: 'check the scope input: the scopes must exist and be allowed for this client.',
+    invalid_target: 'the server does not accept the audience or resource asked for (RFC 8693 §2.2.2): check the audience and resource inputs, and any resource in extra-params.',
+    invalid_request: 'the server found the request malformed. Check extra-params and audience (for token-exchange, subject-token-type and requested-token-type too), and set response-type to an empty string if the server rejects response_type.',
+    invalid_grant: 'the server refused the grant: for client_credentials check the client configuration on the server; for token-exchange and jwt-bearer, that the subject token is one the server trusts (issuer, audience: oidc-audience, expiry).',
+    temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
+    server_error: 'the server failed. Try again later.'
+};
+/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
+function hintFor(status, code, endpoint, url, discovery = false) {
+    // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
+    const refusedClient = code === undefined || code === 'invalid_client';
+    if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
+        return endpoint.hint;
+    }
+    // Own keys only: a server's error code 'constructor' must not find Object's.
+    return code && Object.hasOwn(ERROR_HINTS, code)
+        ? ERROR_HINTS[code]
+        : statusHint(status, endpoint, url, discovery);
+}
+function statusHint(status, { input }, url, discovery = false) {
+    if (status === 401 || status === 403)
+        return 'check client-id, client-secret and auth-method.';
+    if ((status === 404 || status === 405) && input === 'token-url') {
+        // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.
+        if (discovery || url?.pathname.endsWith('/.well-known/openid-configuration'))
+            return 'token-url is a discovery document, not the token endpoint: set issuer: to the URL before /.well-known/openid-configuration, or token-url to the token_endpoint it lists.';
+        if (url && (url.pathname === '/' || url.pathname === ''))
+            return `token-url looks like the issuer root: set issuer: ${url.origin} or token-url to the token_endpoint it lists.`;
+    }
+    if (status === 404 || status === 405)
+        return input === 'token-url'
+            ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+            : `check ${input}.`;
+    if (status >= 300 && status < 400)
+        return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`;
+    if (status === 408 || status === 429 || status >= 500)
+        return 'the server is unavailable or throttling requests. Try again later, or raise max-attempts.';
+    return `check ${input} and that the inputs are what the server expects.`;
+}
+function isHtml(response) {
+    return /html/i.test(response.headers['content-type'] ?? '') || /^\s*</.test(response.body);
+}
+
+
+/***/ }),
+
+/***/ 48:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e9: () => (/* binding */ policyClaims),
+/* harmony export */   eC: () => (/* binding */ githubIdToken)
+/* harmony export */ });
+/* unused harmony exports GITHUB_OIDC_ENDPOINT, githubIdTokenRequest, parseGitHubIdToken */
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(777);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(607);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(758);
+/* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(868);
+/* harmony import */ var _send_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(648);
+
+
+
+
+
+/** The token service, for messages: failures point at the permission and the audience. */
+const GITHUB_OIDC_ENDPOINT = {
+    label: "GitHub's OIDC token service",
+    input: 'oidc-audience',
+    hint: 'check that the job has permissions: id-token: write, and oidc-audience.'
+};
+/**
+ * Where the runner serves the job's GitHub OIDC ID token (when the job has `id-token: write`).
+ * Asked for with our transport, so the deadline and attempt budget hold, as for every request.
+ */
+function githubIdTokenRequest(env, audience, cause = 'auth-method github_oidc') {
+    const { ACTIONS_ID_TOKEN_REQUEST_URL: base, ACTIONS_ID_TOKEN_REQUEST_TOKEN: bearer } = env;
+    if (!base || !bearer) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`${cause} needs the job to be allowed to request an OIDC token: add \`permissions: id-token: write\` to the job (or workflow). Jobs triggered from forks cannot have it.`);
+    }
+    let url;
+    try {
+        url = new URL(base);
+    }
+    catch {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
+    }
+    url.searchParams.set('audience', audience);
+    return {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json', authorization: `Bearer ${bearer}` },
+        body: ''
+    };
+}
+/** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
+function parseGitHubIdToken(response) {
+    return (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkToken */ .SK)((0,_http_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJsonObject */ .d)(response)?.value, "The GitHub OIDC token service's answer", 'value');
+}
+/**
+ * The job's GitHub ID token for `audience`: one request under the deadline, made within an attempt
+ * of the request it is for, which retries it (one attempt budget for both).
+ */
+async function githubIdToken(audience, context, cause) {
+    const { deps } = context;
+    const request = githubIdTokenRequest(deps.env, audience, cause);
+    const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
+    (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(deps.core, [bearer]);
+    const { response } = await (0,_send_js__WEBPACK_IMPORTED_MODULE_0__/* .sendWithRetries */ .HI)({
+        endpoint: GITHUB_OIDC_ENDPOINT,
+        request: async () => request,
+        secrets: () => [bearer],
+        timeoutMs: context.timeoutMs,
+        maxAttempts: 1
+    }, deps);
+    const idToken = parseGitHubIdToken(response);
+    context.onIdToken?.(idToken);
+    return idToken;
+}
+/** The ID token claims that servers' trust policies match on (GitHub's documented subject parts). */
+const POLICY_CLAIMS = ['sub', 'repository', 'ref', 'environment', 'job_workflow_ref'];
+/**
+ * The policy claims of the job's GitHub ID token, for a message when the server refused it: the
+ * claims only, never the token, each neutralised (GitHub wrote them, but nothing is printed raw).
+ */
+function policyClaims(idToken) {
+    let payload = {};
+    try {
+        const decoded = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+        if (typeof decoded === 'object' && decoded !== null)
+            payload = decoded;
+    }
+    catch {
+        return '';
+    }
+    const claims = POLICY_CLAIMS.map(name => {
+        const value = payload[name];
+        return `${name} '${typeof value === 'string' ? (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)(value, 200) : '(none)'}'`;
+    });
+    return `The job's GitHub ID token has ${claims.join(', ')}; the server's trust policy (subject, repository, branch or environment conditions) must match them.`;
+}
+
+
+/***/ }),
+
+/***/ 648:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  DY: () => (/* binding */ RequestFailed),
+  YE: () => (/* binding */ getDocument),
+  HI: () => (/* binding */ sendWithRetries)
+});
+
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __nccwpck_require__(758);
+;// CONCATENATED MODULE: ./src/http/retry.ts
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
+    baseMs: 1000,
+    capMs: 20_000,
+    /** A server asking for a longer pause than this is treated as asking for this long. */
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
+};
+/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
+ * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
+ * to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
+ */
+function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    if (outcome.kind === 'network')
+        return outcome.retryable ? { delayMs: backoff } : undefined;
+    if (!isRetryableStatus(outcome.status))
+        return undefined;
+    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
+    if (retryAfter === undefined)
+        return { delayMs: backoff };
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    const capped = retryAfter > BACKOFF.retryAfterCapMs;
+    return {
+        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+        ...(capped ? { cappedFromMs: retryAfter } : {})
+    };
+}
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+// EXTERNAL MODULE: ./src/oauth/failure.ts
+var failure = __nccwpck_require__(977);
+// EXTERNAL MODULE: ./src/oauth/token-request.ts
+var token_request = __nccwpck_require__(690);
+;// CONCATENATED MODULE: ./src/oauth/send.ts
+
+
+
+
+/** A request that failed for good: what its last attempt got, and from which endpoint. */
+class RequestFailed extends errors/* ActionError */.l {
+    outcome;
+    endpoint;
+    constructor(message, outcome, endpoint) {
+        super(message);
+        this.outcome = outcome;
+        this.endpoint = endpoint;
+    }
+}
+/**
+ * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
+ * http/retry.ts. Fails with a RequestFailed that says what the endpoint answered last.
+ */
+async function sendWithRetries(x, deps) {
+    const { core } = deps;
+    for (let attempt = 1;; attempt++) {
+        const result = await attemptOnce(x, attempt, deps);
+        if ('response' in result)
+            return result;
+        const { outcome, endpoint, failure, what } = result;
+        const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        if (plan === undefined) {
+            throw new RequestFailed(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, outcome, endpoint);
+        }
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
+        await deps.sleep(plan.delayMs);
+    }
+}
+/** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
+async function attemptOnce(x, attempt, deps) {
+    const { core } = deps;
+    let request;
+    try {
+        request = await x.request();
+    }
+    catch (error) {
+        if (!(error instanceof RequestFailed))
+            throw error;
+        const { outcome, endpoint } = error;
+        return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` };
+    }
+    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
+    const requestedAt = deps.now();
+    const outcome = await deps.send(request, x.timeoutMs);
+    core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`);
+    if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
+        return { response: outcome, requestedAt };
+    }
+    return {
+        outcome,
+        endpoint: x.endpoint.label,
+        failure: failureMessage(outcome, x, request.url),
+        what: describe(outcome)
+    };
+}
+/** What went wrong, naming what to check: the endpoint's input, or the proxy when it failed there. */
+function failureMessage(outcome, x, url) {
+    if (outcome.kind === 'response')
+        return (0,failure/* describeFailure */.Ic)(outcome, x.secrets(), x.endpoint, url);
+    const { proxy } = outcome;
+    if (proxy) {
+        return `Could not reach the proxy ${proxy.address} (from ${proxy.variable}) on the way to ${url.host}: ${outcome.reason}. Hint: check ${proxy.variable} (a value without a scheme is read as http://, a user and password must be URL-encoded), and NO_PROXY for hosts to reach directly.`;
+    }
+    return `Could not get a response from ${url.host}: ${outcome.reason}. Hint: check ${x.endpoint.input}, and the proxy settings (HTTPS_PROXY, NO_PROXY) if the runner needs one.`;
+}
+function describe(outcome) {
+    if (outcome.kind === 'response')
+        return `HTTP ${outcome.status}`;
+    return outcome.proxy ? `the proxy ${outcome.proxy.address}: ${outcome.reason}` : outcome.reason;
+}
+/**
+ * GETs a public JSON document (discovery, key set) with the token request's deadline, retries and
+ * trust (ca-certificate).
+ */
+async function getDocument(url, endpoint, budget, deps) {
+    const { response } = await sendWithRetries({
+        endpoint,
+        request: async () => (0,token_request/* buildGetRequest */.St)(url, budget.caCertificate),
+        secrets: () => [],
+        timeoutMs: budget.timeoutMs,
+        maxAttempts: budget.maxAttempts
+    }, deps);
+    return response;
+}
+
+
+/***/ }),
+
+/***/ 690:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   St: () => (/* binding */ buildGetRequest),
+/* harmony export */   Xl: () => (/* binding */ buildTokenRequest),
+/* harmony export */   Y9: () => (/* binding */ buildRevocationRequest),
+/* harmony export */   eh: () => (/* binding */ JWT_BEARER)
+/* harmony export */ });
+/** RFC 7523 §2.2: a JWT as client authentication. */
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const FORM_HEADERS = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json'
+};
+/**
+ * The token request for one attempt: the grant's fields (grant_type first), the client's
+ * credentials, then the parameters, repeated ones (resource, extra-params) as one field each.
+ */
+function buildTokenRequest(tokenUrl, credentials, grantForm, params) {
+    const form = new URLSearchParams(grantForm);
+    for (const [name, value] of credentials.form)
+        form.append(name, value);
+    if (params.responseType)
+        form.set('response_type', params.responseType);
+    if (params.scope)
+        form.set('scope', params.scope);
+    if (params.audience)
+        form.set('audience', params.audience);
+    for (const resource of params.resources)
+        form.append('resource', resource);
+    for (const [name, value] of params.extraParams)
+        form.append(name, value);
+    return post(tokenUrl, form, credentials, params.caCertificate);
+}
+function post(url, form, credentials, caCertificate) {
+    return {
+        method: 'POST',
+        url,
+        headers: { ...FORM_HEADERS, ...credentials.headers },
+        body: form.toString(),
+        ...(credentials.tls ? { tls: credentials.tls } : {}),
+        caCertificate
+    };
+}
+/** RFC 7009: revoke an access token, authenticating as for the token request. */
+function buildRevocationRequest(revocationUrl, token, credentials, caCertificate) {
+    const form = new URLSearchParams({ token, token_type_hint: 'access_token' });
+    for (const [name, value] of credentials.form)
+        form.append(name, value);
+    return post(revocationUrl, form, credentials, caCertificate);
+}
+/** A JSON document fetched with GET: discovery, JWKS. */
+function buildGetRequest(url, caCertificate) {
+    return { method: 'GET', url, headers: { accept: 'application/json' }, body: '', caCertificate };
+}
+
+
+/***/ }),
+
+/***/ 854:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qg: () => (/* binding */ withPolicyClaims),
+/* harmony export */   Sb: () => (/* binding */ Secrets),
+/* harmony export */   Tn: () => (/* binding */ attemptContext),
+/* harmony export */   jE: () => (/* binding */ tokenRequest),
+/* harmony export */   z3: () => (/* binding */ credentials)
+/* harmony export */ });
+/* unused harmony export tokenParameters */
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(777);
+/* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(434);
+/* harmony import */ var _oauth_github_id_token_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(48);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(648);
+/* harmony import */ var _oauth_failure_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(977);
+/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(690);
+
+
+
+
+
+
+
+/** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
+function attemptContext(settings, tokenUrl, deps, onIdToken) {
+    return {
+        clientId: settings.clientId,
+        tokenUrl,
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts,
+        deps,
+        ...(onIdToken ? { onIdToken } : {})
+    };
+}
+/** One request's secrets: the inputs', then each attempt's (masked as kept); failures strip all. */
+class Secrets {
+    #values;
+    constructor(fromInputs) {
+        this.#values = [...fromInputs];
+    }
+    keep(fresh, core) {
+        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_6__/* .maskAll */ .gh)(core, fresh);
+        this.#values.push(...fresh);
+    }
+    get values() {
+        return this.#values;
+    }
+}
+/** The client's credentials for one attempt, made fresh each time, masked and kept. */
+async function credentials(settings, context, secrets) {
+    const made = await (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authenticate */ .QF)(settings.auth, context);
+    secrets.keep(made.fresh, context.deps.core);
+    return made;
+}
+/** Stent's response_type only where the grant sends it. */
+function tokenParameters(settings) {
+    const { scope, audience, resources, extraParams, caCertificate } = settings;
+    const responseType = (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_1__/* .grantDefinition */ .Gm)(settings.grant).sendsResponseType
+        ? settings.responseType
+        : '';
+    return { responseType, scope, audience, resources, extraParams, caCertificate };
+}
+/** One attempt's token request: the grant's fields and the credentials, fresh and masked. */
+async function tokenRequest(settings, context, secrets) {
+    const grant = await (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_1__/* .grantFields */ .s$)(settings.grant, context);
+    secrets.keep(grant.fresh, context.deps.core);
+    const made = await credentials(settings, context, secrets);
+    return (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_5__/* .buildTokenRequest */ .Xl)(context.tokenUrl, made, grant.form, tokenParameters(settings));
+}
+/**
+ * A refusal of a request made with the job's GitHub ID token (a federation or token-exchange
+ * trust policy that does not match) says which claims the token has; never the token.
+ */
+function withPolicyClaims(error, idToken) {
+    if (!(error instanceof _oauth_send_js__WEBPACK_IMPORTED_MODULE_3__/* .RequestFailed */ .DY) || !idToken)
+        return error;
+    const { outcome, endpoint } = error;
+    const refused = outcome.kind === 'response' && outcome.status >= 400 && outcome.status <= 403;
+    if (!refused || endpoint !== _oauth_failure_js__WEBPACK_IMPORTED_MODULE_4__/* .TOKEN_ENDPOINT */ .uV.label)
+        return error;
+    return new _oauth_send_js__WEBPACK_IMPORTED_MODULE_3__/* .RequestFailed */ .DY(`${error.message} ${(0,_oauth_github_id_token_js__WEBPACK_IMPORTED_MODULE_2__/* .policyClaims */ .e9)(idToken)}`, outcome, endpoint);
+}
+
+
+/***/ }),
+
+/***/ 748:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  k: () => (/* binding */ findEndpoints)
+});
+
+// UNUSED EXPORTS: resolveEndpoints
+
+// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
+var auth = __nccwpck_require__(886);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/input-rules.ts
+var input_rules = __nccwpck_require__(251);
+// EXTERNAL MODULE: ./src/http/json.ts
+var json = __nccwpck_require__(868);
+;// CONCATENATED MODULE: ./src/oauth/discovery.ts
+
+
+
+/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
+function discoveryUrl(issuer) {
+    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+/**
+ * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
+ * endpoint in it obeys the same rules as an input URL.
+ */
+function parseDiscovery(response, issuer, { mtls = false } = {}) {
+    const fields = (0,json/* parseJsonObject */.d)(response);
+    if (!fields) {
+        throw new errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
+    }
+    if (fields.issuer !== issuer) {
+        throw new errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
+    }
+    const url = (name, from = fields) => {
+        const value = from[name];
+        if (value === undefined)
+            return undefined;
+        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
+        if (typeof value !== 'string') {
+            throw new errors/* ActionError */.l(`The discovery document's ${field} is not a string URL.`);
+        }
+        return (0,input_rules/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
+    };
+    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
+    const aliases = fields.mtls_endpoint_aliases;
+    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
+        ? aliases
+        : {};
+    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
+    return {
+        tokenUrl: endpoint('token_endpoint'),
+        jwksUrl: url('jwks_uri'),
+        revocationUrl: endpoint('revocation_endpoint')
+    };
+}
+
+// EXTERNAL MODULE: ./src/oauth/send.ts + 1 modules
+var send = __nccwpck_require__(648);
+;// CONCATENATED MODULE: ./src/steps/endpoints.ts
+
+
+
+
+
+/** The inputs' explicit endpoints win over discovered ones; the token endpoint must be known. */
+function resolveEndpoints(settings, discovered) {
+    const tokenUrl = settings.configuredTokenUrl ?? discovered.tokenUrl;
+    if (!tokenUrl) {
+        throw new errors/* ActionError */.l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${input_rules/* DEFAULT_TOKEN_URL */._T}).`);
+    }
+    return {
+        tokenUrl,
+        jwksUrl: settings.jwksUrl ?? discovered.jwksUrl,
+        revocationUrl: settings.revocationUrl ?? discovered.revocationUrl
+    };
+}
+/** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
+async function findEndpoints(settings, deps) {
+    if (!settings.issuer)
+        return resolveEndpoints(settings, {});
+    const url = discoveryUrl(settings.issuer);
+    deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
+    const response = await (0,send/* getDocument */.YE)(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
+    const mtls = (0,auth/* clientCertificateThumbprint */.IC)(settings.auth) !== undefined;
+    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
+}
+
+
+/***/ }),
+
+/***/ 598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
@@ -5461,9 +5817,9 @@ function getIDToken(aud) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ checkBypass),
 /* harmony export */   s: () => (/* binding */ getProxyUrl)
 /* harmony export */ });
-/* unused harmony export checkBypass */
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -5662,6 +6018,18 @@ class DecodedURL extends URL {
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
