@@ -126,6 +126,8 @@ beforeAll(async () => {
       await message({ 'max-attempts': 'many' }),
       await message({ 'auth-method': 'github_oidc' }),
       await message(await tokenUrl(json(401, { error: 'invalid_client' }))),
+      // Glewlwyd refuses a client with an empty 403.
+      await message(await tokenUrl(text(403, ''))),
       await message(await tokenUrl(json(400, { error: 'unauthorized_client' }))),
       await message(await tokenUrl(json(400, { error: 'invalid_scope' }))),
       await message(await tokenUrl(json(400, { error: 'unsupported_response_type' }))),

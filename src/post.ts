@@ -1,7 +1,7 @@
 import { ActionError } from './errors.js'
 import { exchange } from './exchange.js'
 import { readSettings, type Settings } from './inputs.js'
-import { authSecrets } from './auth/index.js'
+import { authSecrets, refusalHint } from './auth/index.js'
 import { attemptContext, credentials } from './attempt.js'
 import { defaultDeps, type Deps } from './deps.js'
 import { findEndpoints } from './discovery.js'
@@ -39,7 +39,11 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`)
     await exchange(
       {
-        endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
+        endpoint: {
+          label: 'The revocation endpoint',
+          input: 'revocation-url',
+          hint: refusalHint(settings.auth, settings.clientId)
+        },
         request: async () =>
           buildRevocationRequest(
             revocationUrl,

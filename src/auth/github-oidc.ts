@@ -13,6 +13,9 @@ export interface GitHubOidcAuth {
   audience: string
 }
 
+/** The issuer of the job's GitHub ID tokens: what a federated credential on the server names. */
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+
 /** The token service, for messages: failures point at the permission and the audience. */
 export const GITHUB_OIDC_ENDPOINT: Endpoint = {
   label: "GitHub's OIDC token service",
@@ -96,6 +99,10 @@ export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
 
   secrets() {
     return []
+  },
+
+  refusalHint() {
+    return `the server did not accept the job's GitHub ID token. Check client-id and the federated credential the server holds for it: issuer ${GITHUB_ISSUER}, a subject that matches this job, and the audience in oidc-audience (by default the token endpoint's origin); that the job has permissions: id-token: write; and that auth-method matches how the client is registered.`
   },
 
   async credentials(auth, context): Promise<Credentials> {

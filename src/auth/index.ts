@@ -73,9 +73,9 @@ export function authenticate(auth: ClientAuth, context: AttemptContext): Promise
   return familyOf(auth.method).credentials(auth, context)
 }
 
-/** A likelier cause of a refused request than the general one, when the method knows it. */
-export function refusalHint(auth: ClientAuth, clientId: string): string | undefined {
-  return familyOf(auth.method).refusalHint?.(auth, clientId)
+/** The hint for a refusal of the client: the inputs of the method in use, and what to check. */
+export function refusalHint(auth: ClientAuth, clientId: string): string {
+  return familyOf(auth.method).refusalHint(auth, clientId)
 }
 
 /**
