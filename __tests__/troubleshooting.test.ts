@@ -96,6 +96,7 @@ beforeAll(async () => {
   const tokenUrl = async (script: Script, path?: string) => ({
     'token-url': await at(script, path)
   })
+  const refusing = await serve(json(400, { error: 'unsupported_token_type' }))
   const closed = await startFaultServer(text(200, ''))
   await closed.close()
   const certificates = makeCertificates(['auth.proxy.test'])
@@ -147,8 +148,11 @@ beforeAll(async () => {
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
       await message(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)), { summaryFails: true }),
       await postWarning({
-        'revocation-url': await at(json(400, { error: 'unsupported_token_type' }), '/revoke')
-      })
+        'token-url': refusing.tokenUrl,
+        'revocation-url': `${refusing.origin}/revoke`
+      }),
+      // On another origin than the token endpoint (the default token-url here): nothing is sent.
+      await postWarning({ 'revocation-url': `${refusing.origin}/revoke` })
     ]
   )
 }, 30_000)

@@ -40,7 +40,9 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     await exchange(
       {
         endpoint: {
-          label: 'The revocation endpoint',
+          label: settings.revocationUrl
+            ? 'The revocation endpoint'
+            : "The discovery document's revocation_endpoint",
           input: 'revocation-url',
           hint: refusalHint(settings.auth, settings.clientId)
         },

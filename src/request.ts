@@ -9,6 +9,8 @@ export interface HttpRequest {
   body: string
   /** A client certificate to present on the connection (mTLS, RFC 8705). */
   tls?: TlsIdentity
+  /** The origin the credentials in it were made for: exchange sends it to no other. */
+  credentialsFor?: string
 }
 
 /** RFC 7523 §2.2: a JWT as client authentication. */
@@ -56,7 +58,8 @@ function post(url: URL, form: URLSearchParams, credentials: Credentials): HttpRe
     url,
     headers: { ...FORM_HEADERS, ...credentials.headers },
     body: form.toString(),
-    ...(credentials.tls ? { tls: credentials.tls } : {})
+    ...(credentials.tls ? { tls: credentials.tls } : {}),
+    credentialsFor: credentials.origin
   }
 }
 

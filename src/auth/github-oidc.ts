@@ -105,7 +105,7 @@ export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
     return `the server did not accept the job's GitHub ID token. Check client-id and the federated credential the server holds for it: issuer ${GITHUB_ISSUER}, a subject that matches this job, and the audience in oidc-audience (by default the token endpoint's origin); that the job has permissions: id-token: write; and that auth-method matches how the client is registered.`
   },
 
-  async credentials(auth, context): Promise<Credentials> {
+  async credentials(auth, context): Promise<Omit<Credentials, 'origin'>> {
     const idToken = await githubIdToken(
       auth.audience || context.tokenUrl.origin,
       context,

@@ -54,7 +54,7 @@ export const mtlsFamily: AuthFamily<MtlsAuth> = {
     return `the server did not accept the client certificate. Check client-id, client-certificate and client-key: for ${auth.method}, ${registration}; and that auth-method matches how the client is registered.`
   },
 
-  async credentials(auth, { clientId }): Promise<Credentials> {
+  async credentials(auth, { clientId }): Promise<Omit<Credentials, 'origin'>> {
     return {
       form: [['client_id', clientId]],
       headers: {},

@@ -46,7 +46,7 @@ export const secretFamily: AuthFamily<SecretAuth> = {
     return [auth.secret, header, header.slice('Basic '.length)]
   },
 
-  async credentials(auth, { clientId }): Promise<Credentials> {
+  async credentials(auth, { clientId }): Promise<Omit<Credentials, 'origin'>> {
     if (auth.method === 'client_secret_basic') {
       return {
         form: [],

@@ -15,6 +15,8 @@ export interface Credentials {
   tls?: TlsIdentity
   /** Secrets made for this attempt (an assertion, an ID token): masked before the request. */
   fresh: string[]
+  /** The origin they were made for, the token endpoint's: the only one they are sent to. */
+  origin: string
 }
 
 /** What a method may need to authenticate one attempt. */
@@ -38,7 +40,7 @@ export interface AuthFamily<A extends { method: string }> {
   read(method: A['method'], getInput: GetInput, nowMs: number): A
   /** Every form of every secret the method holds, to mask first and strip from server text. */
   secrets(auth: A, clientId: string): string[]
-  credentials(auth: A, context: AttemptContext): Promise<Credentials>
+  credentials(auth: A, context: AttemptContext): Promise<Omit<Credentials, 'origin'>>
   /** For a method that presents a TLS client certificate: its SHA-256 thumbprint (base64url). */
   certificateThumbprint?(auth: A): string
   /**
