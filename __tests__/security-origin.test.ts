@@ -15,6 +15,7 @@ import {
 } from '../__fixtures__/fault-server.js'
 import { startGitHubOidc } from '../__fixtures__/github-oidc.js'
 import { leakForms, postStepEnv, runAction, type ActionRun } from '../__fixtures__/run-action.mjs'
+import { makeSelfSigned } from '../__fixtures__/tls.js'
 import { basicAuthorization } from '../src/auth/secret.js'
 
 const ID = 'origin-client'
@@ -190,4 +191,42 @@ describe('a revocation endpoint on the token endpoint origin gets the credential
       }
     }
   )
+})
+
+describe('a post step that cannot read its inputs any more', () => {
+  // The main step got a token with this certificate; it expired before the post step ran.
+  const expired = makeSelfSigned('/CN=expired-bot', {
+    notBefore: new Date('2020-01-01T00:00:00Z'),
+    notAfter: new Date('2020-01-02T00:00:00Z')
+  })
+
+  it('with a saved token: warns that the token was not revoked, and why', async () => {
+    const server = await authServer(origin => `${origin}/revoke`)
+    try {
+      const inputs = {
+        'client-id': ID,
+        'auth-method': 'tls_client_auth',
+        'client-certificate': expired.cert,
+        'client-key': expired.key,
+        'token-url': server.tokenUrl,
+        revoke: 'true',
+        'revocation-url': `${server.origin}/revoke`
+      }
+      const run = await runAction(inputs, { env: postStepEnv(SAVED) })
+      expect(run.code).toBe(0)
+      expect(warning(run)).toMatch(
+        /^The access token was not revoked\. The post step could not read its inputs: Input 'client-certificate' holds a certificate that expired on 2020-01-02T00:00:00Z\. /
+      )
+      expect(server.requests).toEqual([])
+      for (const leaked of leakForms(expired.key)) expect(run.log).not.toContain(leaked)
+      expectSafe(run)
+
+      // Without a saved token, the main step failed on these inputs and said so: nothing to add.
+      const quiet = await runAction(inputs, { env: postStepEnv({ isPost: 'true' }) })
+      expect(quiet.code).toBe(0)
+      expect(quiet.stdout).toBe('')
+    } finally {
+      await server.close()
+    }
+  })
 })

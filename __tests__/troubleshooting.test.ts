@@ -152,7 +152,9 @@ beforeAll(async () => {
         'revocation-url': `${refusing.origin}/revoke`
       }),
       // On another origin than the token endpoint (the default token-url here): nothing is sent.
-      await postWarning({ 'revocation-url': `${refusing.origin}/revoke` })
+      await postWarning({ 'revocation-url': `${refusing.origin}/revoke` }),
+      // Inputs that no longer read, with a token saved by the main step.
+      await postWarning({ 'client-secret': '' })
     ]
   )
 }, 30_000)

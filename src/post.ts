@@ -18,14 +18,16 @@ import { checkToken } from './untrusted.js'
  */
 export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
+  const saved = core.getState(REVOKE_STATE)
   let settings: Settings
   try {
     settings = readSettings(name => core.getInput(name), deps.now())
-  } catch {
-    // The main step failed on these inputs already, and said why.
+  } catch (error) {
+    // Without a saved token the main step failed on these inputs already, and said why; with one,
+    // they stopped reading since (a certificate that expired during the job).
+    if (saved) warnNotRevoked(core, `The post step could not read its inputs: ${reason(error)}`)
     return
   }
-  const saved = core.getState(REVOKE_STATE)
   if (!settings.revoke || !saved) return
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
@@ -60,9 +62,16 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     )
     core.info('Revoked the access token.')
   } catch (error) {
-    const reason = error instanceof ActionError ? error.message : 'Unexpected error.'
-    core.warning(
-      `The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`
-    )
+    warnNotRevoked(core, reason(error))
   }
+}
+
+function reason(error: unknown): string {
+  return error instanceof ActionError ? error.message : 'Unexpected error.'
+}
+
+function warnNotRevoked(core: Deps['core'], why: string): void {
+  core.warning(
+    `The access token was not revoked. ${why} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`
+  )
 }
