@@ -194,9 +194,64 @@ export function makeClientCertificate(
   }
 }
 
-/** A self-signed TLS client certificate (EC P-256, `extendedKeyUsage=clientAuth`) and its key. */
-export function makeSelfSigned(subject: string): KeyPair {
+/**
+ * A self-signed TLS client certificate (EC P-256, `extendedKeyUsage=clientAuth`) and its key; valid
+ * two days from now, or for `validity` (e.g. one that expired long ago).
+ */
+export function makeSelfSigned(
+  subject: string,
+  validity?: { notBefore: Date; notAfter: Date }
+): KeyPair {
   const { file, openssl } = workspace()
+  if (validity) {
+    // `openssl req -x509` takes only a number of days from now; `openssl ca` takes any dates.
+    const date = (at: Date) => at.toISOString().replace(/[-:T]|\.\d+/g, '')
+    writeFileSync(
+      file('ca.cnf'),
+      [
+        '[ca]',
+        'default_ca = test',
+        '[test]',
+        `database = ${file('index.txt')}`,
+        `new_certs_dir = ${file('')}`,
+        `serial = ${file('serial')}`,
+        'default_md = sha256',
+        'policy = any',
+        'x509_extensions = ext',
+        '[any]',
+        'commonName = supplied',
+        '[ext]',
+        'basicConstraints = critical,CA:FALSE',
+        'keyUsage = critical,digitalSignature',
+        'extendedKeyUsage = clientAuth'
+      ].join('\n') + '\n'
+    )
+    writeFileSync(file('index.txt'), '')
+    writeFileSync(file('serial'), '01\n')
+    openssl('req', ...EC, '-keyout', file('self.key'), '-out', file('self.csr'), '-subj', subject)
+    openssl(
+      'ca',
+      '-batch',
+      '-selfsign',
+      '-notext',
+      '-config',
+      file('ca.cnf'),
+      '-keyfile',
+      file('self.key'),
+      '-in',
+      file('self.csr'),
+      '-startdate',
+      date(validity.notBefore),
+      '-enddate',
+      date(validity.notAfter),
+      '-out',
+      file('self.pem')
+    )
+    return {
+      key: readFileSync(file('self.key'), 'utf8'),
+      cert: readFileSync(file('self.pem'), 'utf8')
+    }
+  }
   openssl(
     'req',
     '-x509',

@@ -308,27 +308,21 @@ describe('revoke, in the post step', () => {
   })
 
   it('a revocation that fails is a warning, never a failed job', async () => {
-    const refusing = await startFaultServer((_req, res) =>
-      sendJson(res, 400, { error: 'unsupported_token_type' })
-    )
-    try {
-      const inputs = {
-        'client-id': 'jwt-client',
-        'client-secret': SECRET,
-        'token-url': server.tokenUrl,
-        revoke: 'true',
-        'revocation-url': refusing.tokenUrl
-      }
-      const main = await runAction(inputs)
-      expect(main.code).toBe(0)
-      const post = await runAction(inputs, { env: postStepEnv(main.state) })
-      expect(post.code).toBe(0)
-      expect(post.log).toMatch(
-        /::warning::The access token was not revoked\. The revocation endpoint refused the request: HTTP 400, error 'unsupported_token_type'.*many servers cannot revoke JWT access tokens/
-      )
-    } finally {
-      await refusing.close()
+    // oidc-provider cannot revoke a JWT access token: its revocation endpoint answers 400.
+    const inputs = {
+      'client-id': 'jwt-client',
+      'client-secret': SECRET,
+      'token-url': server.tokenUrl,
+      revoke: 'true',
+      'revocation-url': server.revocationUrl
     }
+    const main = await runAction(inputs)
+    expect(main.code).toBe(0)
+    const post = await runAction(inputs, { env: postStepEnv(main.state) })
+    expect(post.code).toBe(0)
+    expect(post.log).toMatch(
+      /::warning::The access token was not revoked\. The revocation endpoint refused the request: HTTP 400, error 'unsupported_token_type'.*many servers cannot revoke JWT access tokens/
+    )
   })
 
   it('without revoke, the post step does nothing', async () => {

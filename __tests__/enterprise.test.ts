@@ -330,6 +330,43 @@ describe('mutual TLS (RFC 8705)', () => {
     }
   )
 
+  it.each([
+    [
+      'tls_client_auth',
+      'pki-client',
+      makeClientCertificate(pki, '/O=Stent/CN=someone-else'),
+      /for tls_client_auth, the server must trust the CA that issued the certificate, and the client must be registered with its subject DN or a SAN/
+    ],
+    [
+      'self_signed_tls_client_auth',
+      'self-signed-client',
+      makeSelfSigned('/CN=self-signed-bot'),
+      /for self_signed_tls_client_auth, the certificate itself must be registered in the client's JWKS/
+    ]
+  ])(
+    '%s refused (a certificate the server does not hold) through dist/: the hint names the certificate inputs, never a secret',
+    async (method, id, pair, registration) => {
+      const result = await runAction(
+        {
+          'client-id': id,
+          'auth-method': method,
+          'client-certificate': pair.cert,
+          'client-key': pair.key,
+          'token-url': tlsServer.tokenUrl
+        },
+        { env: tlsEnv }
+      )
+      expect(result.code).toBe(1)
+      const error = /^::error::(.*)$/m.exec(result.log)?.[1] ?? ''
+      expect(error).toMatch(
+        /^The token endpoint refused the request: HTTP 401, error 'invalid_client'.*Hint: the server did not accept the client certificate\. Check client-id, client-certificate and client-key: /
+      )
+      expect(error).toMatch(registration)
+      expect(error).not.toContain('client-secret')
+      expectNoLeak(result, [pair.key])
+    }
+  )
+
   it('with issuer, the mtls_endpoint_aliases token endpoint is used, through dist/', async () => {
     // oidc-provider publishes no aliases; this issuer does, pointing at the mTLS server.
     const issuer = await startFaultServer((req, res) =>

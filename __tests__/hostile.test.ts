@@ -549,6 +549,8 @@ describe('every wait is under the deadline (timeout-seconds: 2, max-attempts: 1)
       {
         'client-id': ID,
         'client-secret': SECRET,
+        // The same origin as the token endpoint: the credentials go nowhere else.
+        'token-url': `http://127.0.0.1:${server.port}/token`,
         revoke: 'true',
         'revocation-url': `http://127.0.0.1:${server.port}/revoke`,
         ...budget

@@ -33,6 +33,7 @@ const fakeFamily: AuthFamily<FakeAuth> = {
   impliedBy: { 'fake-key': 'fake_hmac' },
   read: (method, getInput) => ({ method, key: getInput('fake-key') }),
   secrets: auth => [auth.key],
+  refusalHint: () => 'check client-id and fake-key.',
   credentials: async (auth, { clientId }) => ({
     form: [
       ['client_id', clientId],

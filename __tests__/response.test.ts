@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
+import { generateKeyPairSync } from 'node:crypto'
+import { makeSelfSigned } from '../__fixtures__/tls.js'
+import { refusalHint } from '../src/auth/index.js'
 import { ActionError } from '../src/base/errors.js'
-import { describeFailure } from '../src/oauth/failure.js'
+import { readSettings } from '../src/config/inputs.js'
+import { describeFailure, TOKEN_ENDPOINT } from '../src/oauth/failure.js'
 import { parseTokenResponse } from '../src/oauth/token-response.js'
 import type { HttpResponse } from '../src/http/types.js'
 
@@ -243,5 +247,89 @@ describe('hints that name the input to change', () => {
     )
     if (body)
       expect(message).toMatch(/^The token endpoint answered HTTP 405 with a discovery document\./)
+  })
+})
+
+describe('a refusal names the inputs of the method in use, whatever the status says', () => {
+  const certificate = makeSelfSigned('/CN=refused-bot')
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString()
+  const mtls = { 'client-certificate': certificate.cert, 'client-key': certificate.key }
+  const secretless = ['client-secret', 'basic-encoding']
+  // Each method: its inputs; what the hint must name; what it must never name.
+  const methods: Array<[string, Record<string, string>, string[], string[]]> = [
+    ['client_secret_post', { 'client-secret': 's3cret' }, ['client-id', 'client-secret'], []],
+    ['client_secret_basic', { 'client-secret': 's3cret' }, ['client-id', 'client-secret'], []],
+    [
+      'client_secret_jwt',
+      { 'client-secret': 's3cret' },
+      ['client-id', 'client-secret', 'client-assertion-alg'],
+      []
+    ],
+    [
+      'private_key_jwt',
+      { 'client-assertion-key': key },
+      ['client-id', 'client-assertion-key', 'client-assertion-kid', 'client-assertion-cert'],
+      secretless
+    ],
+    [
+      'tls_client_auth',
+      mtls,
+      ['client-id', 'client-certificate', 'client-key', 'subject DN', 'CA'],
+      secretless
+    ],
+    [
+      'self_signed_tls_client_auth',
+      mtls,
+      ['client-id', 'client-certificate', 'client-key', "client's JWKS"],
+      secretless
+    ],
+    [
+      'github_oidc',
+      {},
+      [
+        'federated credential',
+        'issuer https://token.actions.githubusercontent.com',
+        'subject',
+        'oidc-audience',
+        'permissions: id-token: write'
+      ],
+      secretless
+    ],
+    [
+      'none',
+      { 'grant-type': 'token-exchange' },
+      ['subject token', 'subject-token', 'oidc-audience'],
+      secretless
+    ]
+  ]
+  // How servers refuse a client: oidc-provider (invalid_client, 401), Duende (invalid_client,
+  // 400), Glewlwyd (an empty 403), and gateways (no body, or JSON that is not an OAuth error).
+  const refusals: Array<[string, HttpResponse]> = [
+    ['400 invalid_client', json({ error: 'invalid_client' }, 400)],
+    ['401 invalid_client', json({ error: 'invalid_client' }, 401)],
+    ['401 with JSON that is not an OAuth error', json({ message: 'Unauthorized' }, 401)],
+    ['401 with an unknown error code', json({ error: 'unauthorized' }, 401)],
+    ['401 empty', { status: 401, headers: {}, body: '' }],
+    ['403 empty', { status: 403, headers: {}, body: '' }],
+    ['400 empty', { status: 400, headers: {}, body: '' }]
+  ]
+  const cases = methods.flatMap(([method, inputs, names, never]) =>
+    refusals.map(
+      ([refusal, response]) => [method, refusal, inputs, names, never, response] as const
+    )
+  )
+
+  it.each(cases)('%s, %s', (method, _refusal, inputs, names, never, response) => {
+    const settings = readSettings(
+      name => ({ 'client-id': 'refused-client', 'auth-method': method, ...inputs })[name] ?? ''
+    )
+    const message = describeFailure(response, [], {
+      ...TOKEN_ENDPOINT,
+      hint: refusalHint(settings.auth, settings.clientId)
+    })
+    for (const name of [...names, 'auth-method']) expect(message).toContain(name)
+    for (const name of never) expect(message).not.toContain(name)
   })
 })

@@ -104,6 +104,7 @@ beforeAll(async () => {
   const tokenUrl = async (script: Script, path?: string) => ({
     'token-url': await at(script, path)
   })
+  const refusing = await serve(json(400, { error: 'unsupported_token_type' }))
   const closed = await startFaultServer(text(200, ''))
   await closed.close()
   const certificates = makeCertificates(['auth.proxy.test'])
@@ -134,6 +135,8 @@ beforeAll(async () => {
       await message({ 'max-attempts': 'many' }),
       await message({ 'auth-method': 'github_oidc' }),
       await message(await tokenUrl(json(401, { error: 'invalid_client' }))),
+      // Glewlwyd refuses a client with an empty 403.
+      await message(await tokenUrl(text(403, ''))),
       await message(await tokenUrl(json(400, { error: 'unauthorized_client' }))),
       await message(await tokenUrl(json(400, { error: 'invalid_scope' }))),
       await message(await tokenUrl(json(400, { error: 'unsupported_response_type' }))),
@@ -153,8 +156,13 @@ beforeAll(async () => {
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
       await message(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)), { summaryFails: true }),
       await postWarning({
-        'revocation-url': await at(json(400, { error: 'unsupported_token_type' }), '/revoke')
-      })
+        'token-url': refusing.tokenUrl,
+        'revocation-url': `${refusing.origin}/revoke`
+      }),
+      // On another origin than the token endpoint (the default token-url here): nothing is sent.
+      await postWarning({ 'revocation-url': `${refusing.origin}/revoke` }),
+      // Inputs that no longer read, with a token saved by the main step.
+      await postWarning({ 'client-secret': '' })
     ]
   )
 }, 30_000)

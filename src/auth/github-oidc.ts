@@ -9,6 +9,9 @@ export interface GitHubOidcAuth {
   audience: string
 }
 
+/** The issuer of the job's GitHub ID tokens: what a federated credential on the server names. */
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com'
+
 export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
   methods: ['github_oidc'],
   formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
@@ -21,7 +24,11 @@ export const githubOidcFamily: AuthFamily<GitHubOidcAuth> = {
     return []
   },
 
-  async credentials(auth, context): Promise<Credentials> {
+  refusalHint() {
+    return `the server did not accept the job's GitHub ID token. Check client-id and the federated credential the server holds for it: issuer ${GITHUB_ISSUER}, a subject that matches this job, and the audience in oidc-audience (by default the token endpoint's origin); that the job has permissions: id-token: write; and that auth-method matches how the client is registered.`
+  },
+
+  async credentials(auth, context): Promise<Omit<Credentials, 'origin'>> {
     const idToken = await githubIdToken(
       auth.audience || context.tokenUrl.origin,
       context,

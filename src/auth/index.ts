@@ -84,14 +84,21 @@ export function authSecrets(auth: ClientAuth, clientId: string): string[] {
   return familyOf(auth.method).secrets(auth, clientId)
 }
 
-/** The client's credentials for one attempt. */
-export function authenticate(auth: ClientAuth, context: AttemptContext): Promise<Credentials> {
-  return familyOf(auth.method).credentials(auth, context)
+/**
+ * The client's credentials for one attempt, made for the token endpoint (an assertion's aud, an
+ * ID token's audience): its origin is the only one exchange sends them to.
+ */
+export async function authenticate(
+  auth: ClientAuth,
+  context: AttemptContext
+): Promise<Credentials> {
+  const made = await familyOf(auth.method).credentials(auth, context)
+  return { ...made, origin: context.tokenUrl.origin }
 }
 
-/** A likelier cause of a refused request than the general one, when the method knows it. */
-export function refusalHint(auth: ClientAuth, clientId: string): string | undefined {
-  return familyOf(auth.method).refusalHint?.(auth, clientId)
+/** The hint for a refusal of the client: the inputs of the method in use, and what to check. */
+export function refusalHint(auth: ClientAuth, clientId: string): string {
+  return familyOf(auth.method).refusalHint(auth, clientId)
 }
 
 /**

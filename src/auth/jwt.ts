@@ -94,7 +94,14 @@ export const assertionFamily: AuthFamily<AssertionAuth> = {
     return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms
   },
 
-  async credentials(auth, { clientId, tokenUrl, deps }): Promise<Credentials> {
+  refusalHint(auth) {
+    const registered = `and that auth-method (${auth.method}) matches how the client is registered.`
+    return auth.method === 'client_secret_jwt'
+      ? `the server did not accept the client assertion. Check client-id, client-secret (the HMAC key it is signed with: rotated or expired?) and client-assertion-alg (${auth.alg}: one the server accepts for this client), ${registered}`
+      : `the server did not accept the client assertion. Check client-id, client-assertion-key (the server must hold its public key for this client, in its JWKS or as a certificate), client-assertion-kid (the key's kid, if the server looks keys up by kid) and client-assertion-cert (the certificate registered there, if the server expects one, as Entra ID does), ${registered}`
+  },
+
+  async credentials(auth, { clientId, tokenUrl, deps }): Promise<Omit<Credentials, 'origin'>> {
     const { SignJWT } = await import('jose')
     const now = Math.floor(deps.now() / 1000)
     const certificate = auth.method === 'private_key_jwt' ? auth.certificate : undefined

@@ -51,7 +51,15 @@ export const mtlsFamily: AuthFamily<MtlsAuth> = {
     return auth.thumbprint
   },
 
-  async credentials(auth, { clientId }): Promise<Credentials> {
+  refusalHint(auth) {
+    const registration =
+      auth.method === 'tls_client_auth'
+        ? 'the server must trust the CA that issued the certificate, and the client must be registered with its subject DN or a SAN (tls_client_auth_subject_dn, tls_client_auth_san_*)'
+        : "the certificate itself must be registered in the client's JWKS (jwks or jwks_uri) on the server"
+    return `the server did not accept the client certificate. Check client-id, client-certificate and client-key: for ${auth.method}, ${registration}; and that auth-method matches how the client is registered.`
+  },
+
+  async credentials(auth, { clientId }): Promise<Omit<Credentials, 'origin'>> {
     return {
       form: [['client_id', clientId]],
       headers: {},

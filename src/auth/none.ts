@@ -21,7 +21,11 @@ export const noneFamily: AuthFamily<NoAuth> = {
     return []
   },
 
-  async credentials(_auth, { clientId }): Promise<Credentials> {
+  refusalHint() {
+    return "the server refused the client: with auth-method none the grant's subject token is the only credential. Check that the server trusts it (subject-token, or the job's GitHub ID token: its issuer, subject and audience, oidc-audience), that client-id, if set, is a public client there, and that auth-method matches how the client is registered."
+  },
+
+  async credentials(_auth, { clientId }): Promise<Omit<Credentials, 'origin'>> {
     return { form: clientId ? [['client_id', clientId]] : [], headers: {}, fresh: [] }
   }
 }

@@ -49,7 +49,7 @@ export const secretFamily: AuthFamily<SecretAuth> = {
     return [auth.secret, header, header.slice('Basic '.length)]
   },
 
-  async credentials(auth, { clientId }): Promise<Credentials> {
+  async credentials(auth, { clientId }): Promise<Omit<Credentials, 'origin'>> {
     if (auth.method === 'client_secret_basic') {
       return {
         form: [],
@@ -68,9 +68,10 @@ export const secretFamily: AuthFamily<SecretAuth> = {
   },
 
   refusalHint(auth, clientId) {
-    if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form') return undefined
+    const usual = `the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), and that auth-method (${auth.method}) matches how the client is registered.`
+    if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form') return usual
     if (formEncode(auth.secret) === auth.secret && formEncode(clientId) === clientId) {
-      return undefined
+      return usual
     }
     return 'the server did not accept the client credentials. The client id or secret holds characters that RFC 6749 §2.3.1 form-encoding changes inside the Basic credential, and many servers do not decode them: set basic-encoding: raw, or auth-method: client_secret_post. If that is not it, check client-id and client-secret.'
   }

@@ -27,9 +27,12 @@ export interface AuthFamily<A extends { method: string }> {
   read(method: A['method'], getInput: GetInput, nowMs: number): A
   /** Every form of every secret the method holds, to mask first and strip from server text. */
   secrets(auth: A, clientId: string): string[]
-  credentials(auth: A, context: AttemptContext): Promise<Credentials>
+  credentials(auth: A, context: AttemptContext): Promise<Omit<Credentials, 'origin'>>
   /** For a method that presents a TLS client certificate: its SHA-256 thumbprint (base64url). */
   certificateThumbprint?(auth: A): string
-  /** The hint for a refused request (400, 401, 403), when the method knows a likelier cause. */
-  refusalHint?(auth: A, clientId: string): string | undefined
+  /**
+   * The hint for a refusal of the client (invalid_client, or an HTTP 400, 401 or 403 that says no
+   * more): names this method's own inputs, and what the server must hold to accept them.
+   */
+  refusalHint(auth: A, clientId: string): string
 }

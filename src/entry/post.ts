@@ -1,4 +1,4 @@
-import { authSecrets } from '../auth/index.js'
+import { authSecrets, refusalHint } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
 import { checkToken } from '../base/untrusted.js'
@@ -19,14 +19,16 @@ import { STATE } from './state.js'
  */
 export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
+  const saved = core.getState(STATE.revokeToken)
   let settings: Settings
   try {
     settings = readSettings(name => core.getInput(name), deps.now())
-  } catch {
-    // The main step failed on these inputs already, and said why.
+  } catch (error) {
+    // Without a saved token the main step failed on these inputs already, and said why; with one,
+    // they stopped reading since (a certificate that expired during the job).
+    if (saved) warnNotRevoked(core, `The post step could not read its inputs: ${reason(error)}`)
     return
   }
-  const saved = core.getState(STATE.revokeToken)
   if (!settings.revoke || !saved) return
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
@@ -40,7 +42,13 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`)
     await sendWithRetries(
       {
-        endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
+        endpoint: {
+          label: settings.revocationUrl
+            ? 'The revocation endpoint'
+            : "The discovery document's revocation_endpoint",
+          input: 'revocation-url',
+          hint: refusalHint(settings.auth, settings.clientId)
+        },
         request: async () =>
           buildRevocationRequest(
             revocationUrl,
@@ -60,9 +68,16 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     )
     core.info('Revoked the access token.')
   } catch (error) {
-    const reason = error instanceof ActionError ? error.message : 'Unexpected error.'
-    core.warning(
-      `The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`
-    )
+    warnNotRevoked(core, reason(error))
   }
+}
+
+function reason(error: unknown): string {
+  return error instanceof ActionError ? error.message : 'Unexpected error.'
+}
+
+function warnNotRevoked(core: Deps['core'], why: string): void {
+  core.warning(
+    `The access token was not revoked. ${why} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`
+  )
 }

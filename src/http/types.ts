@@ -16,6 +16,8 @@ export interface HttpRequest {
   tls?: TlsIdentity
   /** PEM certificates to trust besides the default CAs (the ca-certificate input), or '' for none. */
   caCertificate?: string
+  /** The origin the credentials in it were made for: sendWithRetries sends it to no other. */
+  credentialsFor?: string
 }
 
 export interface HttpResponse {

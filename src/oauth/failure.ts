@@ -61,7 +61,11 @@ const ERROR_HINTS: Record<string, string> = {
   server_error: 'the server failed. Try again later.'
 }
 
-/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
+/**
+ * An endpoint's own hint for a refusal of the client (the method's inputs, for a request that
+ * carries credentials), else the OAuth code's or status's. Servers refuse a client in many ways:
+ * Glewlwyd with an empty 403, oidc-provider with invalid_client in a 401, Duende in a 400.
+ */
 function hintFor(
   status: number,
   code: string | undefined,
@@ -69,15 +73,13 @@ function hintFor(
   url?: URL,
   discovery = false
 ): string {
-  // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
-  const refusedClient = code === undefined || code === 'invalid_client'
-  if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
-    return endpoint.hint
-  }
   // Own keys only: a server's error code 'constructor' must not find Object's.
-  return code && Object.hasOwn(ERROR_HINTS, code)
-    ? (ERROR_HINTS[code] as string)
-    : statusHint(status, endpoint, url, discovery)
+  const known = code !== undefined && Object.hasOwn(ERROR_HINTS, code)
+  const refusing = status === 400 || status === 401 || status === 403
+  // A 400 with a code of its own refused something else (a scope); a 401 or 403, the client.
+  const client = code === undefined || code === 'invalid_client' || (!known && status !== 400)
+  if (endpoint.hint && refusing && client) return endpoint.hint
+  return known ? (ERROR_HINTS[code] as string) : statusHint(status, endpoint, url, discovery)
 }
 
 function statusHint(status: number, { input }: Endpoint, url?: URL, discovery = false): string {

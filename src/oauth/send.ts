@@ -84,6 +84,12 @@ async function attemptOnce(x: RetriedRequest, attempt: number, deps: SendDeps): 
     const { outcome, endpoint } = error
     return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` }
   }
+  // Credentials go only to the origin they were made for: anywhere else they could be replayed.
+  if (request.credentialsFor && request.credentialsFor !== request.url.origin) {
+    throw new ActionError(
+      `${x.endpoint.label} is on ${request.url.origin}, another origin than the token endpoint's (${request.credentialsFor}), for which the client's credentials and the access token were made: nothing was sent there, as another origin could replay them. Set ${x.endpoint.input} to an endpoint on ${request.credentialsFor}.`
+    )
+  }
   core.debug(
     `Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`
   )

@@ -9,6 +9,8 @@ export interface RequestCredentials {
   form: Array<[name: string, value: string]>
   headers: Record<string, string>
   tls?: TlsIdentity
+  /** The origin they were made for, the token endpoint's: the only one they are sent to. */
+  origin: string
 }
 
 /** The token request's own parameters, besides the grant's fields and the credentials. */
@@ -60,7 +62,8 @@ function post(
     headers: { ...FORM_HEADERS, ...credentials.headers },
     body: form.toString(),
     ...(credentials.tls ? { tls: credentials.tls } : {}),
-    caCertificate
+    caCertificate,
+    credentialsFor: credentials.origin
   }
 }
 
