@@ -28,6 +28,8 @@ var token_request = __nccwpck_require__(690);
 ;// CONCATENATED MODULE: ./src/auth/github-oidc.ts
 
 
+/** The issuer of the job's GitHub ID tokens: what a federated credential on the server names. */
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 const githubOidcFamily = {
     methods: ['github_oidc'],
     formFields: ['client_id', 'client_assertion_type', 'client_assertion'],
@@ -36,6 +38,9 @@ const githubOidcFamily = {
     },
     secrets() {
         return [];
+    },
+    refusalHint() {
+        return `the server did not accept the job's GitHub ID token. Check client-id and the federated credential the server holds for it: issuer ${GITHUB_ISSUER}, a subject that matches this job, and the audience in oidc-audience (by default the token endpoint's origin); that the job has permissions: id-token: write; and that auth-method matches how the client is registered.`;
     },
     async credentials(auth, context) {
         const idToken = await (0,github_id_token/* githubIdToken */.eC)(auth.audience || context.tokenUrl.origin, context, 'auth-method github_oidc');
@@ -110,10 +115,11 @@ const secretFamily = {
         };
     },
     refusalHint(auth, clientId) {
+        const usual = `the server did not accept the client credentials. Check client-id and client-secret (rotated or expired?), and that auth-method (${auth.method}) matches how the client is registered.`;
         if (auth.method !== 'client_secret_basic' || auth.encoding !== 'form')
-            return undefined;
+            return usual;
         if ((0,base_form/* formEncode */.p)(auth.secret) === auth.secret && (0,base_form/* formEncode */.p)(clientId) === clientId) {
-            return undefined;
+            return usual;
         }
         return 'the server did not accept the client credentials. The client id or secret holds characters that RFC 6749 §2.3.1 form-encoding changes inside the Basic credential, and many servers do not decode them: set basic-encoding: raw, or auth-method: client_secret_post. If that is not it, check client-id and client-secret.';
     }
@@ -177,6 +183,12 @@ const assertionFamily = {
     secrets(auth) {
         return auth.method === 'client_secret_jwt' ? [auth.secret] : auth.keyForms;
     },
+    refusalHint(auth) {
+        const registered = `and that auth-method (${auth.method}) matches how the client is registered.`;
+        return auth.method === 'client_secret_jwt'
+            ? `the server did not accept the client assertion. Check client-id, client-secret (the HMAC key it is signed with: rotated or expired?) and client-assertion-alg (${auth.alg}: one the server accepts for this client), ${registered}`
+            : `the server did not accept the client assertion. Check client-id, client-assertion-key (the server must hold its public key for this client, in its JWKS or as a certificate), client-assertion-kid (the key's kid, if the server looks keys up by kid) and client-assertion-cert (the certificate registered there, if the server expects one, as Entra ID does), ${registered}`;
+    },
     async credentials(auth, { clientId, tokenUrl, deps }) {
         const { SignJWT } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
         const now = Math.floor(deps.now() / 1000);
@@ -236,6 +248,12 @@ const mtlsFamily = {
     certificateThumbprint(auth) {
         return auth.thumbprint;
     },
+    refusalHint(auth) {
+        const registration = auth.method === 'tls_client_auth'
+            ? 'the server must trust the CA that issued the certificate, and the client must be registered with its subject DN or a SAN (tls_client_auth_subject_dn, tls_client_auth_san_*)'
+            : "the certificate itself must be registered in the client's JWKS (jwks or jwks_uri) on the server";
+        return `the server did not accept the client certificate. Check client-id, client-certificate and client-key: for ${auth.method}, ${registration}; and that auth-method matches how the client is registered.`;
+    },
     async credentials(auth, { clientId }) {
         return {
             form: [['client_id', clientId]],
@@ -255,6 +273,9 @@ const noneFamily = {
     },
     secrets() {
         return [];
+    },
+    refusalHint() {
+        return "the server refused the client: with auth-method none the grant's subject token is the only credential. Check that the server trusts it (subject-token, or the job's GitHub ID token: its issuer, subject and audience, oidc-audience), that client-id, if set, is a public client there, and that auth-method matches how the client is registered.";
     },
     async credentials(_auth, { clientId }) {
         return { form: clientId ? [['client_id', clientId]] : [], headers: {}, fresh: [] };
@@ -317,13 +338,17 @@ function familyOf(method) {
 function authSecrets(auth, clientId) {
     return familyOf(auth.method).secrets(auth, clientId);
 }
-/** The client's credentials for one attempt. */
-function authenticate(auth, context) {
-    return familyOf(auth.method).credentials(auth, context);
+/**
+ * The client's credentials for one attempt, made for the token endpoint (an assertion's aud, an
+ * ID token's audience): its origin is the only one exchange sends them to.
+ */
+async function authenticate(auth, context) {
+    const made = await familyOf(auth.method).credentials(auth, context);
+    return { ...made, origin: context.tokenUrl.origin };
 }
-/** A likelier cause of a refused request than the general one, when the method knows it. */
+/** The hint for a refusal of the client: the inputs of the method in use, and what to check. */
 function refusalHint(auth, clientId) {
-    return familyOf(auth.method).refusalHint?.(auth, clientId);
+    return familyOf(auth.method).refusalHint(auth, clientId);
 }
 /**
  * The SHA-256 thumbprint of the TLS client certificate the method presents, if it presents one:
@@ -4587,15 +4612,18 @@ function saveRevocation(token, endpoints, deps) {
  */
 async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDeps */ .m) {
     const { core } = deps;
+    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .STATE */ .c.revokeToken);
     let settings;
     try {
         settings = (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
     }
-    catch {
-        // The main step failed on these inputs already, and said why.
+    catch (error) {
+        // Without a saved token the main step failed on these inputs already, and said why; with one,
+        // they stopped reading since (a certificate that expired during the job).
+        if (saved)
+            warnNotRevoked(core, `The post step could not read its inputs: ${reason(error)}`);
         return;
     }
-    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .STATE */ .c.revokeToken);
     if (!settings.revoke || !saved)
         return;
     try {
@@ -4609,7 +4637,13 @@ async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDe
         }
         core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
         await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_2__/* .sendWithRetries */ .HI)({
-            endpoint: { label: 'The revocation endpoint', input: 'revocation-url' },
+            endpoint: {
+                label: settings.revocationUrl
+                    ? 'The revocation endpoint'
+                    : "The discovery document's revocation_endpoint",
+                input: 'revocation-url',
+                hint: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .refusalHint */ .ah)(settings.auth, settings.clientId)
+            },
             request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets), settings.caCertificate),
             secrets: () => secrets.values,
             timeoutMs: settings.timeoutMs,
@@ -4618,9 +4652,14 @@ async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDe
         core.info('Revoked the access token.');
     }
     catch (error) {
-        const reason = error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l ? error.message : 'Unexpected error.';
-        core.warning(`The access token was not revoked. ${reason} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
+        warnNotRevoked(core, reason(error));
     }
+}
+function reason(error) {
+    return error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+}
+function warnNotRevoked(core, why) {
+    core.warning(`The access token was not revoked. ${why} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
 }
 
 
@@ -5260,17 +5299,20 @@ const ERROR_HINTS = {
     temporarily_unavailable: 'the server is temporarily unavailable. Try again later.',
     server_error: 'the server failed. Try again later.'
 };
-/** An endpoint's own hint for a refusal (400, 401, 403), else the OAuth code's or status's. */
+/**
+ * An endpoint's own hint for a refusal of the client (the method's inputs, for a request that
+ * carries credentials), else the OAuth code's or status's. Servers refuse a client in many ways:
+ * Glewlwyd with an empty 403, oidc-provider with invalid_client in a 401, Duende in a 400.
+ */
 function hintFor(status, code, endpoint, url, discovery = false) {
-    // The endpoint's hint is for a refusal of the client itself, not of a scope or a parameter.
-    const refusedClient = code === undefined || code === 'invalid_client';
-    if (endpoint.hint && refusedClient && (status === 400 || status === 401 || status === 403)) {
-        return endpoint.hint;
-    }
     // Own keys only: a server's error code 'constructor' must not find Object's.
-    return code && Object.hasOwn(ERROR_HINTS, code)
-        ? ERROR_HINTS[code]
-        : statusHint(status, endpoint, url, discovery);
+    const known = code !== undefined && Object.hasOwn(ERROR_HINTS, code);
+    const refusing = status === 400 || status === 401 || status === 403;
+    // A 400 with a code of its own refused something else (a scope); a 401 or 403, the client.
+    const client = code === undefined || code === 'invalid_client' || (!known && status !== 400);
+    if (endpoint.hint && refusing && client)
+        return endpoint.hint;
+    return known ? ERROR_HINTS[code] : statusHint(status, endpoint, url, discovery);
 }
 function statusHint(status, { input }, url, discovery = false) {
     if (status === 401 || status === 403)
@@ -5515,6 +5557,10 @@ async function attemptOnce(x, attempt, deps) {
         const { outcome, endpoint } = error;
         return { outcome, endpoint, failure: error.message, what: `${endpoint}: ${describe(outcome)}` };
     }
+    // Credentials go only to the origin they were made for: anywhere else they could be replayed.
+    if (request.credentialsFor && request.credentialsFor !== request.url.origin) {
+        throw new errors/* ActionError */.l(`${x.endpoint.label} is on ${request.url.origin}, another origin than the token endpoint's (${request.credentialsFor}), for which the client's credentials and the access token were made: nothing was sent there, as another origin could replay them. Set ${x.endpoint.input} to an endpoint on ${request.credentialsFor}.`);
+    }
     core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
     const requestedAt = deps.now();
     const outcome = await deps.send(request, x.timeoutMs);
@@ -5604,7 +5650,8 @@ function post(url, form, credentials, caCertificate) {
         headers: { ...FORM_HEADERS, ...credentials.headers },
         body: form.toString(),
         ...(credentials.tls ? { tls: credentials.tls } : {}),
-        caCertificate
+        caCertificate,
+        credentialsFor: credentials.origin
     };
 }
 /** RFC 7009: revoke an access token, authenticating as for the token request. */
