@@ -164,10 +164,30 @@ describe('export-variable', () => {
   })
 
   it.each([
+    'STENT_TOKEN',
+    'API_TOKEN',
+    'NODEJS_TOKEN',
+    'PROXY_TOKEN',
+    'ACCESS_TOKEN',
+    'NODE_AUTH_TOKEN',
+    'stent_token',
+    'TOKEN',
+    'VAULTTOKEN',
+    'ID_JWT',
+    'jwt'
+  ])('accepts %s, a name ending in TOKEN or JWT', name => {
+    expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
+  })
+
+  it.each([
+    'CC',
+    'MAKEFLAGS',
+    'CMAKE_C_COMPILER_LAUNCHER',
+    'PIP_INDEX_URL',
+    'DOCKER_HOST',
+    'LESSOPEN',
     'PATH',
     'NODE_OPTIONS',
-    'GITHUB_TOKEN',
-    'RUNNER_TEMP',
     'BASH_ENV',
     'ENV',
     'ld_preload',
@@ -181,19 +201,29 @@ describe('export-variable', () => {
     'PS4',
     'GIT_SSH_COMMAND',
     'HTTPS_PROXY',
-    'BASH_FUNC_deploy'
-  ])('refuses %s, which the runner owns or which changes how later steps run', name => {
-    expect(failure({ ...base, 'export-variable': name }).message).toContain(
-      'which the runner owns or which changes how later steps'
+    'BASH_FUNC_deploy',
+    'MY_ENVIRONMENT',
+    'TOKEN_FILE',
+    'TOKENS'
+  ])('refuses %s by name, with the rule', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toBe(
+      `Input 'export-variable' names '${name}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`
     )
   })
 
-  it.each(['STENT_TOKEN', 'API_TOKEN', 'MY_ENVIRONMENT', 'NODEJS_TOKEN', 'PROXY_TOKEN'])(
-    'accepts %s, which only looks like a reserved name',
-    name => {
-      expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
-    }
-  )
+  it.each([
+    'GITHUB_TOKEN',
+    'github_token',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'RUNNER_TOKEN',
+    'RUNNER_TEMP',
+    'GITHUB_ENV'
+  ])('refuses %s, which the runner owns, even ending in TOKEN', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toBe(
+      `Input 'export-variable' names '${name}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`
+    )
+  })
 })
 
 describe('summary', () => {
