@@ -99,6 +99,20 @@ describe('auth-method', () => {
     )
   })
 
+  it('basic-encoding: raw refuses a client ID with a colon, which RFC 7617 §2 cannot carry', () => {
+    const raw = { ...base, 'auth-method': 'client_secret_basic', 'basic-encoding': 'raw' }
+    expect(failure({ ...raw, 'client-id': 'urn:x:client' }).message).toBe(
+      "Input 'client-id' holds ':', which a raw Basic credential cannot carry (RFC 7617 §2: the server reads the client ID up to the first colon). Set basic-encoding: form, which encodes it, or auth-method: client_secret_post."
+    )
+    // Form encoding writes the colon as %3A; the post method sends the ID as a form field.
+    for (const inputs of [
+      { ...raw, 'basic-encoding': 'form' },
+      { ...base, 'auth-method': 'client_secret_post' }
+    ]) {
+      expect(read({ ...inputs, 'client-id': 'urn:x:client' }).clientId).toBe('urn:x:client')
+    }
+  })
+
   it('lists the accepted values for anything else', () => {
     expect(failure({ ...base, 'auth-method': 'basic' }).message).toBe(
       "Input 'auth-method' has an unsupported value 'basic'. Accepted values: client_secret_post, client_secret_basic, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth, github_oidc, none."
