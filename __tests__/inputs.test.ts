@@ -72,6 +72,10 @@ describe('token-url', () => {
 
   it.each([
     ['http://auth.example.com/token', 'must use https://'],
+    // A loopback name must be the whole host, not its start.
+    ['http://localhost.evil.example/token', 'must use https://'],
+    ['http://127.0.0.1.nip.io/token', 'must use https://'],
+    ['http://evil.example/localhost', 'must use https://'],
     ['ftp://auth.example.com/token', 'must use https://'],
     ['auth.stent.io/connect/token', 'is not a valid URL'],
     ['https://user:pw@auth.example.com/token', 'must not contain credentials']

@@ -262,6 +262,16 @@ describe('hints that name the input to change', () => {
     )
   })
 
+  it.each(['Invalid response type', 'RESPONSE_TYPE not allowed', 'response-type unsupported'])(
+    'an invalid_request saying %j, in any case or spelling, gets the response-type hint',
+    description => {
+      const body = { error: 'invalid_request', error_description: description }
+      expect(failure(400, JSON.stringify(body))).toContain(
+        "Hint: the server does not take Stent's response_type=token: set response-type: ''"
+      )
+    }
+  )
+
   it.each([404, 405])('HTTP %i at the issuer root: set issuer', status => {
     expect(failure(status, '', 'https://login.example.com/')).toBe(
       `The token endpoint answered HTTP ${status}. Hint: token-url looks like the issuer root: set issuer: https://login.example.com or token-url to the token_endpoint it lists.`
