@@ -587,7 +587,7 @@ describe('smaller', () => {
     }
   })
 
-  it.each(['BASH_ENV', 'LD_PRELOAD', 'NODE_EXTRA_CA_CERTS'])(
+  it.each(['BASH_ENV', 'LD_PRELOAD', 'NODE_EXTRA_CA_CERTS', 'GITHUB_TOKEN'])(
     'export-variable %s is refused before any request',
     async name => {
       const run = await runAction({

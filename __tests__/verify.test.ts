@@ -155,6 +155,46 @@ describe('parseDiscovery', () => {
     ).toThrow("The discovery document's mtls_endpoint_aliases.token_endpoint must use https://")
   })
 
+  describe('an https issuer cannot downgrade an endpoint to plain http, loopback or not', () => {
+    const local = 'http://127.0.0.1:8080'
+    it.each([
+      [{ token_endpoint: `${local}/token` }, 'token_endpoint'],
+      [{ jwks_uri: `${local}/jwks` }, 'jwks_uri'],
+      [{ revocation_endpoint: `http://localhost:8080/revoke` }, 'revocation_endpoint'],
+      [
+        { mtls_endpoint_aliases: { token_endpoint: 'http://[::1]:8080/token' } },
+        'mtls_endpoint_aliases.token_endpoint'
+      ],
+      [
+        { mtls_endpoint_aliases: { revocation_endpoint: `${local}/revoke` } },
+        'mtls_endpoint_aliases.revocation_endpoint'
+      ]
+    ])('%j is refused, naming the field', (fields, field) => {
+      const document = doc({ issuer, token_endpoint: `${issuer}/token`, ...fields })
+      expect(() => parseDiscovery(document, issuer, { mtls: true })).toThrow(
+        `The discovery document's ${field} must use https://, as the issuer does (got http://`
+      )
+    })
+
+    it('an http:// loopback issuer (a local test server) may list http:// loopback endpoints', () => {
+      const endpoints = parseDiscovery(
+        doc({ issuer: local, token_endpoint: `${local}/token`, jwks_uri: 'http://localhost/k' }),
+        local
+      )
+      expect(endpoints.tokenUrl?.href).toBe(`${local}/token`)
+      expect(endpoints.jwksUrl?.href).toBe('http://localhost/k')
+    })
+
+    it.each(['http://localhost.evil.example/token', 'http://127.0.0.1.nip.io/token'])(
+      'even then, %s is not loopback',
+      endpoint => {
+        expect(() =>
+          parseDiscovery(doc({ issuer: local, token_endpoint: endpoint }), local)
+        ).toThrow("The discovery document's token_endpoint must use https:// (got http://")
+      }
+    )
+  })
+
   it.each([
     [
       { issuer: `${issuer}/`, token_endpoint: `${issuer}/token` },

@@ -1,3 +1,4 @@
+import { ActionError } from '../base/errors.js'
 import { noControlCharacters, oneOf, required } from '../base/input-rules.js'
 import { formEncode } from '../base/form.js'
 import type { AuthFamily, Credentials } from './types.js'
@@ -38,9 +39,15 @@ export const secretFamily: AuthFamily<SecretAuth> = {
 
   read(method, getInput) {
     const secret = readSecret(getInput, method)
-    return method === 'client_secret_basic'
-      ? { method, secret, encoding: oneOf(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form') }
-      : { method, secret }
+    if (method !== 'client_secret_basic') return { method, secret }
+    const encoding = oneOf(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form')
+    // RFC 7617 §2: the user-id ends at the first colon, so the server would read another client.
+    if (encoding === 'raw' && getInput('client-id').includes(':')) {
+      throw new ActionError(
+        "Input 'client-id' holds ':', which a raw Basic credential cannot carry (RFC 7617 §2: the server reads the client ID up to the first colon). Set basic-encoding: form, which encodes it, or auth-method: client_secret_post."
+      )
+    }
+    return { method, secret, encoding }
   },
 
   secrets(auth, clientId) {

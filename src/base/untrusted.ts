@@ -18,6 +18,9 @@ export const TOKEN_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/
 /** RFC 6749 §A.12: access-token = 1*VSCHAR (%x20-7E). */
 const VSCHARS = /^[\x20-\x7e]+$/
 
+/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
 /**
  * Shorter than this, a token is refused: it could not be masked without blanking unrelated text
  * in the log for the rest of the job. Real tokens are tens to thousands of characters.
@@ -54,6 +57,22 @@ export function checkToken(value: unknown, where: string, field: string): string
               : undefined
   if (problem) throw invalid(where, field, problem)
   return value as string
+}
+
+/**
+ * A Bearer token (checkToken first) also holds to RFC 6750 §2.1's b64token: anything else cannot
+ * be sent as `Authorization: Bearer`, and its space, `;`, `|` or `:` would be shell text where a
+ * later step pastes the token into a command.
+ */
+export function checkBearerToken(value: string, where: string, field: string): string {
+  if (!B64TOKEN.test(value)) {
+    throw invalid(
+      where,
+      field,
+      "a Bearer token with characters RFC 6750 §2.1 does not allow (only letters, digits, '-', '.', '_', '~', '+', '/' and trailing '=')"
+    )
+  }
+  return value
 }
 
 /** The granted scope (RFC 6749 §3.3), or undefined when the server does not say. */

@@ -20,58 +20,14 @@ export function reservedFields(...sent: ReadonlyArray<readonly string[]>): Set<s
 export const RESERVED_PARAMS = reservedFields(GRANT_FORM_FIELDS, AUTH_FORM_FIELDS)
 
 /**
- * Names the runner owns, or that change how later steps run: what their shells source or trust
- * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
- * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
- * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
+ * export-variable takes only a name a later step reads as a token: the token's text is the
+ * server's choice, and a denylist of the names that tools read as code or configuration (CC,
+ * MAKEFLAGS, LESSOPEN, PIP_INDEX_URL...) cannot be complete. Case-insensitive, as on Windows.
  */
-const RESERVED_ENV = new RegExp(
-  `^(${[
-    'GITHUB_.*',
-    'RUNNER_.*',
-    'ACTIONS_.*',
-    'CI',
-    'HOME',
-    'PATH',
-    'PATHEXT',
-    'SHELL',
-    'TMPDIR',
-    'ENV',
-    'BASH_ENV',
-    'BASH_FUNC_.*',
-    'BASHOPTS',
-    'SHELLOPTS',
-    'CDPATH',
-    'GLOBIGNORE',
-    'IFS',
-    'PS4',
-    'PROMPT_COMMAND',
-    'ZDOTDIR',
-    'COMSPEC',
-    'PSMODULEPATH',
-    'LD_.*',
-    'DYLD_.*',
-    'NODE_.*',
-    'NPM_CONFIG_.*',
-    'PYTHON.*',
-    'PERL5.*',
-    'PERLLIB',
-    'RUBY.*',
-    'GEM_.*',
-    'JAVA_TOOL_OPTIONS',
-    '_JAVA_OPTIONS',
-    'JDK_JAVA_OPTIONS',
-    'CLASSPATH',
-    'DOTNET_STARTUP_HOOKS',
-    'CORECLR_.*',
-    'GIT_.*',
-    '.*_PROXY',
-    'SSL_CERT_.*',
-    'CURL_CA_BUNDLE',
-    'REQUESTS_CA_BUNDLE'
-  ].join('|')})$`,
-  'i'
-)
+const TOKEN_VARIABLE = /(TOKEN|JWT)$/i
+
+/** The runner's own names, GITHUB_TOKEN among them, are never overwritten. */
+const RUNNER_VARIABLE = /^(GITHUB|RUNNER|ACTIONS)_/i
 
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Settings {
@@ -188,9 +144,14 @@ function parseExportVariable(value: string): string {
       `Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`
     )
   }
-  if (RESERVED_ENV.test(value)) {
+  if (RUNNER_VARIABLE.test(value)) {
     throw new ActionError(
-      `Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`
+      `Input 'export-variable' names '${value}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`
+    )
+  }
+  if (!TOKEN_VARIABLE.test(value)) {
+    throw new ActionError(
+      `Input 'export-variable' names '${value}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`
     )
   }
   return value

@@ -17,7 +17,7 @@ export function discoveryUrl(issuer: string): URL {
 
 /**
  * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
- * endpoint in it obeys the same rules as an input URL.
+ * endpoint in it obeys the same rules as an input URL, and is https:// unless the issuer is not.
  */
 export function parseDiscovery(
   response: HttpResponse,
@@ -35,6 +35,8 @@ export function parseDiscovery(
       `The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`
     )
   }
+  // The issuer passed parseUrl: http:// means a loopback test server.
+  const plainIssuer = new URL(issuer).protocol === 'http:'
   const url = (name: string, from = fields): URL | undefined => {
     const value = from[name]
     if (value === undefined) return undefined
@@ -42,7 +44,15 @@ export function parseDiscovery(
     if (typeof value !== 'string') {
       throw new ActionError(`The discovery document's ${field} is not a string URL.`)
     }
-    return parseUrl(value, `The discovery document's ${field}`)
+    const endpoint = parseUrl(value, `The discovery document's ${field}`)
+    // The loopback exception is for a local test server as issuer, not for a remote https issuer
+    // that would send the credentials to a local port in cleartext.
+    if (endpoint.protocol === 'http:' && !plainIssuer) {
+      throw new ActionError(
+        `The discovery document's ${field} must use https://, as the issuer does (got http://${endpoint.host}); plain http:// endpoints are accepted only from an http:// loopback issuer in local tests. Hint: the server's discovery document must list https:// endpoints; or set token-url (and jwks-url, revocation-url) instead of issuer.`
+      )
+    }
+    return endpoint
   }
   // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
   const aliases = fields.mtls_endpoint_aliases

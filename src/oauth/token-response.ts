@@ -1,5 +1,6 @@
 import { ActionError } from '../base/errors.js'
 import {
+  checkBearerToken,
   checkExpiresIn,
   checkScope,
   checkToken,
@@ -55,6 +56,8 @@ export function parseTokenResponse(
       `${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`
     )
   }
+  // An N_A token (an ID token, say) is not sent as a Bearer token: RFC 6749's VSCHAR rule only.
+  if (!notAccessToken) checkBearerToken(accessToken, where, 'access_token')
   const issuedTokenType = checkTokenTypeUri(json.issued_token_type, where, 'issued_token_type')
   if (exchange && !issuedTokenType) {
     throw new ActionError(

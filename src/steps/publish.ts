@@ -152,7 +152,10 @@ export function fingerprint(token: string): string {
 
 /**
  * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
- * server-chosen scope or token type may be a URL, which GitHub would make clickable).
+ * server-chosen scope or token type may be a URL, which GitHub would make clickable). GFM finds
+ * `://` and `www.` (after any of `_*~(` too) in the source, so an entity breaks them; it finds
+ * e-mail addresses (`mailto:` and `xmpp:` ones too) after entities are decoded, so each `@` is
+ * followed by a zero-width space, which no address holds.
  */
 function escapeCell(text: string): string {
   return (
@@ -161,6 +164,7 @@ function escapeCell(text: string): string {
       .replace(/[\u0000-\u001f\u007f]+/g, ' ')
       .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
       .replace(/:\/\//g, '&#58;//')
-      .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`)
+      .replace(/www\./gi, match => `${match.slice(0, 3)}&#46;`)
+      .replaceAll('@', '@&#8203;')
   )
 }
