@@ -65,6 +65,7 @@ var base_form = __nccwpck_require__(855);
 ;// CONCATENATED MODULE: ./src/auth/secret.ts
 
 
+
 /**
  * How the Basic credential is encoded: RFC 6749 §2.3.1 form-encodes the id and secret first (what
  * Duende IdentityServer, so Stent, and oidc-provider decode); many servers (Authlib before 1.3,
@@ -87,9 +88,14 @@ const secretFamily = {
     formFields: ['client_id', 'client_secret'],
     read(method, getInput) {
         const secret = readSecret(getInput, method);
-        return method === 'client_secret_basic'
-            ? { method, secret, encoding: (0,input_rules/* oneOf */.yL)(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form') }
-            : { method, secret };
+        if (method !== 'client_secret_basic')
+            return { method, secret };
+        const encoding = (0,input_rules/* oneOf */.yL)(getInput, 'basic-encoding', BASIC_ENCODINGS, 'form');
+        // RFC 7617 §2: the user-id ends at the first colon, so the server would read another client.
+        if (encoding === 'raw' && getInput('client-id').includes(':')) {
+            throw new errors/* ActionError */.l("Input 'client-id' holds ':', which a raw Basic credential cannot carry (RFC 7617 §2: the server reads the client ID up to the first colon). Set basic-encoding: form, which encodes it, or auth-method: client_secret_post.");
+        }
+        return { method, secret, encoding };
     },
     secrets(auth, clientId) {
         if (auth.method === 'client_secret_post')
@@ -778,6 +784,7 @@ function maskAll(core, values) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $0: () => (/* binding */ neutralise),
 /* harmony export */   DB: () => (/* binding */ checkScope),
+/* harmony export */   RP: () => (/* binding */ checkBearerToken),
 /* harmony export */   SK: () => (/* binding */ checkToken),
 /* harmony export */   Uq: () => (/* binding */ checkExpiresIn),
 /* harmony export */   W1: () => (/* binding */ TOKEN_TYPE_URI),
@@ -801,6 +808,8 @@ const TOKEN_TYPE = /^[-._A-Za-z0-9]{1,64}$/;
 const TOKEN_TYPE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]{1,200}$/;
 /** RFC 6749 §A.12: access-token = 1*VSCHAR (%x20-7E). */
 const VSCHARS = /^[\x20-\x7e]+$/;
+/** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 /**
  * Shorter than this, a token is refused: it could not be masked without blanking unrelated text
  * in the log for the rest of the job. Real tokens are tens to thousands of characters.
@@ -833,6 +842,17 @@ function checkToken(value, where, field) {
                         : undefined;
     if (problem)
         throw invalid(where, field, problem);
+    return value;
+}
+/**
+ * A Bearer token (checkToken first) also holds to RFC 6750 §2.1's b64token: anything else cannot
+ * be sent as `Authorization: Bearer`, and its space, `;`, `|` or `:` would be shell text where a
+ * later step pastes the token into a command.
+ */
+function checkBearerToken(value, where, field) {
+    if (!B64TOKEN.test(value)) {
+        throw invalid(where, field, "a Bearer token with characters RFC 6750 §2.1 does not allow (only letters, digits, '-', '.', '_', '~', '+', '/' and trailing '=')");
+    }
     return value;
 }
 /** The granted scope (RFC 6749 §3.3), or undefined when the server does not say. */
@@ -924,55 +944,13 @@ function reservedFields(...sent) {
 }
 const RESERVED_PARAMS = reservedFields(_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .GRANT_FORM_FIELDS */ .Sy, _auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .AUTH_FORM_FIELDS */ ._R);
 /**
- * Names the runner owns, or that change how later steps run: what their shells source or trust
- * (BASH_ENV, ENV, PS4, IFS...), what loaders and interpreters load (LD_*, NODE_*, PYTHON*...),
- * where git and HTTP clients connect (GIT_*, *_PROXY, CA bundles). Exporting a token there would
- * break later steps, or hand a hostile token's text to a shell. Case-insensitive, as on Windows.
+ * export-variable takes only a name a later step reads as a token: the token's text is the
+ * server's choice, and a denylist of the names that tools read as code or configuration (CC,
+ * MAKEFLAGS, LESSOPEN, PIP_INDEX_URL...) cannot be complete. Case-insensitive, as on Windows.
  */
-const RESERVED_ENV = new RegExp(`^(${[
-    'GITHUB_.*',
-    'RUNNER_.*',
-    'ACTIONS_.*',
-    'CI',
-    'HOME',
-    'PATH',
-    'PATHEXT',
-    'SHELL',
-    'TMPDIR',
-    'ENV',
-    'BASH_ENV',
-    'BASH_FUNC_.*',
-    'BASHOPTS',
-    'SHELLOPTS',
-    'CDPATH',
-    'GLOBIGNORE',
-    'IFS',
-    'PS4',
-    'PROMPT_COMMAND',
-    'ZDOTDIR',
-    'COMSPEC',
-    'PSMODULEPATH',
-    'LD_.*',
-    'DYLD_.*',
-    'NODE_.*',
-    'NPM_CONFIG_.*',
-    'PYTHON.*',
-    'PERL5.*',
-    'PERLLIB',
-    'RUBY.*',
-    'GEM_.*',
-    'JAVA_TOOL_OPTIONS',
-    '_JAVA_OPTIONS',
-    'JDK_JAVA_OPTIONS',
-    'CLASSPATH',
-    'DOTNET_STARTUP_HOOKS',
-    'CORECLR_.*',
-    'GIT_.*',
-    '.*_PROXY',
-    'SSL_CERT_.*',
-    'CURL_CA_BUNDLE',
-    'REQUESTS_CA_BUNDLE'
-].join('|')})$`, 'i');
+const TOKEN_VARIABLE = /(TOKEN|JWT)$/i;
+/** The runner's own names, GITHUB_TOKEN among them, are never overwritten. */
+const RUNNER_VARIABLE = /^(GITHUB|RUNNER|ACTIONS)_/i;
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 function readSettings(getInput, nowMs = Date.now()) {
     const grant = (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
@@ -1073,8 +1051,11 @@ function parseExportVariable(value) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
         throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
     }
-    if (RESERVED_ENV.test(value)) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns or which changes how later steps, their shells or interpreters run. Choose another name, e.g. STENT_TOKEN.`);
+    if (RUNNER_VARIABLE.test(value)) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`);
+    }
+    if (!TOKEN_VARIABLE.test(value)) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`);
     }
     return value;
 }
@@ -4205,6 +4186,9 @@ function parseTokenResponse(response, rules = 'rfc6749') {
     if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
         throw new base_errors/* ActionError */.l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
     }
+    // An N_A token (an ID token, say) is not sent as a Bearer token: RFC 6749's VSCHAR rule only.
+    if (!notAccessToken)
+        (0,untrusted/* checkBearerToken */.RP)(accessToken, where, 'access_token');
     const issuedTokenType = (0,untrusted/* checkTokenTypeUri */.yd)(json.issued_token_type, where, 'issued_token_type');
     if (exchange && !issuedTokenType) {
         throw new base_errors/* ActionError */.l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
@@ -4462,7 +4446,10 @@ function fingerprint(token) {
 }
 /**
  * Cell text as literal text: one line, no HTML, no table breaks, no code spans, and no links (a
- * server-chosen scope or token type may be a URL, which GitHub would make clickable).
+ * server-chosen scope or token type may be a URL, which GitHub would make clickable). GFM finds
+ * `://` and `www.` (after any of `_*~(` too) in the source, so an entity breaks them; it finds
+ * e-mail addresses (`mailto:` and `xmpp:` ones too) after entities are decoded, so each `@` is
+ * followed by a zero-width space, which no address holds.
  */
 function escapeCell(text) {
     return (text
@@ -4470,7 +4457,8 @@ function escapeCell(text) {
         .replace(/[\u0000-\u001f\u007f]+/g, ' ')
         .replace(/[&<>|\\`[\]]/g, c => `&#${c.charCodeAt(0)};`)
         .replace(/:\/\//g, '&#58;//')
-        .replace(/\bwww\./gi, match => `${match.slice(0, 3)}&#46;`));
+        .replace(/www\./gi, match => `${match.slice(0, 3)}&#46;`)
+        .replaceAll('@', '@&#8203;'));
 }
 
 // EXTERNAL MODULE: ./src/entry/deps.ts + 26 modules
@@ -5786,7 +5774,7 @@ function discoveryUrl(issuer) {
 }
 /**
  * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
- * endpoint in it obeys the same rules as an input URL.
+ * endpoint in it obeys the same rules as an input URL, and is https:// unless the issuer is not.
  */
 function parseDiscovery(response, issuer, { mtls = false } = {}) {
     const fields = (0,json/* parseJsonObject */.d)(response);
@@ -5796,6 +5784,8 @@ function parseDiscovery(response, issuer, { mtls = false } = {}) {
     if (fields.issuer !== issuer) {
         throw new errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
     }
+    // The issuer passed parseUrl: http:// means a loopback test server.
+    const plainIssuer = new URL(issuer).protocol === 'http:';
     const url = (name, from = fields) => {
         const value = from[name];
         if (value === undefined)
@@ -5804,7 +5794,13 @@ function parseDiscovery(response, issuer, { mtls = false } = {}) {
         if (typeof value !== 'string') {
             throw new errors/* ActionError */.l(`The discovery document's ${field} is not a string URL.`);
         }
-        return (0,input_rules/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
+        const endpoint = (0,input_rules/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
+        // The loopback exception is for a local test server as issuer, not for a remote https issuer
+        // that would send the credentials to a local port in cleartext.
+        if (endpoint.protocol === 'http:' && !plainIssuer) {
+            throw new errors/* ActionError */.l(`The discovery document's ${field} must use https://, as the issuer does (got http://${endpoint.host}); plain http:// endpoints are accepted only from an http:// loopback issuer in local tests. Hint: the server's discovery document must list https:// endpoints; or set token-url (and jwks-url, revocation-url) instead of issuer.`);
+        }
+        return endpoint;
     };
     // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
     const aliases = fields.mtls_endpoint_aliases;
