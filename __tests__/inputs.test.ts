@@ -41,7 +41,8 @@ describe('defaults', () => {
       summaryTitle: '',
       verifyToken: false,
       minValidity: 0,
-      revoke: false
+      revoke: false,
+      agent: false
     })
   })
 })

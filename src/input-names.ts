@@ -35,6 +35,7 @@ export const INPUT_NAMES = [
   'min-validity',
   'revoke',
   'revocation-url',
+  'agent',
   'summary',
   'summary-title'
 ] as const

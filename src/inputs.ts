@@ -39,6 +39,8 @@ export interface Settings {
   minValidity: number
   /** Revoke the token in the post step. */
   revoke: boolean
+  /** Start the token agent, which serves fresh tokens to later steps (docs/long-jobs.md). */
+  agent: boolean
 }
 
 /** Parameters the action sets itself; `extra-params` may not override them. */
@@ -162,7 +164,8 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     summaryTitle: singleLine(getInput, 'summary-title'),
     verifyToken,
     minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
-    revoke
+    revoke,
+    agent: parseBoolean(getInput, 'agent', false)
   }
 }
 

@@ -1,21 +1,14 @@
-import { authSecrets, refusalHint } from './auth/index.js'
-import { attemptContext, tokenRequest, withPolicyClaims } from './attempt.js'
+import { authSecrets } from './auth/index.js'
 import { defaultDeps, type Deps } from './deps.js'
 import { findEndpoints, type Endpoints } from './discovery.js'
 import { ActionError } from './errors.js'
-import { exchange, getDocument } from './exchange.js'
 import { grantSecrets } from './grant.js'
 import { checkInputNames } from './input-names.js'
 import { readSettings } from './inputs.js'
 import { maskAll } from './mask.js'
 import { publish, summaryMarkdown } from './publish.js'
-import {
-  parseJsonObject,
-  parseTokenResponse,
-  TOKEN_ENDPOINT,
-  type TokenResponse
-} from './response.js'
-import { checkAccessToken } from './verify.js'
+import type { TokenResponse } from './response.js'
+import { fetchToken } from './token.js'
 
 /**
  * The state the post step revokes: the token alone. Everything else (endpoints, credentials) it
@@ -37,41 +30,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     ]
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
-    const { grant, clientId, auth } = settings
-    core.info(
-      `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`
-    )
-    let idToken: string | undefined
-    const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
-    const { response, requestedAt } = await exchange(
-      {
-        endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
-        request: () => tokenRequest(settings, endpoints.tokenUrl, context, secrets),
-        secrets,
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
-      },
-      deps
-    ).catch((error: unknown) => {
-      throw withPolicyClaims(error, idToken)
-    })
-    const token = parseTokenResponse(response, grant.type)
-    maskAll(core, [token.accessToken])
-    await checkAccessToken(token, settings, {
-      requestedAt,
-      jwksUrl: endpoints.jwksUrl,
-      fetchKeySet: async url =>
-        parseJsonObject(
-          await getDocument(
-            url,
-            { label: 'The key set endpoint', input: 'jwks-url' },
-            settings,
-            deps
-          )
-        ),
-      log: deps.core,
-      now: deps.now
-    })
+    const { token, requestedAt } = await fetchToken(settings, endpoints, secrets, deps)
     publish(core, token, settings, new Date(requestedAt))
     if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {

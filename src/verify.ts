@@ -15,13 +15,14 @@ export interface CheckContext {
 
 /**
  * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
- * run before any output is written, so a token that fails them is never handed on.
+ * run before any output is written, so a token that fails them is never handed on. Returns when
+ * the token expires (its verified exp, else expires_in), or undefined when nobody says.
  */
 export async function checkAccessToken(
   token: TokenResponse,
   settings: Settings,
   { requestedAt, jwksUrl, fetchKeySet, log, now }: CheckContext
-): Promise<void> {
+): Promise<number | undefined> {
   let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000
   if (settings.verifyToken) {
     if (!jwksUrl) {
@@ -52,6 +53,7 @@ export async function checkAccessToken(
       )
     }
   }
+  return expiresAtMs
 }
 
 /**
