@@ -30,8 +30,14 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     ]
     maskAll(core, secrets)
     const endpoints = await findEndpoints(settings, deps)
-    const { token, requestedAt } = await fetchToken(settings, endpoints, secrets, deps)
+    const first = await fetchToken(settings, endpoints, secrets, deps)
+    const { token, requestedAt } = first
     publish(core, token, settings, new Date(requestedAt))
+    if (settings.agent) {
+      // Loaded only when used: a step without agent never loads its code.
+      const { startAgent } = await import('./agent/start.js')
+      core.setOutput('token-command', await startAgent(first, settings, deps))
+    }
     if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.

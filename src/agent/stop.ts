@@ -1,0 +1,56 @@
+// The post step's side of `agent: true`: stops the agent (which revokes what it fetched, with
+// revoke: true), removes its directory, and says how many tokens it served and fetched.
+import { lstatSync, readFileSync, rmSync } from 'node:fs'
+import type { Deps } from '../deps.js'
+import type { Settings } from '../inputs.js'
+import { ask } from './ask.js'
+import { AGENT_STATE, agentPaths, isAgentDir, readKey, type Reply } from './protocol.js'
+
+/** Saved state is untrusted: only a directory of the agent's own shape in RUNNER_TEMP is touched. */
+export async function stopAgent(settings: Settings, deps: Deps): Promise<void> {
+  const { core } = deps
+  const dir = core.getState(AGENT_STATE)
+  if (!dir) return
+  if (!isAgentDir(dir, deps.env.RUNNER_TEMP) || !isDirectory(dir)) {
+    core.warning(
+      'The saved state does not name a token agent directory in RUNNER_TEMP: nothing was stopped.'
+    )
+    return
+  }
+  const paths = agentPaths(dir, process.platform)
+  let reply: Reply | undefined
+  try {
+    const key = readKey(readFileSync(paths.command, 'utf8'))
+    // Revoking is up to 3 attempts per token, in parallel; stopping alone is quick.
+    const budget = settings.revoke ? 3 * (settings.timeoutMs + 25_000) : 10_000
+    if (key) reply = await ask(paths.socket, { key, op: 'stop' }, budget)
+  } catch {
+    // Not running any more: the directory still goes, and the agent, if alive, exits without it.
+  }
+  rmSync(dir, { recursive: true, force: true })
+  if (!reply || !('stopped' in reply)) {
+    core.info('The token agent had already stopped; removed its socket and command.')
+    return
+  }
+  const count = (n: unknown): number =>
+    Number.isSafeInteger(n) && (n as number) >= 0 ? (n as number) : 0
+  core.info(
+    `Stopped the token agent: it served ${count(reply.served)} tokens and fetched ${count(reply.fetched)}${settings.revoke ? `, of which it revoked ${count(reply.revoked)}` : ''}.`
+  )
+  for (const warning of Array.isArray(reply.warnings) ? reply.warnings.slice(0, 20) : []) {
+    // core.warning escapes line breaks; the rest is bounded to printable text.
+    core.warning(
+      String(warning)
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 2000)
+    )
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
