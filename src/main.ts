@@ -20,6 +20,10 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState('isPost', 'true')
+  // agent: true starts the agent's node first, so that its start-up overlaps the token request.
+  const agent = /^(true|True|TRUE)$/.test(core.getInput('agent'))
+    ? (await import('./agent/start.js')).launchAgent(deps.env)
+    : undefined
   try {
     checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name), deps.now())
@@ -33,11 +37,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     const first = await fetchToken(settings, endpoints, secrets, deps)
     const { token, requestedAt } = first
     publish(core, token, settings, new Date(requestedAt))
-    if (settings.agent) {
-      // Loaded only when used: a step without agent never loads its code.
-      const { startAgent } = await import('./agent/start.js')
-      core.setOutput('token-command', await startAgent(first, settings, deps))
-    }
+    if (agent) core.setOutput('token-command', await agent.start(first, settings, deps))
     if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
@@ -51,6 +51,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
         )
     }
   } catch (error) {
+    agent?.abandon()
     fail(error, core)
   }
 }

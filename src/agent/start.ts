@@ -27,11 +27,92 @@ export const READY_TIMEOUT_MS = 10_000
 /** Unix socket paths are limited to 104 bytes on macOS (108 on Linux), the NUL included. */
 const MAX_SOCKET_PATH = 103
 
+/** An agent process started early, waiting on its stdin for what to serve. */
+export interface LaunchedAgent {
+  /** Makes the directory and command, sends the settings, and resolves once the agent listens. */
+  start(first: FetchedToken, settings: Settings, deps: Deps): Promise<string>
+  /** Ends the process: the step failed before the agent had anything to serve. */
+  abandon(): void
+}
+
+/**
+ * Spawns the agent's node at once, so that its start-up overlaps the step's own token request;
+ * it waits on its stdin, and exits if that closes without a start message.
+ */
+export function launchAgent(env: Readonly<Record<string, string | undefined>>): LaunchedAgent {
+  const child = spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'ignore'],
+    env: agentEnv(env),
+    windowsHide: true
+  })
+  child.stdin.on('error', () => {})
+  // The first line the agent says (ready, or why not), or how it ended before saying one.
+  const said = new Promise<string>(resolve => {
+    let text = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk
+      const end = text.indexOf('\n')
+      if (end >= 0 || text.length >= 4096) resolve(text.slice(0, end < 0 ? 4096 : end))
+    })
+    child.on('error', error =>
+      resolve(`error it could not be started (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    )
+    child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`))
+  })
+  const abandon = (): void => {
+    child.stdin.destroy()
+    child.stdout.destroy()
+    child.kill()
+    child.unref()
+  }
+  return {
+    abandon,
+    start: async (first, settings, deps) => {
+      try {
+        return await startAgent(first, settings, deps, async message => {
+          child.stdin.end(`${JSON.stringify(message)}\n`)
+          let timer: NodeJS.Timeout | undefined
+          const line = await Promise.race([
+            said,
+            new Promise<string>(resolve => {
+              timer = setTimeout(
+                () =>
+                  resolve(
+                    `error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`
+                  ),
+                READY_TIMEOUT_MS
+              )
+            })
+          ])
+          clearTimeout(timer)
+          if (line !== 'ready' || child.pid === undefined) {
+            // The agent's own words, bounded to one line of printable ASCII.
+            const problem = line.replace(/[^\x20-\x7e]/g, '?').replace(/^error /, '')
+            throw new ActionError(
+              `The token agent did not start: ${problem}. Hint: set agent: false to get one token without it, and report this if it persists.`
+            )
+          }
+          // The step may end now; the agent lives on.
+          child.stdout.destroy()
+          child.removeAllListeners('exit')
+          child.unref()
+          return child.pid
+        })
+      } catch (error) {
+        abandon()
+        throw error
+      }
+    }
+  }
+}
+
 /** Starts the token agent and returns the token command's path, once the agent listens. */
-export async function startAgent(
+async function startAgent(
   first: FetchedToken,
   settings: Settings,
-  deps: Deps
+  deps: Deps,
+  send: (message: StartMessage) => Promise<number>
 ): Promise<string> {
   const { core, env } = deps
   const runnerTemp = env.RUNNER_TEMP
@@ -73,7 +154,7 @@ export async function startAgent(
       key,
       first
     }
-    const pid = await spawnAgent(message, env)
+    const pid = await send(message)
     core.info(
       `Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`
     )
@@ -97,57 +178,4 @@ function agentEnv(env: Readonly<Record<string, string | undefined>>): Record<str
     'SystemRoot',
     'SYSTEMROOT'
   ])
-}
-
-/** Spawns the agent detached, sends the message, and resolves with its pid once it listens. */
-async function spawnAgent(
-  message: StartMessage,
-  env: Readonly<Record<string, string | undefined>>
-): Promise<number> {
-  const entry = process.argv[1] ?? ''
-  const child = spawn(process.execPath, [entry, AGENT_FLAG], {
-    detached: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
-    env: agentEnv(env),
-    windowsHide: true
-  })
-  child.stdin.on('error', () => {})
-  child.stdin.end(`${JSON.stringify(message)}\n`)
-  const problem = await new Promise<string | undefined>(resolve => {
-    const timer = setTimeout(
-      () => resolve(`it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`),
-      READY_TIMEOUT_MS
-    )
-    let said = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      said += chunk
-      const end = said.indexOf('\n')
-      if (end < 0 && said.length < 4096) return
-      clearTimeout(timer)
-      const line = said.slice(0, end < 0 ? 4096 : end)
-      // The agent's own words, bounded to one line of printable ASCII.
-      resolve(
-        line === 'ready' ? undefined : line.replace(/[^\x20-\x7e]/g, '?').replace(/^error /, '')
-      )
-    })
-    child.on('error', error => {
-      clearTimeout(timer)
-      resolve(`it could not be started (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
-    })
-    child.on('exit', code => {
-      clearTimeout(timer)
-      resolve(`it exited with code ${code} before it was listening`)
-    })
-  })
-  if (problem !== undefined || child.pid === undefined) {
-    child.kill()
-    throw new ActionError(
-      `The token agent did not start: ${problem ?? 'no process id'}. Hint: set agent: false to get one token without it, and report this if it persists.`
-    )
-  }
-  // The step may end now; the agent lives on.
-  child.stdout.destroy()
-  child.removeAllListeners('exit')
-  child.unref()
-  return child.pid
 }
