@@ -373,3 +373,46 @@ describe('revoke: true', () => {
     expect(readdirSync(temp)).toEqual([])
   })
 })
+
+/** Pids of running token agents on this machine. */
+function agentPids(): number[] {
+  return readdirSync('/proc')
+    .filter(name => /^\d+$/.test(name))
+    .filter(name => {
+      try {
+        return readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('--stent-token-agent')
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+    .filter(running)
+}
+
+describe('a main step that fails', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'agent-runner-temp-'))
+  afterAll(() => rmSync(temp, { recursive: true, force: true }))
+
+  it('leaves no agent behind when the token request fails', async () => {
+    const before = agentPids()
+    answer = res => sendJson(res, 400, { error: 'invalid_client' })
+    const main = await runAction(inputs(), { env: { RUNNER_TEMP: temp } })
+    answer = tokens
+    expect(main.code).toBe(1)
+    expect(main.outputs['token-command']).toBeUndefined()
+    const started = () => agentPids().filter(pid => !before.includes(pid))
+    for (let i = 0; i < 20 && started().length > 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+    }
+    expect(started()).toEqual([])
+    expect(readdirSync(temp)).toEqual([])
+  })
+
+  it('says why without RUNNER_TEMP, and starts nothing', async () => {
+    const main = await runAction(inputs(), { env: { RUNNER_TEMP: '' } })
+    expect(main.code).toBe(1)
+    expect(main.log).toContain(
+      '::error::agent is true, but RUNNER_TEMP is not set: the token agent lives in the runner temp directory.'
+    )
+  })
+})
