@@ -207,6 +207,10 @@ describe('a job with agent: true', () => {
     expect(JSON.parse(wrongKey)).toEqual({ error: expect.stringContaining('refused') })
     const noKey = await rawRequest(socket, `${JSON.stringify({ op: 'stop' })}\n`)
     expect(JSON.parse(noKey)).toEqual({ error: expect.stringContaining('refused') })
+    for (const json of ['null', '42', '"x"', '[]', '{"key":null}']) {
+      const reply = await rawRequest(socket, `${json}\n`)
+      expect(JSON.parse(reply)).toEqual({ error: expect.stringContaining('refused') })
+    }
     const garbage = await rawRequest(socket, `${'x'.repeat(4096)}`)
     expect(garbage).toBe('')
     expect(server.requests.length).toBe(before)

@@ -212,17 +212,21 @@ function handle(socket: Socket, key: string, act: (op: 'token' | 'stop') => Prom
     }
     socket.off('data', onData)
     clearTimeout(timer)
-    let request: { key?: unknown; op?: unknown } = {}
+    let request: unknown
     try {
-      request = JSON.parse(line.slice(0, end)) as typeof request
+      request = JSON.parse(line.slice(0, end))
     } catch {
       // Refused below, like a wrong key.
     }
-    if (!keyMatches(request?.key, key) || (request.op !== 'token' && request.op !== 'stop')) {
+    const { key: given, op } =
+      typeof request === 'object' && request !== null
+        ? (request as { key?: unknown; op?: unknown })
+        : {}
+    if (!keyMatches(given, key) || (op !== 'token' && op !== 'stop')) {
       answer({ error: 'The token agent refused the request: it does not carry the agent key.' })
       return
     }
-    void act(request.op).then(answer)
+    void act(op).then(answer)
   }
   socket.setEncoding('utf8')
   socket.on('data', onData)

@@ -44,6 +44,8 @@ export function launchAgent(env: Readonly<Record<string, string | undefined>>): 
     detached: true,
     stdio: ['pipe', 'pipe', 'ignore'],
     env: agentEnv(env),
+    // Not the workspace: on Windows a process's working directory cannot be removed under it.
+    ...(env.RUNNER_TEMP ? { cwd: env.RUNNER_TEMP } : {}),
     windowsHide: true
   })
   child.stdin.on('error', () => {})

@@ -8,6 +8,17 @@ import { AGENT_STATE, agentPaths, isAgentDir, readKey, type Reply } from './prot
 
 /** Saved state is untrusted: only a directory of the agent's own shape in RUNNER_TEMP is touched. */
 export async function stopAgent(settings: Settings, deps: Deps): Promise<void> {
+  try {
+    await stop(settings, deps)
+  } catch (error) {
+    // The post step's own work (revoking the main step's token) still runs.
+    deps.core.warning(
+      `The token agent's directory was not removed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`
+    )
+  }
+}
+
+async function stop(settings: Settings, deps: Deps): Promise<void> {
   const { core } = deps
   const dir = core.getState(AGENT_STATE)
   if (!dir) return
