@@ -412,6 +412,21 @@ describe('a main step that fails', () => {
     expect(readdirSync(temp)).toEqual([])
   })
 
+  it('says why when RUNNER_TEMP is too long for a socket path, or not a directory', async () => {
+    const deep = join(temp, 'd'.repeat(100))
+    const long = await runAction(inputs(), { env: { RUNNER_TEMP: deep } })
+    expect(long.code).toBe(1)
+    expect(long.log).toMatch(
+      /::error::agent is true, but the socket path in RUNNER_TEMP would be \d+ bytes, over the limit of 103\./
+    )
+    const missing = await runAction(inputs(), { env: { RUNNER_TEMP: join(temp, 'missing') } })
+    expect(missing.code).toBe(1)
+    expect(missing.log).toContain(
+      "::error::agent is true, but the token agent's directory cannot be made in RUNNER_TEMP (ENOENT)."
+    )
+    expect(readdirSync(temp)).toEqual([])
+  })
+
   it('says why without RUNNER_TEMP, and starts nothing', async () => {
     const main = await runAction(inputs(), { env: { RUNNER_TEMP: '' } })
     expect(main.code).toBe(1)

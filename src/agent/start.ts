@@ -130,7 +130,13 @@ async function startAgent(
       `agent is true, but the socket path in RUNNER_TEMP would be ${Buffer.byteLength(paths.socket)} bytes, over the limit of ${MAX_SOCKET_PATH}. Point RUNNER_TEMP at a shorter directory.`
     )
   }
-  mkdirSync(dir, { mode: 0o700 })
+  try {
+    mkdirSync(dir, { mode: 0o700 })
+  } catch (error) {
+    throw new ActionError(
+      `agent is true, but the token agent's directory cannot be made in RUNNER_TEMP (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check that RUNNER_TEMP is a writable directory.`
+    )
+  }
   // Before the agent exists: whatever happens next, the post step finds what to clean up.
   core.saveState(AGENT_STATE, dir)
   try {
