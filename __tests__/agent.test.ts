@@ -277,7 +277,7 @@ describe('github_oidc: each refresh authenticates with a new GitHub ID token', (
     const post = await runAction(oidcInputs, {
       env: { RUNNER_TEMP: temp, ...github.env, ...postStepEnv(main.state) }
     })
-    expect(post.log).toContain('Stopped the token agent: it served 1 tokens and fetched 1.')
+    expect(post.log).toContain('Stopped the token agent: it served 1 token and fetched 1.')
     expect(readdirSync(temp)).toEqual([])
   })
 })
@@ -367,7 +367,7 @@ describe('revoke: true', () => {
     })
     expect(post.code).toBe(0)
     expect(post.log).toContain(
-      'Stopped the token agent: it served 1 tokens and fetched 1, of which it revoked 1.'
+      'Stopped the token agent: it served 1 token and fetched 1, of which it revoked 1.'
     )
     const revoked = server.requests
       .slice(before)

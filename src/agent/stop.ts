@@ -46,7 +46,7 @@ async function stop(settings: Settings, deps: Deps): Promise<void> {
   const count = (n: unknown): number =>
     Number.isSafeInteger(n) && (n as number) >= 0 ? (n as number) : 0
   core.info(
-    `Stopped the token agent: it served ${count(reply.served)} tokens and fetched ${count(reply.fetched)}${settings.revoke ? `, of which it revoked ${count(reply.revoked)}` : ''}.`
+    `Stopped the token agent: it served ${tokens(count(reply.served))} and fetched ${count(reply.fetched)}${settings.revoke ? `, of which it revoked ${count(reply.revoked)}` : ''}.`
   )
   for (const warning of Array.isArray(reply.warnings) ? reply.warnings.slice(0, 20) : []) {
     // core.warning escapes line breaks; the rest is bounded to printable text.
@@ -57,6 +57,8 @@ async function stop(settings: Settings, deps: Deps): Promise<void> {
     )
   }
 }
+
+const tokens = (n: number): string => `${n} token${n === 1 ? '' : 's'}`
 
 function isDirectory(path: string): boolean {
   try {
