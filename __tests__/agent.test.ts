@@ -71,6 +71,14 @@ function running(pid: number): boolean {
   }
 }
 
+/** The agent exits just after it answers the post step's stop: give it a moment. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50 && running(pid); i++) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  return !running(pid)
+}
+
 /** Until the main step's token (valid 60 s) has less than min-validity 59 s left. */
 async function untilStale(run: ActionRun): Promise<void> {
   const staleAt = Date.parse(run.outputs['expires-at'] ?? '') - 59_000
@@ -233,8 +241,7 @@ describe('a job with agent: true', () => {
     const post = await runAction(inputs(), { env: { ...env, ...postStepEnv(main.state) } })
     expect(post.code).toBe(0)
     expect(post.log).toMatch(/Stopped the token agent: it served 11 tokens and fetched 3\./)
-    await new Promise(resolve => setTimeout(resolve, 300))
-    expect(running(pid)).toBe(false)
+    expect(await gone(pid)).toBe(true)
     expect(readdirSync(temp)).toEqual([])
     const after = await runStep(command)
     expect(after.code).not.toBe(0)
@@ -310,13 +317,13 @@ describe('two agents in one job', () => {
     expect(one.stdout.trim()).toBe(first.outputs['access-token'])
     expect(two.stdout.trim()).toBe(second.outputs['access-token'])
     await runAction(inputs(), { env: { ...env, ...postStepEnv(first.state) } })
-    expect(running(agentPid(first))).toBe(false)
+    expect(await gone(agentPid(first))).toBe(true)
     const stillTwo = await runStep(second.outputs['token-command'] ?? '')
     expect(stillTwo.stdout.trim()).toBe(second.outputs['access-token'])
     await runAction(inputs({ 'token-url': other.tokenUrl }), {
       env: { ...env, ...postStepEnv(second.state) }
     })
-    expect(running(agentPid(second))).toBe(false)
+    expect(await gone(agentPid(second))).toBe(true)
     expect(readdirSync(temp)).toEqual([])
   })
 })
@@ -332,10 +339,7 @@ describe('the agent ends without the post step', () => {
     const pid = agentPid(main)
     const command = main.outputs['token-command'] ?? ''
     unlinkSync(command.replace(/token$/, 'agent.sock'))
-    for (let i = 0; i < 50 && running(pid); i++) {
-      await new Promise(resolve => setTimeout(resolve, 100))
-    }
-    expect(running(pid)).toBe(false)
+    expect(await gone(pid)).toBe(true)
     const step = await runStep(command)
     expect(step.code).toBe(1)
     expect(step.stdout).toBe('')
