@@ -213,6 +213,23 @@ describe('summary', () => {
   })
 })
 
+describe('agent', () => {
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['TRUE', true]
+  ])('%s is read as YAML reads it', (value, expected) => {
+    expect(read({ ...base, agent: value }).agent).toBe(expected)
+  })
+
+  it('anything else is refused', () => {
+    expect(failure({ ...base, agent: 'yes' }).message).toBe(
+      "Input 'agent' must be true or false (got 'yes')."
+    )
+  })
+})
+
 describe('client authentication beyond secrets', () => {
   const rsaPem = generateKeyPairSync('rsa', { modulusLength: 2048 })
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
