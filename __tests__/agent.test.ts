@@ -3,10 +3,19 @@
 // and masking), then the post step. Tokens from the test server live 60 s; min-validity 59 makes
 // the next call after one second refresh, so no test waits for a token to expire.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs'
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { ServerResponse } from 'node:http'
 import { sendJson, startFaultServer, type SeenRequest } from '../__fixtures__/fault-server.js'
 import { startGitHubOidc } from '../__fixtures__/github-oidc.js'
@@ -437,5 +446,37 @@ describe('a main step that fails', () => {
     expect(main.log).toContain(
       '::error::agent is true, but RUNNER_TEMP is not set: the token agent lives in the runner temp directory.'
     )
+  })
+})
+
+describe('the post step reads saved state as untrusted', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'agent-runner-temp-'))
+  const elsewhere = mkdtempSync(join(tmpdir(), 'agent-elsewhere-'))
+  afterAll(() => {
+    rmSync(temp, { recursive: true, force: true })
+    rmSync(elsewhere, { recursive: true, force: true })
+  })
+
+  it.each([
+    ['outside RUNNER_TEMP', () => join(elsewhere, `stent-token-agent-${'a'.repeat(32)}`)],
+    [
+      'climbing out of it',
+      () => `${temp}/../${elsewhere.split('/').pop()}/stent-token-agent-${'a'.repeat(32)}`
+    ],
+    ['of another name', () => join(temp, 'victim')]
+  ])('removes nothing named by a directory %s', async (_, target) => {
+    const dir = target()
+    // What the path names once resolved: it must still be there after the post step.
+    const victim = resolve(dir)
+    mkdirSync(victim, { recursive: true })
+    writeFileSync(join(victim, 'keep'), 'x')
+    const post = await runAction(inputs(), {
+      env: { RUNNER_TEMP: temp, ...postStepEnv({ isPost: 'true', 'agent-dir': dir }) }
+    })
+    expect(post.code).toBe(0)
+    expect(post.log).toContain(
+      '::warning::The saved state does not name a token agent directory in RUNNER_TEMP: nothing was stopped.'
+    )
+    expect(readFileSync(join(victim, 'keep'), 'utf8')).toBe('x')
   })
 })

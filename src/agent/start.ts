@@ -183,7 +183,7 @@ function agentEnv(env: Readonly<Record<string, string | undefined>>): Record<str
     'NODE_EXTRA_CA_CERTS',
     'NODE_USE_ENV_PROXY',
     'RUNNER_TRACKING_ID',
-    'SystemRoot',
-    'SYSTEMROOT'
+    // process.env is case-insensitive on Windows: one spelling finds it.
+    'SystemRoot'
   ])
 }

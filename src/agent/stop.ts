@@ -22,12 +22,14 @@ async function stop(settings: Settings, deps: Deps): Promise<void> {
   const { core } = deps
   const dir = core.getState(AGENT_STATE)
   if (!dir) return
-  if (!isAgentDir(dir, deps.env.RUNNER_TEMP) || !isDirectory(dir)) {
+  if (!isAgentDir(dir, deps.env.RUNNER_TEMP)) {
     core.warning(
       'The saved state does not name a token agent directory in RUNNER_TEMP: nothing was stopped.'
     )
     return
   }
+  // Gone already: the main step failed before the agent started, and removed it.
+  if (!isDirectory(dir)) return
   const paths = agentPaths(dir, process.platform)
   let reply: Reply | undefined
   try {
