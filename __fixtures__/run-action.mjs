@@ -237,3 +237,40 @@ export function leakForms(value) {
 export function postStepEnv(state) {
   return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]))
 }
+
+/**
+ * @typedef {object} StepRun
+ * @property {number | null} code exit code
+ * @property {string} stdout
+ * @property {string} stderr
+ * @property {string[]} masks values registered with ::add-mask:: on either stream, unescaped
+ * @property {WorkflowCommand[]} commands every workflow command the runner would run
+ * @property {string} log what a viewer of the step sees
+ */
+
+/**
+ * Runs a program as a later `run:` step of the job would (e.g. "$TOKEN_COMMAND"): the runner reads
+ * workflow commands from its stdout and its stderr alike. Stderr is read first: a program that
+ * masks a value writes ::add-mask:: there before it prints the value on stdout.
+ * @param {string} file
+ * @param {{ env?: Record<string, string>, timeoutMs?: number }} [options]
+ * @returns {Promise<StepRun>}
+ */
+export async function runStep(file, { env = {}, timeoutMs = 30_000 } = {}) {
+  const child = spawn(file, [], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', chunk => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', chunk => (stderr += chunk))
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+  /** @type {number | null} */
+  const code = await new Promise(resolve => {
+    child.on('error', () => resolve(127))
+    child.on('close', resolve)
+  })
+  clearTimeout(killer)
+  return { code, stdout, stderr, ...viewerLog(stderr + stdout) }
+}

@@ -60,3 +60,20 @@ describe('jose', () => {
     }
   })
 })
+
+describe('the token agent', () => {
+  it('is only in chunks loaded with agent: true: the entry holds its start-up flag alone', () => {
+    expect(bundled.filter(source => source.startsWith('src/agent/'))).toEqual(['src/agent/flag.ts'])
+    const dist = new URL('../dist/', import.meta.url)
+    const chunkSources = readdirSync(dist)
+      .filter(name => /^\d+\.index\.js\.map$/.test(name))
+      .flatMap(
+        name =>
+          (JSON.parse(readFileSync(new URL(name, dist), 'utf8')) as { sources: string[] }).sources
+      )
+      .map(source => source.replace(/^(\.\.?\/)+/, ''))
+    expect(chunkSources).toEqual(
+      expect.arrayContaining(['src/agent/start.ts', 'src/agent/server.ts', 'src/agent/stop.ts'])
+    )
+  })
+})

@@ -43,7 +43,8 @@ describe('defaults', () => {
       summaryTitle: '',
       verifyToken: false,
       minValidity: 0,
-      revoke: false
+      revoke: false,
+      agent: false
     })
   })
 })
@@ -290,6 +291,23 @@ describe('summary', () => {
   it('anything else is refused', () => {
     expect(failure({ ...base, summary: 'no' }).message).toBe(
       "Input 'summary' must be true or false (got 'no')."
+    )
+  })
+})
+
+describe('agent', () => {
+  it.each([
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['TRUE', true]
+  ])('%s is read as YAML reads it', (value, expected) => {
+    expect(read({ ...base, agent: value }).agent).toBe(expected)
+  })
+
+  it('anything else is refused', () => {
+    expect(failure({ ...base, agent: 'yes' }).message).toBe(
+      "Input 'agent' must be true or false (got 'yes')."
     )
   })
 })

@@ -14,6 +14,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   ['auth', 'grants'],
   ['config'],
   ['steps'],
+  ['agent'],
   ['entry']
 ]
 

@@ -36,6 +36,7 @@ export const INPUT_NAMES = [
   'min-validity',
   'revoke',
   'revocation-url',
+  'agent',
   'summary',
   'summary-title'
 ] as const

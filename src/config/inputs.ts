@@ -79,7 +79,8 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     summaryTitle: singleLine(getInput, 'summary-title'),
     verifyToken,
     minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
-    revoke
+    revoke,
+    agent: parseBoolean(getInput, 'agent', false)
   }
 }
 

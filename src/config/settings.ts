@@ -35,4 +35,6 @@ export interface Settings {
   minValidity: number
   /** Revoke the token in the post step. */
   revoke: boolean
+  /** Start the token agent, which serves fresh tokens to later steps (docs/long-jobs.md). */
+  agent: boolean
 }

@@ -1,18 +1,15 @@
-import { authSecrets, refusalHint } from '../auth/index.js'
+import { authSecrets } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
 import { checkInputNames } from '../config/input-names.js'
 import { readSettings } from '../config/inputs.js'
-import { grantDefinition, grantSecrets } from '../grants/index.js'
-import { parseJsonObject } from '../http/json.js'
+import { grantSecrets } from '../grants/index.js'
 import { TLS_CHECKS_OFF_WARNING } from '../http/transport.js'
 import type { Endpoints } from '../oauth/discovery.js'
-import { TOKEN_ENDPOINT } from '../oauth/failure.js'
-import { getDocument, sendWithRetries } from '../oauth/send.js'
-import { parseTokenResponse, type TokenResponse } from '../oauth/token-response.js'
-import { attemptContext, Secrets, tokenRequest, withPolicyClaims } from '../steps/attempt.js'
-import { checkAccessToken } from '../steps/checks.js'
+import type { TokenResponse } from '../oauth/token-response.js'
+import { Secrets } from '../steps/attempt.js'
 import { findEndpoints } from '../steps/endpoints.js'
+import { fetchToken } from '../steps/token.js'
 import { publish, summaryMarkdown } from '../steps/publish.js'
 import { defaultDeps, type Deps } from './deps.js'
 import { STATE } from './state.js'
@@ -21,6 +18,12 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState(STATE.isPost, 'true')
+  // agent: true starts the agent's node first, so that its start-up overlaps the token request.
+  const agent = /^(true|True|TRUE)$/.test(core.getInput('agent'))
+    ? (await import('../agent/start.js')).launchAgent(deps.env, dir =>
+        core.saveState(STATE.agentDir, dir)
+      )
+    : undefined
   try {
     // Once, before any connection: the variable turns checks off for others, not for us.
     if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') core.warning(TLS_CHECKS_OFF_WARNING)
@@ -33,42 +36,13 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     ])
     maskAll(core, secrets.values)
     const endpoints = await findEndpoints(settings, deps)
-    const { grant, clientId, auth } = settings
-    core.info(
-      `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`
-    )
-    let idToken: string | undefined
-    const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
-    const { response, requestedAt } = await sendWithRetries(
-      {
-        endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
-        request: () => tokenRequest(settings, context, secrets),
-        secrets: () => secrets.values,
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
-      },
-      deps
-    ).catch((error: unknown) => {
-      throw withPolicyClaims(error, idToken)
-    })
-    const token = parseTokenResponse(response, grantDefinition(grant).response)
-    maskAll(core, [token.accessToken])
-    const verified = await checkAccessToken(token, settings, {
-      requestedAt,
-      jwksUrl: endpoints.jwksUrl,
-      fetchKeySet: async url =>
-        parseJsonObject(
-          await getDocument(
-            url,
-            { label: 'The key set endpoint', input: 'jwks-url' },
-            settings,
-            deps
-          )
-        ),
-      log: deps.core,
-      now: deps.now
-    })
+    const first = await fetchToken(settings, endpoints, secrets, deps)
+    const { token, requestedAt, verified } = first
     publish(core, token, settings, new Date(requestedAt))
+    if (agent) {
+      const started = await agent.start(first, settings, deps)
+      core.setOutput('token-command', started)
+    }
     if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
@@ -84,6 +58,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
         )
     }
   } catch (error) {
+    agent?.abandon()
     fail(error, core)
   }
 }

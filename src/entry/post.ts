@@ -1,13 +1,11 @@
-import { authSecrets, refusalHint } from '../auth/index.js'
+import { authSecrets } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
 import { checkToken } from '../base/untrusted.js'
 import { readSettings } from '../config/inputs.js'
 import type { Settings } from '../config/settings.js'
-import { sendWithRetries } from '../oauth/send.js'
-import { buildRevocationRequest } from '../oauth/token-request.js'
-import { attemptContext, credentials, Secrets } from '../steps/attempt.js'
-import { findEndpoints } from '../steps/endpoints.js'
+import { Secrets } from '../steps/attempt.js'
+import { revokeToken } from '../steps/revoke.js'
 import { defaultDeps, type Deps } from './deps.js'
 import { STATE } from './state.js'
 
@@ -20,13 +18,21 @@ import { STATE } from './state.js'
 export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   const saved = core.getState(STATE.revokeToken)
-  let settings: Settings
+  const agentDir = core.getState(STATE.agentDir)
+  let settings: Settings | undefined
+  let unreadable: unknown
   try {
     settings = readSettings(name => core.getInput(name), deps.now())
   } catch (error) {
+    unreadable = error
+  }
+  // Whether or not the inputs still read, the agent stops; loaded only when there is one.
+  if (agentDir) await (await import('../agent/stop.js')).stopAgent(agentDir, settings, deps)
+  if (!settings) {
     // Without a saved token the main step failed on these inputs already, and said why; with one,
     // they stopped reading since (a certificate that expired during the job).
-    if (saved) warnNotRevoked(core, `The post step could not read its inputs: ${reason(error)}`)
+    if (saved)
+      warnNotRevoked(core, `The post step could not read its inputs: ${reason(unreadable)}`)
     return
   }
   if (!settings.revoke || !saved) return
@@ -34,38 +40,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     const token = checkToken(saved, "The main step's saved state", 'token')
     const secrets = new Secrets([token, ...authSecrets(settings.auth, settings.clientId)])
     maskAll(core, secrets.values)
-    const endpoints = await findEndpoints(settings, deps)
-    const revocationUrl = endpoints.revocationUrl
-    if (!revocationUrl) {
-      throw new ActionError('The discovery document lists no revocation_endpoint.')
-    }
-    core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`)
-    await sendWithRetries(
-      {
-        endpoint: {
-          label: settings.revocationUrl
-            ? 'The revocation endpoint'
-            : "The discovery document's revocation_endpoint",
-          input: 'revocation-url',
-          hint: refusalHint(settings.auth, settings.clientId)
-        },
-        request: async () =>
-          buildRevocationRequest(
-            revocationUrl,
-            token,
-            await credentials(
-              settings,
-              attemptContext(settings, endpoints.tokenUrl, deps),
-              secrets
-            ),
-            settings.caCertificate
-          ),
-        secrets: () => secrets.values,
-        timeoutMs: settings.timeoutMs,
-        maxAttempts: Math.min(settings.maxAttempts, 3)
-      },
-      deps
-    )
+    await revokeToken(token, settings, secrets, deps)
     core.info('Revoked the access token.')
   } catch (error) {
     warnNotRevoked(core, reason(error))

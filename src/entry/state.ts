@@ -3,5 +3,7 @@ export const STATE = {
   /** The same bundle then runs as the post step (as actions/checkout). */
   isPost: 'isPost',
   /** The token alone: the post step derives endpoints and credentials again from its inputs. */
-  revokeToken: 'revoke-token'
+  revokeToken: 'revoke-token',
+  /** The token agent's directory (agent: true), checked by the post step before it is touched. */
+  agentDir: 'agent-dir'
 } as const

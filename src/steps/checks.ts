@@ -22,6 +22,8 @@ export interface Verified {
   certificateBinding: boolean
   /** The seconds of validity left that min-validity asked for, when it was checked. */
   minValidity: number | undefined
+  /** When the token expires: its verified exp, else expires_in; undefined when nobody says. */
+  expiresAtMs: number | undefined
 }
 
 /**
@@ -36,7 +38,8 @@ export async function checkAccessToken(
   const verified: Verified = {
     keySetHost: undefined,
     certificateBinding: false,
-    minValidity: undefined
+    minValidity: undefined,
+    expiresAtMs: undefined
   }
   let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000
   if (settings.verifyToken) {
@@ -70,7 +73,7 @@ export async function checkAccessToken(
     }
     verified.minValidity = settings.minValidity
   }
-  return verified
+  return { ...verified, expiresAtMs }
 }
 
 /**

@@ -1,0 +1,244 @@
+// The token agent: a detached process the main step starts with `agent: true`. It gets its
+// settings over stdin, listens on a socket only the job's user can open, and serves fresh tokens
+// to the token command until the post step stops it. Nothing it knows is in its argv, its
+// environment or a file.
+import { chmodSync, statSync } from 'node:fs'
+import { createServer, type Server, type Socket } from 'node:net'
+import { authSecrets } from '../auth/index.js'
+import type { Endpoints } from '../oauth/discovery.js'
+import { findEndpoints } from '../steps/endpoints.js'
+import { ActionError } from '../base/errors.js'
+import { grantSecrets } from '../grants/index.js'
+import { readSettings } from '../config/inputs.js'
+import type { Settings } from '../config/settings.js'
+import { revokeToken } from '../steps/revoke.js'
+import { Secrets } from '../steps/attempt.js'
+import { fetchToken, type FetchedToken, type TokenDeps } from '../steps/token.js'
+import { send } from '../http/transport.js'
+import { TokenCache } from './cache.js'
+import {
+  HARD_CAP_MS,
+  keyMatches,
+  MAX_REQUEST_BYTES,
+  REQUEST_TIMEOUT_MS,
+  WATCH_INTERVAL_MS,
+  type Reply
+} from './protocol.js'
+import { parseStartMessage, type StartMessage } from './start-message.js'
+
+/** The agent writes nothing anywhere: there is no log for it to write to after the main step. */
+const silent: TokenDeps['core'] = {
+  setSecret: () => {},
+  info: () => {},
+  debug: () => {},
+  warning: () => {}
+}
+
+/** Reads the start message from stdin, then serves until stopped. */
+export async function runAgent(): Promise<void> {
+  // No stack trace and no unhandled rejection may print: there is nobody to read it.
+  process.on('uncaughtException', () => process.exit(1))
+  process.on('unhandledRejection', () => process.exit(1))
+  let message: StartMessage
+  try {
+    message = parseStartMessage(await readAll(process.stdin, 8 * 1024 * 1024))
+  } catch (error) {
+    return say(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
+  }
+  try {
+    const server = await serve(message)
+    say('ready', undefined)
+    watch(message, server)
+  } catch (error) {
+    say(
+      `error ${error instanceof ActionError ? error.message : `could not listen (${(error as NodeJS.ErrnoException).code ?? 'error'})`}`,
+      1
+    )
+  }
+}
+
+/** One line to the main step, which waits for it (and stops reading after it). */
+function say(line: string, exitCode: number | undefined): void {
+  process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
+    if (exitCode !== undefined) process.exit(exitCode)
+  })
+}
+
+function readAll(stream: NodeJS.ReadableStream, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (chunk: string) => {
+      text += chunk
+      if (text.length > max) reject(new ActionError('start message too large'))
+    })
+    stream.on('end', () => resolve(text))
+    stream.on('error', reject)
+  })
+}
+
+async function serve(message: StartMessage): Promise<Server> {
+  // The proxy rules are read from process.env; these values never were in this process's environ.
+  for (const [name, value] of Object.entries(message.proxyEnv)) process.env[name] = value
+  const deps: TokenDeps = {
+    core: silent,
+    env: message.idTokenEnv,
+    send,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random
+  }
+  const settings = readSettings(name => message.inputs[name] ?? '', Date.now())
+  const secrets = (): Secrets =>
+    new Secrets([...authSecrets(settings.auth, settings.clientId), ...grantSecrets(settings.grant)])
+  let endpoints: Endpoints | undefined
+  const cache = new TokenCache(
+    message.first,
+    settings.minValidity,
+    async () => {
+      endpoints ??= await findEndpoints(settings, deps)
+      return fetchToken(settings, endpoints, secrets(), deps)
+    },
+    deps.now
+  )
+  let stopping = false
+  const server = createServer({ pauseOnConnect: false }, socket => {
+    if (stopping) return socket.destroy()
+    handle(socket, message.key, async op => {
+      if (op === 'token') {
+        try {
+          return { token: await cache.get() }
+        } catch (error) {
+          return {
+            error:
+              error instanceof ActionError
+                ? error.message
+                : 'Unexpected error in the token agent while refreshing the token.'
+          }
+        }
+      }
+      stopping = true
+      server.close()
+      const { revoked, warnings } = settings.revoke
+        ? await revokeFetched(cache.fetched, settings, deps)
+        : { revoked: 0, warnings: [] }
+      return {
+        stopped: true,
+        served: cache.served,
+        fetched: cache.fetched.length,
+        revoked,
+        warnings
+      }
+    })
+  })
+  server.maxConnections = 64
+  // The socket is made 0600 as it is created, not after: no moment when another user may connect.
+  const umask = process.umask(0o077)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(message.socket, () => resolve())
+    })
+  } finally {
+    process.umask(umask)
+  }
+  if (process.platform !== 'win32') chmodSync(message.socket, 0o600)
+  return server
+}
+
+/** Tokens not yet expired: revoking the others is a request for nothing. */
+function liveTokens(tokens: FetchedToken[]): FetchedToken[] {
+  const now = Date.now()
+  return tokens.filter(
+    ({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now
+  )
+}
+
+async function revokeFetched(
+  tokens: FetchedToken[],
+  settings: Settings,
+  deps: TokenDeps
+): Promise<{ revoked: number; warnings: string[] }> {
+  const results = await Promise.allSettled(
+    liveTokens(tokens).map(token =>
+      revokeToken(
+        token.token.accessToken,
+        settings,
+        new Secrets([
+          token.token.accessToken,
+          ...authSecrets(settings.auth, settings.clientId),
+          ...grantSecrets(settings.grant)
+        ]),
+        deps
+      )
+    )
+  )
+  const warnings = results.flatMap(result =>
+    result.status === 'fulfilled'
+      ? []
+      : [
+          `A token the agent fetched was not revoked. ${result.reason instanceof ActionError ? result.reason.message : 'Unexpected error.'}`
+        ]
+  )
+  return { revoked: results.length - warnings.length, warnings }
+}
+
+/**
+ * One connection: a request line within REQUEST_TIMEOUT_MS and MAX_REQUEST_BYTES, then one JSON
+ * answer. Without the key, the answer is a refusal and nothing else happens.
+ */
+function handle(socket: Socket, key: string, act: (op: 'token' | 'stop') => Promise<Reply>): void {
+  socket.on('error', () => {})
+  const timer = setTimeout(() => socket.destroy(), REQUEST_TIMEOUT_MS)
+  let line = ''
+  const answer = (reply: Reply): void => {
+    // After the answer to stop, the agent is done.
+    socket.end(`${JSON.stringify(reply)}\n`, () => {
+      if ('stopped' in reply) process.exit(0)
+    })
+  }
+  const onData = (chunk: string): void => {
+    line += chunk
+    const end = line.indexOf('\n')
+    if (end < 0) {
+      if (line.length > MAX_REQUEST_BYTES) socket.destroy()
+      return
+    }
+    socket.off('data', onData)
+    clearTimeout(timer)
+    let request: unknown
+    try {
+      request = JSON.parse(line.slice(0, end))
+    } catch {
+      // Refused below, like a wrong key.
+    }
+    const { key: given, op } =
+      typeof request === 'object' && request !== null
+        ? (request as { key?: unknown; op?: unknown })
+        : {}
+    if (!keyMatches(given, key) || (op !== 'token' && op !== 'stop')) {
+      answer({ error: 'The token agent refused the request: it does not carry the agent key.' })
+      return
+    }
+    void act(op).then(answer)
+  }
+  socket.setEncoding('utf8')
+  socket.on('data', onData)
+}
+
+/** Exits when the post step removed the socket (or, on Windows, the directory), or at the cap. */
+function watch(message: StartMessage, server: Server): void {
+  const watched = process.platform === 'win32' ? message.command : message.socket
+  const exit = (): void => {
+    server.close()
+    process.exit(0)
+  }
+  setInterval(() => {
+    try {
+      statSync(watched)
+    } catch {
+      exit()
+    }
+  }, WATCH_INTERVAL_MS).unref()
+  setTimeout(exit, HARD_CAP_MS).unref()
+}

@@ -1,0 +1,64 @@
+import { ActionError } from '../base/errors.js'
+import type { FetchedToken } from '../steps/token.js'
+
+/** What the main step sends the agent over its stdin: everything it knows, in one JSON line. */
+export interface StartMessage {
+  /** The raw input values by name; the agent reads them with readSettings as the step did. */
+  inputs: Record<string, string>
+  /** ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, for github_oidc and a GitHub ID subject token. */
+  idTokenEnv: Record<string, string>
+  /** HTTPS_PROXY, NO_PROXY and the like, which the transport reads from process.env. */
+  proxyEnv: Record<string, string>
+  socket: string
+  command: string
+  key: string
+  /** The main step's token: the agent's first answer comes from memory. */
+  first: FetchedToken
+}
+
+export const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
+export const PROXY_ENV = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy'
+]
+
+/** The named variables that are set in env. */
+export function pick(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[]
+): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap(name => {
+      const value = env[name]
+      return value === undefined ? [] : [[name, value]]
+    })
+  )
+}
+
+const isStrings = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.values(value).every(item => typeof item === 'string')
+
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
+export function parseStartMessage(text: string): StartMessage {
+  const message = JSON.parse(text) as Partial<StartMessage>
+  const first = message.first
+  if (
+    !isStrings(message.inputs) ||
+    !isStrings(message.idTokenEnv) ||
+    !isStrings(message.proxyEnv) ||
+    typeof message.socket !== 'string' ||
+    typeof message.command !== 'string' ||
+    typeof message.key !== 'string' ||
+    typeof first?.token?.accessToken !== 'string' ||
+    typeof first.requestedAt !== 'number'
+  ) {
+    throw new ActionError('The token agent got a start message of the wrong shape.')
+  }
+  return message as StartMessage
+}

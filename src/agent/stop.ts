@@ -1,0 +1,82 @@
+// The post step's side of `agent: true`: stops the agent (which revokes what it fetched, with
+// revoke: true), removes its directory, and says how many tokens it served and fetched.
+import { lstatSync, readFileSync, rmSync } from 'node:fs'
+import type { Settings } from '../config/settings.js'
+import { ask } from './ask.js'
+import { agentPaths, isAgentDir, readKey, type Reply } from './protocol.js'
+
+/** What stopping the agent uses of the post step: its log, and where RUNNER_TEMP is. */
+export interface StopDeps {
+  core: { info(message: string): void; warning(message: string): void }
+  env: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * Stops the agent whose directory the main step saved (`dir`, from saved state, so untrusted: only
+ * a directory of the agent's own shape in RUNNER_TEMP is touched). `settings` is undefined when the
+ * post step could not read its inputs again: the agent is stopped all the same.
+ */
+export async function stopAgent(
+  dir: string,
+  settings: Settings | undefined,
+  deps: StopDeps
+): Promise<void> {
+  try {
+    await stop(dir, settings, deps)
+  } catch (error) {
+    // The post step's own work (revoking the main step's token) still runs.
+    deps.core.warning(
+      `The token agent's directory was not removed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`
+    )
+  }
+}
+
+async function stop(dir: string, settings: Settings | undefined, deps: StopDeps): Promise<void> {
+  const { core } = deps
+  if (!isAgentDir(dir, deps.env.RUNNER_TEMP)) {
+    core.warning(
+      'The saved state does not name a token agent directory in RUNNER_TEMP: nothing was stopped.'
+    )
+    return
+  }
+  // Gone already: the main step failed before the agent started, and removed it.
+  if (!isDirectory(dir)) return
+  const paths = agentPaths(dir, process.platform)
+  let reply: Reply | undefined
+  try {
+    const key = readKey(readFileSync(paths.command, 'utf8'))
+    // Revoking is up to 3 attempts per token, in parallel; stopping alone is quick.
+    const budget = 3 * ((settings?.timeoutMs ?? 30_000) + 25_000)
+    if (key) reply = await ask(paths.socket, { key, op: 'stop' }, budget)
+  } catch {
+    // Not running any more: the directory still goes, and the agent, if alive, exits without it.
+  }
+  rmSync(dir, { recursive: true, force: true })
+  if (!reply || !('stopped' in reply)) {
+    core.info('The token agent had already stopped; removed its socket and command.')
+    return
+  }
+  const count = (n: unknown): number =>
+    Number.isSafeInteger(n) && (n as number) >= 0 ? (n as number) : 0
+  core.info(
+    `Stopped the token agent: it served ${tokens(count(reply.served))} and fetched ${count(reply.fetched)}${settings?.revoke ? `, of which it revoked ${count(reply.revoked)}` : ''}.`
+  )
+  for (const warning of Array.isArray(reply.warnings) ? reply.warnings.slice(0, 20) : []) {
+    // core.warning escapes line breaks; the rest is bounded to printable text.
+    core.warning(
+      String(warning)
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 2000)
+    )
+  }
+}
+
+const tokens = (n: number): string => `${n} token${n === 1 ? '' : 's'}`
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
