@@ -1,6 +1,18 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 363:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ AGENT_FLAG)
+/* harmony export */ });
+/** The argument that makes dist/index.js run as the token agent (the entry's only agent import). */
+const AGENT_FLAG = '--stent-token-agent';
+
+
+/***/ }),
+
 /***/ 886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -921,6 +933,117 @@ function describeType(value) {
 
 /***/ }),
 
+/***/ 523:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qh: () => (/* binding */ INPUT_NAMES),
+/* harmony export */   zU: () => (/* binding */ checkInputNames)
+/* harmony export */ });
+/* unused harmony exports UNKNOWN_INPUT, inputVariable, closestInput */
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
+
+/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
+const INPUT_NAMES = [
+    'client-id',
+    'client-secret',
+    'token-url',
+    'grant-type',
+    'auth-method',
+    'basic-encoding',
+    'client-assertion-key',
+    'client-assertion-cert',
+    'client-assertion-alg',
+    'client-assertion-kid',
+    'client-certificate',
+    'client-key',
+    'oidc-audience',
+    'subject-token-source',
+    'subject-token',
+    'subject-token-type',
+    'actor-token',
+    'actor-token-type',
+    'requested-token-type',
+    'resource',
+    'response-type',
+    'scope',
+    'audience',
+    'extra-params',
+    'export-variable',
+    'timeout-seconds',
+    'max-attempts',
+    'ca-certificate',
+    'issuer',
+    'verify-token',
+    'jwks-url',
+    'min-validity',
+    'revoke',
+    'revocation-url',
+    'agent',
+    'summary',
+    'summary-title'
+];
+/** The start of the message for an input action.yml does not declare (README troubleshooting). */
+const UNKNOWN_INPUT = 'Unknown input ';
+/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
+function inputVariable(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+/**
+ * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
+ * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
+ */
+function checkInputNames(env) {
+    const known = new Set(INPUT_NAMES.map(inputVariable));
+    const unknown = Object.keys(env)
+        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
+        .map(key => key.slice('INPUT_'.length).toLowerCase())
+        .sort();
+    if (unknown.length === 0)
+        return;
+    throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(unknown
+        .map(name => {
+        const near = closestInput(name);
+        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
+    })
+        .join(' '));
+}
+/** The declared input a typo most likely meant, or undefined when none is close. */
+function closestInput(name) {
+    const typed = normalize(name);
+    let best;
+    for (const candidate of INPUT_NAMES) {
+        const distance = editDistance(typed, normalize(candidate));
+        if (!best || distance < best.distance)
+            best = { name: candidate, distance };
+    }
+    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
+    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
+}
+/** Case and the separator (_ - or space) do not count as typos. */
+function normalize(name) {
+    return name.toLowerCase().replace(/[_ ]/g, '-');
+}
+/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const row = d[i];
+            const prev = d[i - 1];
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+
+
+/***/ }),
+
 /***/ 389:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -995,7 +1118,8 @@ function readSettings(getInput, nowMs = Date.now()) {
         summaryTitle: (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .singleLine */ .pF)(getInput, 'summary-title'),
         verifyToken,
         minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
-        revoke
+        revoke,
+        agent: parseBoolean(getInput, 'agent', false)
     };
 }
 function parseIssuer(value) {
@@ -4017,8 +4141,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/http/transport.ts + 4 modules
-var transport = __nccwpck_require__(927);
+// EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
+var transport = __nccwpck_require__(693);
 ;// CONCATENATED MODULE: ./src/entry/deps.ts
 
 
@@ -4034,7 +4158,7 @@ const defaultDeps = {
 
 /***/ }),
 
-/***/ 23:
+/***/ 402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4044,295 +4168,25 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var src_auth = __nccwpck_require__(886);
+var auth = __nccwpck_require__(886);
 // EXTERNAL MODULE: ./src/base/errors.ts
-var base_errors = __nccwpck_require__(758);
+var errors = __nccwpck_require__(758);
 // EXTERNAL MODULE: ./src/base/mask.ts
 var mask = __nccwpck_require__(777);
-;// CONCATENATED MODULE: ./src/config/input-names.ts
-
-/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
-const INPUT_NAMES = [
-    'client-id',
-    'client-secret',
-    'token-url',
-    'grant-type',
-    'auth-method',
-    'basic-encoding',
-    'client-assertion-key',
-    'client-assertion-cert',
-    'client-assertion-alg',
-    'client-assertion-kid',
-    'client-certificate',
-    'client-key',
-    'oidc-audience',
-    'subject-token-source',
-    'subject-token',
-    'subject-token-type',
-    'actor-token',
-    'actor-token-type',
-    'requested-token-type',
-    'resource',
-    'response-type',
-    'scope',
-    'audience',
-    'extra-params',
-    'export-variable',
-    'timeout-seconds',
-    'max-attempts',
-    'ca-certificate',
-    'issuer',
-    'verify-token',
-    'jwks-url',
-    'min-validity',
-    'revoke',
-    'revocation-url',
-    'summary',
-    'summary-title'
-];
-/** The start of the message for an input action.yml does not declare (README troubleshooting). */
-const UNKNOWN_INPUT = 'Unknown input ';
-/** The variable the runner sets for a `with:` key: INPUT_, upper-cased, spaces as _, hyphens kept. */
-function inputVariable(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-/**
- * Fails on any INPUT_* variable that is not one of our inputs: the runner passes every `with:` key,
- * declared or not, and only warns, so a typo would otherwise read as an empty or default input.
- */
-function checkInputNames(env) {
-    const known = new Set(INPUT_NAMES.map(inputVariable));
-    const unknown = Object.keys(env)
-        .filter(key => key.toUpperCase().startsWith('INPUT_') && !known.has(key.toUpperCase()))
-        .map(key => key.slice('INPUT_'.length).toLowerCase())
-        .sort();
-    if (unknown.length === 0)
-        return;
-    throw new base_errors/* ActionError */.l(unknown
-        .map(name => {
-        const near = closestInput(name);
-        return `${UNKNOWN_INPUT}'${name}'. ${near ? `Did you mean '${near}'?` : `This action's inputs are: ${INPUT_NAMES.join(', ')}.`}`;
-    })
-        .join(' '));
-}
-/** The declared input a typo most likely meant, or undefined when none is close. */
-function closestInput(name) {
-    const typed = normalize(name);
-    let best;
-    for (const candidate of INPUT_NAMES) {
-        const distance = editDistance(typed, normalize(candidate));
-        if (!best || distance < best.distance)
-            best = { name: candidate, distance };
-    }
-    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
-    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
-}
-/** Case and the separator (_ - or space) do not count as typos. */
-function normalize(name) {
-    return name.toLowerCase().replace(/[_ ]/g, '-');
-}
-/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
-function editDistance(a, b) {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const row = d[i];
-            const prev = d[i - 1];
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.length][b.length];
-}
-
+// EXTERNAL MODULE: ./src/config/input-names.ts
+var input_names = __nccwpck_require__(523);
 // EXTERNAL MODULE: ./src/config/inputs.ts
 var inputs = __nccwpck_require__(389);
 // EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
 var grants = __nccwpck_require__(434);
-// EXTERNAL MODULE: ./src/http/json.ts
-var http_json = __nccwpck_require__(868);
-// EXTERNAL MODULE: ./src/http/transport.ts + 4 modules
-var transport = __nccwpck_require__(927);
-// EXTERNAL MODULE: ./src/oauth/failure.ts
-var failure = __nccwpck_require__(977);
-// EXTERNAL MODULE: ./src/oauth/send.ts + 1 modules
-var send = __nccwpck_require__(648);
-// EXTERNAL MODULE: ./src/base/untrusted.ts
-var untrusted = __nccwpck_require__(607);
-;// CONCATENATED MODULE: ./src/oauth/token-response.ts
-
-
-
-
-/**
- * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
- * N_A one) is an ActionError. Every field is checked against its grammar (base/untrusted.ts) before
- * anything can print or publish it.
- */
-function parseTokenResponse(response, rules = 'rfc6749') {
-    const json = (0,http_json/* parseJsonObject */.d)(response);
-    if (!json) {
-        throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
-    }
-    const where = `The token response (HTTP ${response.status})`;
-    const accessToken = (0,untrusted/* checkToken */.SK)(json.access_token, where, 'access_token');
-    const tokenType = (0,untrusted/* checkTokenType */.qQ)(json.token_type, where, 'token_type');
-    const exchange = rules === 'rfc8693';
-    // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
-    const notAccessToken = exchange && tokenType === 'N_A';
-    if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
-        throw new base_errors/* ActionError */.l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
-    }
-    // An N_A token (an ID token, say) is not sent as a Bearer token: RFC 6749's VSCHAR rule only.
-    if (!notAccessToken)
-        (0,untrusted/* checkBearerToken */.RP)(accessToken, where, 'access_token');
-    const issuedTokenType = (0,untrusted/* checkTokenTypeUri */.yd)(json.issued_token_type, where, 'issued_token_type');
-    if (exchange && !issuedTokenType) {
-        throw new base_errors/* ActionError */.l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
-    }
-    return {
-        accessToken,
-        tokenType: notAccessToken ? 'N_A' : 'Bearer',
-        issuedTokenType,
-        expiresIn: (0,untrusted/* checkExpiresIn */.Uq)(json.expires_in, where, 'expires_in'),
-        scope: (0,untrusted/* checkScope */.DB)(json.scope, where, 'scope')
-    };
-}
-function notJson(response) {
-    const what = (0,failure/* isHtml */._6)(response)
-        ? 'an HTML page'
-        : response.body.trim()
-            ? 'a body that is not a JSON object'
-            : 'an empty body';
-    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
-}
-
+// EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
+var transport = __nccwpck_require__(693);
 // EXTERNAL MODULE: ./src/steps/attempt.ts
 var attempt = __nccwpck_require__(854);
-;// CONCATENATED MODULE: ./src/oauth/jwt.ts
-
-/** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
-function isJwt(token) {
-    const parts = token.split('.');
-    if (parts.length !== 3)
-        return false;
-    try {
-        const header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
-        return typeof header === 'object' && header !== null && 'alg' in header;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
- * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
- */
-async function verifyAccessToken(token, jwks, expected, nowMs) {
-    if (!isJwt(token)) {
-        throw new base_errors/* ActionError */.l('verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.');
-    }
-    if (typeof jwks !== 'object' ||
-        jwks === null ||
-        !Array.isArray(jwks.keys)) {
-        throw new base_errors/* ActionError */.l("The server's key set (jwks-url or the discovered jwks_uri) is not a JWKS document: expected a JSON object with a keys array.");
-    }
-    const { createLocalJWKSet, jwtVerify, errors } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
-    try {
-        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
-            issuer: expected.issuer,
-            audience: expected.audience,
-            // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
-            requiredClaims: ['exp'],
-            currentDate: new Date(nowMs)
-        });
-        return { exp: payload.exp, cnf: payload.cnf };
-    }
-    catch (error) {
-        if (error instanceof errors.JWTExpired) {
-            throw new base_errors/* ActionError */.l('The access token has already expired (its exp claim is in the past).');
-        }
-        if (error instanceof errors.JWTClaimValidationFailed) {
-            const hint = {
-                iss: `it was not issued by '${expected.issuer}' (check issuer)`,
-                aud: `it is not meant for '${expected.audience}' (check audience)`,
-                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
-                exp: error.reason === 'missing'
-                    ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
-                    : 'it is not a number of seconds'
-            };
-            throw new base_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`);
-        }
-        if (error instanceof errors.JWKSNoMatchingKey) {
-            throw new base_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
-        }
-        if (error instanceof errors.JOSEError) {
-            throw new base_errors/* ActionError */.l(`The access token did not verify against the server's key set (${error.code}). It may have been altered, or signed by another server. Hint: check jwks-url or issuer.`);
-        }
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/steps/checks.ts
-
-
-
-/**
- * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
- * run before any output is written, so a token that fails them is never handed on.
- */
-async function checkAccessToken(token, settings, { requestedAt, jwksUrl, fetchKeySet, log, now }) {
-    const verified = {
-        keySetHost: undefined,
-        certificateBinding: false,
-        minValidity: undefined
-    };
-    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
-    if (settings.verifyToken) {
-        if (!jwksUrl) {
-            throw new base_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
-        }
-        const claims = await verifyAccessToken(token.accessToken, await fetchKeySet(jwksUrl), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, now());
-        if (claims.exp !== undefined)
-            expiresAtMs = claims.exp * 1000;
-        verified.certificateBinding = checkBinding(claims.cnf, settings);
-        verified.keySetHost = jwksUrl.host;
-        log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
-    }
-    if (settings.minValidity > 0 && expiresAtMs === undefined) {
-        log.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
-    }
-    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
-        const left = Math.floor((expiresAtMs - now()) / 1000);
-        if (left < settings.minValidity) {
-            throw new base_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
-        }
-        verified.minValidity = settings.minValidity;
-    }
-    return verified;
-}
-/**
- * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
- * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's). True if bound.
- */
-function checkBinding(cnf, settings) {
-    const bound = typeof cnf === 'object' && cnf !== null
-        ? cnf['x5t#S256']
-        : undefined;
-    if (bound === undefined)
-        return false;
-    const ours = (0,src_auth/* clientCertificateThumbprint */.IC)(settings.auth);
-    if (bound !== ours) {
-        throw new base_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
-    }
-    return true;
-}
-
 // EXTERNAL MODULE: ./src/steps/endpoints.ts + 1 modules
 var steps_endpoints = __nccwpck_require__(748);
+// EXTERNAL MODULE: ./src/steps/token.ts + 3 modules
+var steps_token = __nccwpck_require__(802);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(598);
 ;// CONCATENATED MODULE: ./src/steps/publish.ts
@@ -4479,50 +4333,34 @@ var state = __nccwpck_require__(121);
 
 
 
-
-
-
-
 async function run(deps = entry_deps/* defaultDeps */.m) {
     const { core } = deps;
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState(state/* STATE */.c.isPost, 'true');
+    // agent: true starts the agent's node first, so that its start-up overlaps the token request.
+    const agent = /^(true|True|TRUE)$/.test(core.getInput('agent'))
+        ? (await __nccwpck_require__.e(/* import() */ 276).then(__nccwpck_require__.bind(__nccwpck_require__, 276))).launchAgent(deps.env, dir => core.saveState(state/* STATE */.c.agentDir, dir))
+        : undefined;
     try {
         // Once, before any connection: the variable turns checks off for others, not for us.
         if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0')
             core.warning(transport/* TLS_CHECKS_OFF_WARNING */.Lu);
-        checkInputNames(deps.env);
+        (0,input_names/* checkInputNames */.zU)(deps.env);
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
         // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
         const secrets = new attempt/* Secrets */.Sb([
-            ...(0,src_auth/* authSecrets */.O6)(settings.auth, settings.clientId),
+            ...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId),
             ...(0,grants/* grantSecrets */.KP)(settings.grant)
         ]);
         (0,mask/* maskAll */.gh)(core, secrets.values);
         const endpoints = await (0,steps_endpoints/* findEndpoints */.k)(settings, deps);
-        const { grant, clientId, auth } = settings;
-        core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
-        let idToken;
-        const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
-        const { response, requestedAt } = await (0,send/* sendWithRetries */.HI)({
-            endpoint: { ...failure/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
-            request: () => (0,attempt/* tokenRequest */.jE)(settings, context, secrets),
-            secrets: () => secrets.values,
-            timeoutMs: settings.timeoutMs,
-            maxAttempts: settings.maxAttempts
-        }, deps).catch((error) => {
-            throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
-        });
-        const token = parseTokenResponse(response, (0,grants/* grantDefinition */.Gm)(grant).response);
-        (0,mask/* maskAll */.gh)(core, [token.accessToken]);
-        const verified = await checkAccessToken(token, settings, {
-            requestedAt,
-            jwksUrl: endpoints.jwksUrl,
-            fetchKeySet: async (url) => (0,http_json/* parseJsonObject */.d)(await (0,send/* getDocument */.YE)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
-            log: deps.core,
-            now: deps.now
-        });
+        const first = await (0,steps_token/* fetchToken */.e)(settings, endpoints, secrets, deps);
+        const { token, requestedAt, verified } = first;
         publish(core, token, settings, new Date(requestedAt));
+        if (agent) {
+            const started = await agent.start(first, settings, deps);
+            core.setOutput('token-command', started);
+        }
         if (settings.revoke)
             saveRevocation(token, endpoints, deps);
         if (settings.summary) {
@@ -4534,12 +4372,13 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
         }
     }
     catch (error) {
+        agent?.abandon();
         fail(error, core);
     }
 }
 /** Fails the step with the error's message, or only its kind when we did not expect it. */
 function fail(error, core) {
-    if (error instanceof base_errors/* ActionError */.l) {
+    if (error instanceof errors/* ActionError */.l) {
         core.setFailed(error.message);
         return;
     }
@@ -4571,18 +4410,14 @@ function saveRevocation(token, endpoints, deps) {
 /* harmony export */   a: () => (/* binding */ runPost)
 /* harmony export */ });
 /* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(758);
-/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(777);
-/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(607);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(758);
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(777);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(607);
 /* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(389);
-/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(648);
-/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(690);
-/* harmony import */ var _steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(854);
-/* harmony import */ var _steps_endpoints_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(748);
-/* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(790);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(121);
-
-
+/* harmony import */ var _steps_attempt_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(854);
+/* harmony import */ var _steps_revoke_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(817);
+/* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(790);
+/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(121);
 
 
 
@@ -4598,45 +4433,35 @@ function saveRevocation(token, endpoints, deps) {
  * token, checked like any token, and the endpoints are derived again from the inputs (discovery
  * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
  */
-async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDeps */ .m) {
+async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDeps */ .m) {
     const { core } = deps;
-    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_7__/* .STATE */ .c.revokeToken);
+    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c.revokeToken);
+    const agentDir = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c.agentDir);
     let settings;
+    let unreadable;
     try {
         settings = (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_1__/* .readSettings */ .sb)(name => core.getInput(name), deps.now());
     }
     catch (error) {
+        unreadable = error;
+    }
+    // Whether or not the inputs still read, the agent stops; loaded only when there is one.
+    if (agentDir)
+        await (await __nccwpck_require__.e(/* import() */ 793).then(__nccwpck_require__.bind(__nccwpck_require__, 793))).stopAgent(agentDir, settings, deps);
+    if (!settings) {
         // Without a saved token the main step failed on these inputs already, and said why; with one,
         // they stopped reading since (a certificate that expired during the job).
         if (saved)
-            warnNotRevoked(core, `The post step could not read its inputs: ${reason(error)}`);
+            warnNotRevoked(core, `The post step could not read its inputs: ${reason(unreadable)}`);
         return;
     }
     if (!settings.revoke || !saved)
         return;
     try {
-        const token = (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_8__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        const secrets = new _steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .Secrets */ .Sb([token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(settings.auth, settings.clientId)]);
-        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_9__/* .maskAll */ .gh)(core, secrets.values);
-        const endpoints = await (0,_steps_endpoints_js__WEBPACK_IMPORTED_MODULE_5__/* .findEndpoints */ .k)(settings, deps);
-        const revocationUrl = endpoints.revocationUrl;
-        if (!revocationUrl) {
-            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
-        }
-        core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
-        await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_2__/* .sendWithRetries */ .HI)({
-            endpoint: {
-                label: settings.revocationUrl
-                    ? 'The revocation endpoint'
-                    : "The discovery document's revocation_endpoint",
-                input: 'revocation-url',
-                hint: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .refusalHint */ .ah)(settings.auth, settings.clientId)
-            },
-            request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets), settings.caCertificate),
-            secrets: () => secrets.values,
-            timeoutMs: settings.timeoutMs,
-            maxAttempts: Math.min(settings.maxAttempts, 3)
-        }, deps);
+        const token = (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        const secrets = new _steps_attempt_js__WEBPACK_IMPORTED_MODULE_2__/* .Secrets */ .Sb([token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(settings.auth, settings.clientId)]);
+        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_7__/* .maskAll */ .gh)(core, secrets.values);
+        await (0,_steps_revoke_js__WEBPACK_IMPORTED_MODULE_3__/* .revokeToken */ .w)(token, settings, secrets, deps);
         core.info('Revoked the access token.');
     }
     catch (error) {
@@ -4644,7 +4469,7 @@ async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_6__/* .defaultDe
     }
 }
 function reason(error) {
-    return error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_10__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+    return error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .ActionError */ .l ? error.message : 'Unexpected error.';
 }
 function warnNotRevoked(core, why) {
     core.warning(`The access token was not revoked. ${why} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
@@ -4664,7 +4489,9 @@ const STATE = {
     /** The same bundle then runs as the post step (as actions/checkout). */
     isPost: 'isPost',
     /** The token alone: the post step derives endpoints and credentials again from its inputs. */
-    revokeToken: 'revoke-token'
+    revokeToken: 'revoke-token',
+    /** The token agent's directory (agent: true), checked by the post step before it is touched. */
+    agentDir: 'agent-dir'
 };
 
 
@@ -4896,7 +4723,71 @@ function parseJsonObject(response) {
 
 /***/ }),
 
-/***/ 927:
+/***/ 902:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iq: () => (/* binding */ retryPlan),
+/* harmony export */   hH: () => (/* binding */ BACKOFF)
+/* harmony export */ });
+/* unused harmony exports isRetryableStatus, parseRetryAfter */
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+const BACKOFF = {
+    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
+    baseMs: 1000,
+    capMs: 20_000,
+    /** A server asking for a longer pause than this is treated as asking for this long. */
+    retryAfterCapMs: 60_000,
+    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
+    spreadMs: 8000
+};
+/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
+function isRetryableStatus(status) {
+    return status === 408 || status === 429 || (status >= 500 && status <= 599);
+}
+/**
+ * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
+ * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
+ * to stop.
+ *
+ * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
+ * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
+ * do not return together. That crowd is largest at the first refusal and thins with each round,
+ * so the spread halves with each attempt, which keeps the last job's wait short.
+ */
+function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
+    if (attempt >= maxAttempts)
+        return undefined;
+    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    if (outcome.kind === 'network')
+        return outcome.retryable ? { delayMs: backoff } : undefined;
+    if (!isRetryableStatus(outcome.status))
+        return undefined;
+    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
+    if (retryAfter === undefined)
+        return { delayMs: backoff };
+    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
+    const capped = retryAfter > BACKOFF.retryAfterCapMs;
+    return {
+        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
+        ...(capped ? { cappedFromMs: retryAfter } : {})
+    };
+}
+/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+}
+
+
+/***/ }),
+
+/***/ 693:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -4912,8 +4803,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(30);
 ;// CONCATENATED MODULE: external "node:tls"
 const external_node_tls_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
@@ -5040,7 +4931,7 @@ function hostOf(url) {
 /** The name the certificate must match; SNI only for names, never for IP addresses (RFC 6066). */
 function tlsHost(url) {
     const host = hostOf(url);
-    return { host, servername: (0,external_node_net_namespaceObject.isIP)(host) ? undefined : host };
+    return { host, servername: (0,external_node_net_.isIP)(host) ? undefined : host };
 }
 function portOf(url) {
     return Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
@@ -5073,7 +4964,7 @@ async function transport_open({ url, tls, caCertificate }, proxy, state, signal)
     };
     const target = proxy?.url ?? url;
     state.phase = proxy ? 'connecting to the proxy' : 'connecting';
-    let socket = track((0,external_node_net_namespaceObject.connect)({ host: hostOf(target), port: portOf(target) }));
+    let socket = track((0,external_node_net_.connect)({ host: hostOf(target), port: portOf(target) }));
     await (0,external_node_events_namespaceObject.once)(socket, 'connect', { signal });
     if (proxy) {
         if (proxy.url.protocol === 'https:') {
@@ -5223,16 +5114,23 @@ function networkFailure(error, aborted, phase, timeoutMs, request) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _agent_flag_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(363);
 /* harmony import */ var _entry_deps_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(790);
-/* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(23);
+/* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(402);
 /* harmony import */ var _entry_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
 /* harmony import */ var _entry_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(121);
 
 
 
 
-// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state.
-await (_entry_deps_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c.isPost) ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)() : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
+
+// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state. The
+// token agent (agent: true) is the same bundle too, started with a flag and loaded on demand.
+await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_4__/* .AGENT_FLAG */ .d
+    ? (await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 343))).runAgent()
+    : _entry_deps_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c.isPost)
+        ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)()
+        : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -5341,7 +5239,7 @@ function isHtml(response) {
 /* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(607);
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(758);
 /* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(868);
-/* harmony import */ var _send_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(648);
+/* harmony import */ var _send_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(513);
 
 
 
@@ -5427,84 +5325,24 @@ function policyClaims(idToken) {
 
 /***/ }),
 
-/***/ 648:
+/***/ 513:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  DY: () => (/* binding */ RequestFailed),
-  YE: () => (/* binding */ getDocument),
-  HI: () => (/* binding */ sendWithRetries)
-});
-
-// EXTERNAL MODULE: ./src/base/errors.ts
-var errors = __nccwpck_require__(758);
-;// CONCATENATED MODULE: ./src/http/retry.ts
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
-const BACKOFF = {
-    /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
-    baseMs: 1000,
-    capMs: 20_000,
-    /** A server asking for a longer pause than this is treated as asking for this long. */
-    retryAfterCapMs: 60_000,
-    /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
-    spreadMs: 8000
-};
-/** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
-function isRetryableStatus(status) {
-    return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-/**
- * After attempt `attempt` (1-based) produced `outcome`: how many ms to wait before the next
- * attempt (and the Retry-After the server asked for, when it was more than the cap), or undefined
- * to stop.
- *
- * Without Retry-After: full-jitter exponential backoff. With it, the server is shedding load and
- * says when to come back; the jitter on top spreads out the crowd it turned away together, so they
- * do not return together. That crowd is largest at the first refusal and thins with each round,
- * so the spread halves with each attempt, which keeps the last job's wait short.
- */
-function retryPlan(attempt, maxAttempts, outcome, nowMs, random) {
-    if (attempt >= maxAttempts)
-        return undefined;
-    const backoff = random() * Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
-    if (outcome.kind === 'network')
-        return outcome.retryable ? { delayMs: backoff } : undefined;
-    if (!isRetryableStatus(outcome.status))
-        return undefined;
-    const retryAfter = parseRetryAfter(outcome.headers['retry-after'], nowMs);
-    if (retryAfter === undefined)
-        return { delayMs: backoff };
-    const spread = random() * (BACKOFF.spreadMs / 2 ** (attempt - 1));
-    const capped = retryAfter > BACKOFF.retryAfterCapMs;
-    return {
-        delayMs: Math.min(retryAfter, BACKOFF.retryAfterCapMs) + spread,
-        ...(capped ? { cappedFromMs: retryAfter } : {})
-    };
-}
-/** Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from now. */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
-}
-
-// EXTERNAL MODULE: ./src/oauth/failure.ts
-var failure = __nccwpck_require__(977);
-// EXTERNAL MODULE: ./src/oauth/token-request.ts
-var token_request = __nccwpck_require__(690);
-;// CONCATENATED MODULE: ./src/oauth/send.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DY: () => (/* binding */ RequestFailed),
+/* harmony export */   HI: () => (/* binding */ sendWithRetries),
+/* harmony export */   YE: () => (/* binding */ getDocument)
+/* harmony export */ });
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(758);
+/* harmony import */ var _http_retry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(902);
+/* harmony import */ var _failure_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(977);
+/* harmony import */ var _token_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(690);
 
 
 
 
 /** A request that failed for good: what its last attempt got, and from which endpoint. */
-class RequestFailed extends errors/* ActionError */.l {
+class RequestFailed extends _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .l {
     outcome;
     endpoint;
     constructor(message, outcome, endpoint) {
@@ -5524,11 +5362,11 @@ async function sendWithRetries(x, deps) {
         if ('response' in result)
             return result;
         const { outcome, endpoint, failure, what } = result;
-        const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
+        const plan = (0,_http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .retryPlan */ .Iq)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
         if (plan === undefined) {
             throw new RequestFailed(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, outcome, endpoint);
         }
-        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${BACKOFF.retryAfterCapMs / 1000} s)`}.`);
+        core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${_http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .BACKOFF */ .hH.retryAfterCapMs / 1000} s)`}.`);
         await deps.sleep(plan.delayMs);
     }
 }
@@ -5547,7 +5385,7 @@ async function attemptOnce(x, attempt, deps) {
     }
     // Credentials go only to the origin they were made for: anywhere else they could be replayed.
     if (request.credentialsFor && request.credentialsFor !== request.url.origin) {
-        throw new errors/* ActionError */.l(`${x.endpoint.label} is on ${request.url.origin}, another origin than the token endpoint's (${request.credentialsFor}), for which the client's credentials and the access token were made: nothing was sent there, as another origin could replay them. Set ${x.endpoint.input} to an endpoint on ${request.credentialsFor}.`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .l(`${x.endpoint.label} is on ${request.url.origin}, another origin than the token endpoint's (${request.credentialsFor}), for which the client's credentials and the access token were made: nothing was sent there, as another origin could replay them. Set ${x.endpoint.input} to an endpoint on ${request.credentialsFor}.`);
     }
     core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
     const requestedAt = deps.now();
@@ -5566,7 +5404,7 @@ async function attemptOnce(x, attempt, deps) {
 /** What went wrong, naming what to check: the endpoint's input, or the proxy when it failed there. */
 function failureMessage(outcome, x, url) {
     if (outcome.kind === 'response')
-        return (0,failure/* describeFailure */.Ic)(outcome, x.secrets(), x.endpoint, url);
+        return (0,_failure_js__WEBPACK_IMPORTED_MODULE_1__/* .describeFailure */ .Ic)(outcome, x.secrets(), x.endpoint, url);
     const { proxy } = outcome;
     if (proxy) {
         return `Could not reach the proxy ${proxy.address} (from ${proxy.variable}) on the way to ${url.host}: ${outcome.reason}. Hint: check ${proxy.variable} (a value without a scheme is read as http://, a user and password must be URL-encoded), and NO_PROXY for hosts to reach directly.`;
@@ -5585,7 +5423,7 @@ function describe(outcome) {
 async function getDocument(url, endpoint, budget, deps) {
     const { response } = await sendWithRetries({
         endpoint,
-        request: async () => (0,token_request/* buildGetRequest */.St)(url, budget.caCertificate),
+        request: async () => (0,_token_request_js__WEBPACK_IMPORTED_MODULE_2__/* .buildGetRequest */ .St)(url, budget.caCertificate),
         secrets: () => [],
         timeoutMs: budget.timeoutMs,
         maxAttempts: budget.maxAttempts
@@ -5672,7 +5510,7 @@ function buildGetRequest(url, caCertificate) {
 /* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(777);
 /* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(434);
 /* harmony import */ var _oauth_github_id_token_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(48);
-/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(648);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(513);
 /* harmony import */ var _oauth_failure_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(977);
 /* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(690);
 
@@ -5815,8 +5653,8 @@ function parseDiscovery(response, issuer, { mtls = false } = {}) {
     };
 }
 
-// EXTERNAL MODULE: ./src/oauth/send.ts + 1 modules
-var send = __nccwpck_require__(648);
+// EXTERNAL MODULE: ./src/oauth/send.ts
+var send = __nccwpck_require__(513);
 ;// CONCATENATED MODULE: ./src/steps/endpoints.ts
 
 
@@ -5849,10 +5687,328 @@ async function findEndpoints(settings, deps) {
 
 /***/ }),
 
+/***/ 817:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ revokeToken)
+/* harmony export */ });
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(758);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(513);
+/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(690);
+/* harmony import */ var _attempt_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(854);
+/* harmony import */ var _endpoints_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(748);
+
+
+
+
+
+
+/**
+ * Revokes one token (RFC 7009) at the revocation endpoint the inputs name (discovery included),
+ * with the token request's client authentication, and only on the token endpoint's origin (see
+ * sendWithRetries). The post step revokes the main step's token with it, the token agent the
+ * tokens it fetched. Throws an ActionError that says why it could not.
+ */
+async function revokeToken(token, settings, secrets, deps) {
+    const endpoints = await (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_4__/* .findEndpoints */ .k)(settings, deps);
+    const revocationUrl = endpoints.revocationUrl;
+    if (!revocationUrl) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+    }
+    deps.core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
+    await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_1__/* .sendWithRetries */ .HI)({
+        endpoint: {
+            label: settings.revocationUrl
+                ? 'The revocation endpoint'
+                : "The discovery document's revocation_endpoint",
+            input: 'revocation-url',
+            hint: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .refusalHint */ .ah)(settings.auth, settings.clientId)
+        },
+        request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_2__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_attempt_js__WEBPACK_IMPORTED_MODULE_3__/* .credentials */ .z3)(settings, (0,_attempt_js__WEBPACK_IMPORTED_MODULE_3__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets), settings.caCertificate),
+        secrets: () => secrets.values,
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: Math.min(settings.maxAttempts, 3)
+    }, deps);
+}
+
+
+/***/ }),
+
+/***/ 802:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ fetchToken)
+});
+
+// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
+var src_auth = __nccwpck_require__(886);
+// EXTERNAL MODULE: ./src/base/mask.ts
+var mask = __nccwpck_require__(777);
+// EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
+var grants = __nccwpck_require__(434);
+// EXTERNAL MODULE: ./src/http/json.ts
+var http_json = __nccwpck_require__(868);
+// EXTERNAL MODULE: ./src/oauth/failure.ts
+var failure = __nccwpck_require__(977);
+// EXTERNAL MODULE: ./src/oauth/send.ts
+var send = __nccwpck_require__(513);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var base_errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/untrusted.ts
+var untrusted = __nccwpck_require__(607);
+;// CONCATENATED MODULE: ./src/oauth/token-response.ts
+
+
+
+
+/**
+ * Parses a 2xx token response; anything not a usable Bearer token (or, from a token exchange, an
+ * N_A one) is an ActionError. Every field is checked against its grammar (base/untrusted.ts) before
+ * anything can print or publish it.
+ */
+function parseTokenResponse(response, rules = 'rfc6749') {
+    const json = (0,http_json/* parseJsonObject */.d)(response);
+    if (!json) {
+        throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+    }
+    const where = `The token response (HTTP ${response.status})`;
+    const accessToken = (0,untrusted/* checkToken */.SK)(json.access_token, where, 'access_token');
+    const tokenType = (0,untrusted/* checkTokenType */.qQ)(json.token_type, where, 'token_type');
+    const exchange = rules === 'rfc8693';
+    // RFC 8693 §2.2.1: N_A says the issued token is not an access token (an ID token, say).
+    const notAccessToken = exchange && tokenType === 'N_A';
+    if (tokenType.toLowerCase() !== 'bearer' && !notAccessToken) {
+        throw new base_errors/* ActionError */.l(`${where} has token_type '${tokenType}'; this action supports Bearer tokens${exchange ? ' (and N_A from a token exchange)' : ''} only.`);
+    }
+    // An N_A token (an ID token, say) is not sent as a Bearer token: RFC 6749's VSCHAR rule only.
+    if (!notAccessToken)
+        (0,untrusted/* checkBearerToken */.RP)(accessToken, where, 'access_token');
+    const issuedTokenType = (0,untrusted/* checkTokenTypeUri */.yd)(json.issued_token_type, where, 'issued_token_type');
+    if (exchange && !issuedTokenType) {
+        throw new base_errors/* ActionError */.l(`${where} has no issued_token_type, which a token exchange response must have (RFC 8693 §2.2.1). Check that token-url is a token exchange endpoint.`);
+    }
+    return {
+        accessToken,
+        tokenType: notAccessToken ? 'N_A' : 'Bearer',
+        issuedTokenType,
+        expiresIn: (0,untrusted/* checkExpiresIn */.Uq)(json.expires_in, where, 'expires_in'),
+        scope: (0,untrusted/* checkScope */.DB)(json.scope, where, 'scope')
+    };
+}
+function notJson(response) {
+    const what = (0,failure/* isHtml */._6)(response)
+        ? 'an HTML page'
+        : response.body.trim()
+            ? 'a body that is not a JSON object'
+            : 'an empty body';
+    return `The token endpoint answered HTTP ${response.status} with ${what} instead of a JSON token response.`;
+}
+
+// EXTERNAL MODULE: ./src/steps/attempt.ts
+var attempt = __nccwpck_require__(854);
+;// CONCATENATED MODULE: ./src/oauth/jwt.ts
+
+/** A JWS in compact form whose header is JSON with an alg: a JWT we can try to verify. */
+function isJwt(token) {
+    const parts = token.split('.');
+    if (parts.length !== 3)
+        return false;
+    try {
+        const header = JSON.parse(Buffer.from(parts[0] ?? '', 'base64url').toString('utf8'));
+        return typeof header === 'object' && header !== null && 'alg' in header;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Verifies an access token against the server's key set (a JWKS document): signature, exp, nbf,
+ * and iss and aud when expected. Returns its exp (seconds) and cnf. jose is loaded only here.
+ */
+async function verifyAccessToken(token, jwks, expected, nowMs) {
+    if (!isJwt(token)) {
+        throw new base_errors/* ActionError */.l('verify-token is true, but the access token is opaque (not a JWT), so it cannot be verified here. Set verify-token: false for servers that issue reference tokens.');
+    }
+    if (typeof jwks !== 'object' ||
+        jwks === null ||
+        !Array.isArray(jwks.keys)) {
+        throw new base_errors/* ActionError */.l("The server's key set (jwks-url or the discovered jwks_uri) is not a JWKS document: expected a JSON object with a keys array.");
+    }
+    const { createLocalJWKSet, jwtVerify, errors } = await __nccwpck_require__.e(/* import() */ 380).then(__nccwpck_require__.bind(__nccwpck_require__, 380));
+    try {
+        const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+            issuer: expected.issuer,
+            audience: expected.audience,
+            // RFC 9068 §2.2: a JWT access token has an exp; without one, min-validity means nothing.
+            requiredClaims: ['exp'],
+            currentDate: new Date(nowMs)
+        });
+        return { exp: payload.exp, cnf: payload.cnf };
+    }
+    catch (error) {
+        if (error instanceof errors.JWTExpired) {
+            throw new base_errors/* ActionError */.l('The access token has already expired (its exp claim is in the past).');
+        }
+        if (error instanceof errors.JWTClaimValidationFailed) {
+            const hint = {
+                iss: `it was not issued by '${expected.issuer}' (check issuer)`,
+                aud: `it is not meant for '${expected.audience}' (check audience)`,
+                nbf: 'it is not valid yet (nbf is in the future; is the runner clock right?)',
+                exp: error.reason === 'missing'
+                    ? 'it has none, and RFC 9068 §2.2 requires one (a token that never expires cannot be verified as current)'
+                    : 'it is not a number of seconds'
+            };
+            throw new base_errors/* ActionError */.l(`The access token's ${error.claim} claim failed verification: ${Object.hasOwn(hint, error.claim) ? hint[error.claim] : 'check failed'}.`);
+        }
+        if (error instanceof errors.JWKSNoMatchingKey) {
+            throw new base_errors/* ActionError */.l("No key in the server's key set matches the access token's kid and alg. Hint: check jwks-url, or the issuer's jwks_uri.");
+        }
+        if (error instanceof errors.JOSEError) {
+            throw new base_errors/* ActionError */.l(`The access token did not verify against the server's key set (${error.code}). It may have been altered, or signed by another server. Hint: check jwks-url or issuer.`);
+        }
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/steps/checks.ts
+
+
+
+/**
+ * verify-token (signature and claims, and the certificate a bound token names) and min-validity:
+ * run before any output is written, so a token that fails them is never handed on.
+ */
+async function checkAccessToken(token, settings, { requestedAt, jwksUrl, fetchKeySet, log, now }) {
+    const verified = {
+        keySetHost: undefined,
+        certificateBinding: false,
+        minValidity: undefined,
+        expiresAtMs: undefined
+    };
+    let expiresAtMs = token.expiresIn === undefined ? undefined : requestedAt + token.expiresIn * 1000;
+    if (settings.verifyToken) {
+        if (!jwksUrl) {
+            throw new base_errors/* ActionError */.l('verify-token is true, but the discovery document lists no jwks_uri. Set jwks-url.');
+        }
+        const claims = await verifyAccessToken(token.accessToken, await fetchKeySet(jwksUrl), { issuer: settings.issuer || undefined, audience: settings.audience || undefined }, now());
+        if (claims.exp !== undefined)
+            expiresAtMs = claims.exp * 1000;
+        verified.certificateBinding = checkBinding(claims.cnf, settings);
+        verified.keySetHost = jwksUrl.host;
+        log.info(`Verified the token's signature and claims against ${jwksUrl.host}.`);
+    }
+    if (settings.minValidity > 0 && expiresAtMs === undefined) {
+        log.warning('min-validity is set, but the server did not say when the token expires (no expires_in), so it was not checked.');
+    }
+    if (settings.minValidity > 0 && expiresAtMs !== undefined) {
+        const left = Math.floor((expiresAtMs - now()) / 1000);
+        if (left < settings.minValidity) {
+            throw new base_errors/* ActionError */.l(`The token is valid for ${left} s more, less than min-validity (${settings.minValidity} s). Hint: lower min-validity, or ask the server for longer-lived tokens.`);
+        }
+        verified.minValidity = settings.minValidity;
+    }
+    return { ...verified, expiresAtMs };
+}
+/**
+ * RFC 8705 §3.1: a certificate-bound token names its certificate's SHA-256 thumbprint in
+ * cnf x5t#S256. It must be ours, or the token is useless to us (and someone else's). True if bound.
+ */
+function checkBinding(cnf, settings) {
+    const bound = typeof cnf === 'object' && cnf !== null
+        ? cnf['x5t#S256']
+        : undefined;
+    if (bound === undefined)
+        return false;
+    const ours = (0,src_auth/* clientCertificateThumbprint */.IC)(settings.auth);
+    if (bound !== ours) {
+        throw new base_errors/* ActionError */.l(`The access token is bound to ${ours ? 'another certificate' : 'a client certificate'} (its cnf x5t#S256 ${ours ? 'does not match client-certificate' : 'names one, and this step presents none'}). Hint: check client-certificate, and that the server binds tokens to the certificate it was shown.`);
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/steps/token.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The one way this action gets a token, for the main step and for every refresh of the token
+ * agent: each attempt's request with fresh credentials, sent with retries under the deadline, the
+ * response parsed and masked, then verify-token and min-validity. What an attempt makes (an
+ * assertion, an ID token) is added to `secrets`.
+ */
+async function fetchToken(settings, endpoints, secrets, deps) {
+    const { core } = deps;
+    const { grant, clientId, auth } = settings;
+    core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
+    let idToken;
+    const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
+    const { response, requestedAt } = await (0,send/* sendWithRetries */.HI)({
+        endpoint: { ...failure/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
+        request: () => (0,attempt/* tokenRequest */.jE)(settings, context, secrets),
+        secrets: () => secrets.values,
+        timeoutMs: settings.timeoutMs,
+        maxAttempts: settings.maxAttempts
+    }, deps).catch((error) => {
+        throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
+    });
+    const token = parseTokenResponse(response, (0,grants/* grantDefinition */.Gm)(grant).response);
+    (0,mask/* maskAll */.gh)(core, [token.accessToken]);
+    const verified = await checkAccessToken(token, settings, {
+        requestedAt,
+        jwksUrl: endpoints.jwksUrl,
+        fetchKeySet: async (url) => (0,http_json/* parseJsonObject */.d)(await (0,send/* getDocument */.YE)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
+        log: core,
+        now: deps.now
+    });
+    return { token, requestedAt, verified };
+}
+
+
+/***/ }),
+
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 24:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 30:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

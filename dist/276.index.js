@@ -1,0 +1,441 @@
+export const id = 276;
+export const ids = [276];
+export const modules = {
+
+/***/ 285:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ windowsCommand),
+/* harmony export */   FY: () => (/* binding */ keyMatches),
+/* harmony export */   JH: () => (/* binding */ AGENT_DIR_PREFIX),
+/* harmony export */   LD: () => (/* binding */ posixCommand),
+/* harmony export */   Nq: () => (/* binding */ isAgentDir),
+/* harmony export */   RK: () => (/* binding */ WATCH_INTERVAL_MS),
+/* harmony export */   SR: () => (/* binding */ agentPaths),
+/* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
+/* harmony export */   YZ: () => (/* binding */ readKey),
+/* harmony export */   dk: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_2__.d),
+/* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
+/* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
+/* harmony export */   z7: () => (/* binding */ freshUntil)
+/* harmony export */ });
+/* unused harmony exports AGENT_STATE, shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(363);
+// What the main step, the token agent, the token command and the post step agree on: where the
+// agent lives, how its command is written, and how a request proves it comes from that command.
+// Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
+
+
+/** The saved state that names the agent's directory, for the post step. */
+const AGENT_STATE = 'agent-dir';
+
+/** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
+const AGENT_DIR_PREFIX = 'stent-token-agent-';
+const AGENT_DIR = /^stent-token-agent-[0-9a-f]{32}$/;
+/** A request line is a key and an operation: anything longer is not ours. */
+const MAX_REQUEST_BYTES = 512;
+/** A client has this long to send its request line once connected. */
+const REQUEST_TIMEOUT_MS = 5000;
+/** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
+const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
+/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+const WATCH_INTERVAL_MS = 2000;
+function agentPaths(dir, platform) {
+    if (platform === 'win32') {
+        return {
+            dir,
+            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_1__.win32.basename(dir)}`,
+            command: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'token.cmd'),
+            client: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'client.cjs')
+        };
+    }
+    return {
+        dir,
+        socket: `${dir}/agent.sock`,
+        command: `${dir}/token`,
+        client: `${dir}/client.cjs`
+    };
+}
+/**
+ * A directory the post step may stop and remove: exactly `<RUNNER_TEMP>/stent-token-agent-<hex>`.
+ * Saved state is untrusted: a path anywhere else, or a name of another shape, is refused.
+ */
+function isAgentDir(dir, runnerTemp) {
+    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(dir) !== dir)
+        return false;
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(dir));
+}
+/** The key line in a token command: `# key=<64 hex>` in sh, `rem key=<64 hex>` in cmd. */
+const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m;
+function readKey(commandText) {
+    return KEY_LINE.exec(commandText)?.[1];
+}
+/** The key a request carries, compared in constant time with ours. */
+function keyMatches(given, key) {
+    if (typeof given !== 'string' || given.length !== key.length)
+        return false;
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'));
+}
+/** A word for sh, quoted: nothing in it is expanded. */
+function shQuote(word) {
+    return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+/**
+ * The command on Linux and macOS. The key is a comment line the client reads from this file
+ * (mode 0700): not an argument (visible in ps), not a heredoc (bash may spill one to TMPDIR).
+ */
+function posixCommand({ node, paths, key, timeoutMs }) {
+    return [
+        '#!/bin/sh',
+        '# Prints a fresh access token from the token agent of stent-token-action. Takes no arguments.',
+        `# key=${key}`,
+        `exec ${[node, paths.client, paths.socket, String(timeoutMs), paths.command].map(shQuote).join(' ')}`,
+        ''
+    ].join('\n');
+}
+/** A word for cmd, in double quotes; % doubled so that nothing is expanded. */
+function cmdQuote(word) {
+    if (word.includes('"'))
+        throw new Error('A Windows path cannot hold a double quote.');
+    return `"${word.replaceAll('%', '%%')}"`;
+}
+/**
+ * The command on Windows: a .cmd, since cmd has no heredoc (and a pipe from echo would put the
+ * key on a child cmd.exe's command line); the client reads the key from this file as on POSIX.
+ */
+function windowsCommand({ node, paths, key, timeoutMs }) {
+    return [
+        '@echo off',
+        'rem Prints a fresh access token from the token agent of stent-token-action. Takes no arguments.',
+        `rem key=${key}`,
+        `${[node, paths.client, paths.socket, String(timeoutMs), paths.command].map(cmdQuote).join(' ')}`,
+        'exit /b %ERRORLEVEL%',
+        ''
+    ].join('\r\n');
+}
+/** A workflow command's data, escaped as @actions/core does: % CR LF. */
+function escapeData(text) {
+    return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+}
+/**
+ * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;
+ * without, the agent keeps a margin of half the token's lifetime, at most 5 minutes. A token
+ * whose expiry nobody said (no expires_in, not verified) is kept: there is nothing to judge by.
+ */
+function freshUntil(token, minValiditySeconds) {
+    if (token.expiresAtMs === undefined)
+        return Infinity;
+    if (minValiditySeconds > 0)
+        return token.expiresAtMs - minValiditySeconds * 1000;
+    const lifetime = Math.max(0, token.expiresAtMs - token.requestedAt);
+    return token.expiresAtMs - Math.min(lifetime / 2, MAX_MARGIN_MS);
+}
+const MAX_MARGIN_MS = 5 * 60 * 1000;
+
+
+/***/ }),
+
+/***/ 531:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Up: () => (/* binding */ pick),
+/* harmony export */   bg: () => (/* binding */ parseStartMessage),
+/* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
+/* harmony export */   ju: () => (/* binding */ PROXY_ENV)
+/* harmony export */ });
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(758);
+
+const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+const PROXY_ENV = [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy'
+];
+/** The named variables that are set in env. */
+function pick(env, names) {
+    return Object.fromEntries(names.flatMap(name => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+    }));
+}
+const isStrings = (value) => typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every(item => typeof item === 'string');
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
+function parseStartMessage(text) {
+    const message = JSON.parse(text);
+    const first = message.first;
+    if (!isStrings(message.inputs) ||
+        !isStrings(message.idTokenEnv) ||
+        !isStrings(message.proxyEnv) ||
+        typeof message.socket !== 'string' ||
+        typeof message.command !== 'string' ||
+        typeof message.key !== 'string' ||
+        typeof first?.token?.accessToken !== 'string' ||
+        typeof first.requestedAt !== 'number') {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+    }
+    return message;
+}
+
+
+/***/ }),
+
+/***/ 276:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  READY_TIMEOUT_MS: () => (/* binding */ READY_TIMEOUT_MS),
+  launchAgent: () => (/* binding */ launchAgent)
+});
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(24);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(760);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __webpack_require__(758);
+// EXTERNAL MODULE: ./src/config/input-names.ts
+var input_names = __webpack_require__(523);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __webpack_require__(902);
+;// CONCATENATED MODULE: ./src/agent/client.ts
+/**
+ * The token command's client, written next to the command when the agent starts. It loads only
+ * node:net and node:fs (a fresh node per call, so start-up is its whole cost) and is CommonJS,
+ * which starts faster than an ES module. Arguments: socket, deadline in ms, the command's path
+ * (which holds the key). On success: `::add-mask::<token>` on stderr first, then the token on
+ * stdout. On failure: one `::error::` line on stderr, nothing on stdout, exit 1.
+ */
+const CLIENT_SOURCE = String.raw `'use strict'
+// stent-token-action: asks the job's token agent for a fresh token. Holds no secret.
+const { connect } = require('node:net')
+const { readFileSync } = require('node:fs')
+const [socketPath = '', deadline = '0', commandPath = ''] = process.argv.slice(2)
+const escape = text => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+let done = false
+function fail(message) {
+  if (done) return
+  done = true
+  process.stderr.write('::error::' + escape(message) + '\n')
+  process.exitCode = 1
+}
+let key
+try {
+  key = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m.exec(readFileSync(commandPath, 'utf8'))[1]
+} catch {
+  fail('The token command ' + commandPath + ' cannot be read, or holds no key: the token agent was stopped at the end of the job, or the file was changed.')
+}
+if (key) {
+  const socket = connect(socketPath)
+  const timer = setTimeout(() => {
+    fail('The token agent did not answer within ' + Math.round(Number(deadline) / 1000) + ' s.')
+    socket.destroy()
+  }, Number(deadline))
+  let reply = ''
+  socket.setEncoding('utf8')
+  socket.on('connect', () => socket.write(JSON.stringify({ key, op: 'token' }) + '\n'))
+  socket.on('data', chunk => {
+    reply += chunk
+    if (reply.length > 65536) socket.destroy()
+  })
+  socket.on('error', error => {
+    const gone = error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
+    fail(
+      gone
+        ? 'The token agent is not running (' + error.code + ' on ' + socketPath + '): it was stopped by the post step or exited. Run the token command only in later steps of the job that started it.'
+        : 'Could not reach the token agent at ' + socketPath + ' (' + (error.code || 'error') + ').'
+    )
+  })
+  socket.on('close', () => {
+    clearTimeout(timer)
+    if (done) return
+    let answer
+    try {
+      answer = JSON.parse(reply)
+    } catch {
+      return fail('The token agent closed the connection without an answer: it is stopping, or the request was refused.')
+    }
+    const token = answer && answer.token
+    if (typeof token === 'string' && /^[\x21-\x7e]+$/.test(token)) {
+      done = true
+      process.stderr.write('::add-mask::' + escape(token) + '\n')
+      process.stdout.write(token + '\n')
+      return
+    }
+    fail(answer && typeof answer.error === 'string' ? answer.error : 'The token agent gave no token.')
+  })
+}
+`;
+
+// EXTERNAL MODULE: ./src/agent/protocol.ts
+var protocol = __webpack_require__(285);
+// EXTERNAL MODULE: ./src/agent/start-message.ts
+var start_message = __webpack_require__(531);
+;// CONCATENATED MODULE: ./src/agent/start.ts
+// The main step's side of `agent: true`: makes the agent's private directory and command, starts
+// the agent with a clean environment, hands it the settings over a pipe, and waits until it listens.
+
+
+
+
+
+
+
+
+
+
+/** The agent is a node process loading this bundle: this is ample, and a clear failure beyond. */
+const READY_TIMEOUT_MS = 10_000;
+/** Unix socket paths are limited to 104 bytes on macOS (108 on Linux), the NUL included. */
+const MAX_SOCKET_PATH = 103;
+/**
+ * Spawns the agent's node at once, so that its start-up overlaps the step's own token request;
+ * it waits on its stdin, and exits if that closes without a start message.
+ */
+function launchAgent(env, saveDir) {
+    const child = (0,external_node_child_process_.spawn)(process.execPath, [process.argv[1] ?? '', protocol/* AGENT_FLAG */.dk], {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'ignore'],
+        env: agentEnv(env),
+        // Not the workspace: on Windows a process's working directory cannot be removed under it.
+        ...(env.RUNNER_TEMP ? { cwd: env.RUNNER_TEMP } : {}),
+        windowsHide: true
+    });
+    child.stdin.on('error', () => { });
+    // The first line the agent says (ready, or why not), or how it ended before saying one.
+    const said = new Promise(resolve => {
+        let text = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk) => {
+            text += chunk;
+            const end = text.indexOf('\n');
+            if (end >= 0 || text.length >= 4096)
+                resolve(text.slice(0, end < 0 ? 4096 : end));
+        });
+        child.on('error', error => resolve(`error it could not be started (${error.code ?? 'error'})`));
+        child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`));
+    });
+    const abandon = () => {
+        child.stdin.destroy();
+        child.stdout.destroy();
+        child.kill();
+        child.unref();
+    };
+    return {
+        abandon,
+        start: async (first, settings, deps) => {
+            try {
+                return await startAgent(first, settings, deps, saveDir, async (message) => {
+                    child.stdin.end(`${JSON.stringify(message)}\n`);
+                    let timer;
+                    const line = await Promise.race([
+                        said,
+                        new Promise(resolve => {
+                            timer = setTimeout(() => resolve(`error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+                        })
+                    ]);
+                    clearTimeout(timer);
+                    if (line !== 'ready' || child.pid === undefined) {
+                        // The agent's own words, bounded to one line of printable ASCII.
+                        const problem = line.replace(/[^\x20-\x7e]/g, '?').replace(/^error /, '');
+                        throw new errors/* ActionError */.l(`The token agent did not start: ${problem}. Hint: set agent: false to get one token without it, and report this if it persists.`);
+                    }
+                    // The step may end now; the agent lives on.
+                    child.stdout.destroy();
+                    child.removeAllListeners('exit');
+                    child.unref();
+                    return child.pid;
+                });
+            }
+            catch (error) {
+                abandon();
+                throw error;
+            }
+        }
+    };
+}
+/** Starts the token agent and returns the token command's path, once the agent listens. */
+async function startAgent(first, settings, deps, saveDir, send) {
+    const { core, env } = deps;
+    const runnerTemp = env.RUNNER_TEMP;
+    if (!runnerTemp) {
+        throw new errors/* ActionError */.l('agent is true, but RUNNER_TEMP is not set: the token agent lives in the runner temp directory. Run the action on a GitHub Actions runner.');
+    }
+    const dir = (0,external_node_path_.join)((0,external_node_path_.resolve)(runnerTemp), `${protocol/* AGENT_DIR_PREFIX */.JH}${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`);
+    const paths = (0,protocol/* agentPaths */.SR)(dir, process.platform);
+    if (process.platform !== 'win32' && Buffer.byteLength(paths.socket) > MAX_SOCKET_PATH) {
+        throw new errors/* ActionError */.l(`agent is true, but the socket path in RUNNER_TEMP would be ${Buffer.byteLength(paths.socket)} bytes, over the limit of ${MAX_SOCKET_PATH}. Point RUNNER_TEMP at a shorter directory.`);
+    }
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { mode: 0o700 });
+    }
+    catch (error) {
+        throw new errors/* ActionError */.l(`agent is true, but the token agent's directory cannot be made in RUNNER_TEMP (${error.code ?? 'error'}). Check that RUNNER_TEMP is a writable directory.`);
+    }
+    // Before the agent exists: whatever happens next, the post step finds what to clean up.
+    saveDir(dir);
+    try {
+        const key = (0,external_node_crypto_.randomBytes)(32).toString('hex');
+        // A refresh's whole retry budget, and some: the command must not give up before the agent.
+        const timeoutMs = settings.maxAttempts * (settings.timeoutMs + retry/* BACKOFF */.hH.retryAfterCapMs + retry/* BACKOFF */.hH.spreadMs) +
+            10_000;
+        const spec = { node: process.execPath, paths, key, timeoutMs };
+        (0,external_node_fs_.writeFileSync)(paths.client, CLIENT_SOURCE, { mode: 0o600 });
+        (0,external_node_fs_.writeFileSync)(paths.command, process.platform === 'win32' ? (0,protocol/* windowsCommand */.$Q)(spec) : (0,protocol/* posixCommand */.LD)(spec), { mode: 0o700 });
+        (0,external_node_fs_.chmodSync)(paths.command, 0o700);
+        const message = {
+            inputs: Object.fromEntries(input_names/* INPUT_NAMES */.Qh.map(name => [name, core.getInput(name)])),
+            idTokenEnv: (0,start_message/* pick */.Up)(env, start_message/* ID_TOKEN_ENV */.c_),
+            proxyEnv: (0,start_message/* pick */.Up)(env, start_message/* PROXY_ENV */.ju),
+            socket: paths.socket,
+            command: paths.command,
+            key,
+            first
+        };
+        const pid = await send(message);
+        core.info(`Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`);
+        return paths.command;
+    }
+    catch (error) {
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
+        throw error;
+    }
+}
+/**
+ * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
+ * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
+ * by which the runner ends the job's leftover processes.
+ */
+function agentEnv(env) {
+    return (0,start_message/* pick */.Up)(env, [
+        'NODE_EXTRA_CA_CERTS',
+        'NODE_USE_ENV_PROXY',
+        'RUNNER_TRACKING_ID',
+        // process.env is case-insensitive on Windows: one spelling finds it.
+        'SystemRoot'
+    ]);
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=276.index.js.map

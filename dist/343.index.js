@@ -1,0 +1,493 @@
+export const id = 343;
+export const ids = [343];
+export const modules = {
+
+/***/ 285:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ windowsCommand),
+/* harmony export */   FY: () => (/* binding */ keyMatches),
+/* harmony export */   JH: () => (/* binding */ AGENT_DIR_PREFIX),
+/* harmony export */   LD: () => (/* binding */ posixCommand),
+/* harmony export */   Nq: () => (/* binding */ isAgentDir),
+/* harmony export */   RK: () => (/* binding */ WATCH_INTERVAL_MS),
+/* harmony export */   SR: () => (/* binding */ agentPaths),
+/* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
+/* harmony export */   YZ: () => (/* binding */ readKey),
+/* harmony export */   dk: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_2__.d),
+/* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
+/* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
+/* harmony export */   z7: () => (/* binding */ freshUntil)
+/* harmony export */ });
+/* unused harmony exports AGENT_STATE, shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(363);
+// What the main step, the token agent, the token command and the post step agree on: where the
+// agent lives, how its command is written, and how a request proves it comes from that command.
+// Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
+
+
+/** The saved state that names the agent's directory, for the post step. */
+const AGENT_STATE = 'agent-dir';
+
+/** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
+const AGENT_DIR_PREFIX = 'stent-token-agent-';
+const AGENT_DIR = /^stent-token-agent-[0-9a-f]{32}$/;
+/** A request line is a key and an operation: anything longer is not ours. */
+const MAX_REQUEST_BYTES = 512;
+/** A client has this long to send its request line once connected. */
+const REQUEST_TIMEOUT_MS = 5000;
+/** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
+const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
+/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+const WATCH_INTERVAL_MS = 2000;
+function agentPaths(dir, platform) {
+    if (platform === 'win32') {
+        return {
+            dir,
+            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_1__.win32.basename(dir)}`,
+            command: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'token.cmd'),
+            client: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'client.cjs')
+        };
+    }
+    return {
+        dir,
+        socket: `${dir}/agent.sock`,
+        command: `${dir}/token`,
+        client: `${dir}/client.cjs`
+    };
+}
+/**
+ * A directory the post step may stop and remove: exactly `<RUNNER_TEMP>/stent-token-agent-<hex>`.
+ * Saved state is untrusted: a path anywhere else, or a name of another shape, is refused.
+ */
+function isAgentDir(dir, runnerTemp) {
+    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(dir) !== dir)
+        return false;
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(dir));
+}
+/** The key line in a token command: `# key=<64 hex>` in sh, `rem key=<64 hex>` in cmd. */
+const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m;
+function readKey(commandText) {
+    return KEY_LINE.exec(commandText)?.[1];
+}
+/** The key a request carries, compared in constant time with ours. */
+function keyMatches(given, key) {
+    if (typeof given !== 'string' || given.length !== key.length)
+        return false;
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'));
+}
+/** A word for sh, quoted: nothing in it is expanded. */
+function shQuote(word) {
+    return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+/**
+ * The command on Linux and macOS. The key is a comment line the client reads from this file
+ * (mode 0700): not an argument (visible in ps), not a heredoc (bash may spill one to TMPDIR).
+ */
+function posixCommand({ node, paths, key, timeoutMs }) {
+    return [
+        '#!/bin/sh',
+        '# Prints a fresh access token from the token agent of stent-token-action. Takes no arguments.',
+        `# key=${key}`,
+        `exec ${[node, paths.client, paths.socket, String(timeoutMs), paths.command].map(shQuote).join(' ')}`,
+        ''
+    ].join('\n');
+}
+/** A word for cmd, in double quotes; % doubled so that nothing is expanded. */
+function cmdQuote(word) {
+    if (word.includes('"'))
+        throw new Error('A Windows path cannot hold a double quote.');
+    return `"${word.replaceAll('%', '%%')}"`;
+}
+/**
+ * The command on Windows: a .cmd, since cmd has no heredoc (and a pipe from echo would put the
+ * key on a child cmd.exe's command line); the client reads the key from this file as on POSIX.
+ */
+function windowsCommand({ node, paths, key, timeoutMs }) {
+    return [
+        '@echo off',
+        'rem Prints a fresh access token from the token agent of stent-token-action. Takes no arguments.',
+        `rem key=${key}`,
+        `${[node, paths.client, paths.socket, String(timeoutMs), paths.command].map(cmdQuote).join(' ')}`,
+        'exit /b %ERRORLEVEL%',
+        ''
+    ].join('\r\n');
+}
+/** A workflow command's data, escaped as @actions/core does: % CR LF. */
+function escapeData(text) {
+    return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+}
+/**
+ * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;
+ * without, the agent keeps a margin of half the token's lifetime, at most 5 minutes. A token
+ * whose expiry nobody said (no expires_in, not verified) is kept: there is nothing to judge by.
+ */
+function freshUntil(token, minValiditySeconds) {
+    if (token.expiresAtMs === undefined)
+        return Infinity;
+    if (minValiditySeconds > 0)
+        return token.expiresAtMs - minValiditySeconds * 1000;
+    const lifetime = Math.max(0, token.expiresAtMs - token.requestedAt);
+    return token.expiresAtMs - Math.min(lifetime / 2, MAX_MARGIN_MS);
+}
+const MAX_MARGIN_MS = 5 * 60 * 1000;
+
+
+/***/ }),
+
+/***/ 343:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+// ESM COMPAT FLAG
+__webpack_require__.r(__webpack_exports__);
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runAgent: () => (/* binding */ runAgent)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(24);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(30);
+// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
+var auth = __webpack_require__(886);
+// EXTERNAL MODULE: ./src/steps/endpoints.ts + 1 modules
+var steps_endpoints = __webpack_require__(748);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var errors = __webpack_require__(758);
+// EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
+var grants = __webpack_require__(434);
+// EXTERNAL MODULE: ./src/config/inputs.ts
+var inputs = __webpack_require__(389);
+// EXTERNAL MODULE: ./src/steps/revoke.ts
+var revoke = __webpack_require__(817);
+// EXTERNAL MODULE: ./src/steps/attempt.ts
+var attempt = __webpack_require__(854);
+// EXTERNAL MODULE: ./src/steps/token.ts + 3 modules
+var token = __webpack_require__(802);
+// EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
+var transport = __webpack_require__(693);
+// EXTERNAL MODULE: ./src/agent/protocol.ts
+var protocol = __webpack_require__(285);
+;// CONCATENATED MODULE: ./src/agent/cache.ts
+
+/**
+ * The agent's one token: served from memory while fresh enough (see freshUntil), else fetched
+ * again, once, however many callers are waiting (single flight). A failed fetch fails every caller
+ * that waited for it; the next call tries again.
+ */
+class TokenCache {
+    current;
+    minValidity;
+    fetch;
+    now;
+    served = 0;
+    /** Tokens the agent fetched itself (the main step's first one is not counted). */
+    fetched = [];
+    inFlight;
+    constructor(current, minValidity, fetch, now) {
+        this.current = current;
+        this.minValidity = minValidity;
+        this.fetch = fetch;
+        this.now = now;
+    }
+    async get() {
+        const token = this.now() < (0,protocol/* freshUntil */.z7)(expiryOf(this.current), this.minValidity)
+            ? this.current
+            : await this.refresh();
+        this.served++;
+        return token.token.accessToken;
+    }
+    refresh() {
+        this.inFlight ??= this.fetch()
+            .then(token => {
+            this.current = token;
+            this.fetched.push(token);
+            return token;
+        })
+            .finally(() => (this.inFlight = undefined));
+        return this.inFlight;
+    }
+}
+const expiryOf = ({ requestedAt, verified }) => ({
+    requestedAt,
+    expiresAtMs: verified.expiresAtMs
+});
+
+// EXTERNAL MODULE: ./src/agent/start-message.ts
+var start_message = __webpack_require__(531);
+;// CONCATENATED MODULE: ./src/agent/server.ts
+// The token agent: a detached process the main step starts with `agent: true`. It gets its
+// settings over stdin, listens on a socket only the job's user can open, and serves fresh tokens
+// to the token command until the post step stops it. Nothing it knows is in its argv, its
+// environment or a file.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** The agent writes nothing anywhere: there is no log for it to write to after the main step. */
+const silent = {
+    setSecret: () => { },
+    info: () => { },
+    debug: () => { },
+    warning: () => { }
+};
+/** Reads the start message from stdin, then serves until stopped. */
+async function runAgent() {
+    // No stack trace and no unhandled rejection may print: there is nobody to read it.
+    process.on('uncaughtException', () => process.exit(1));
+    process.on('unhandledRejection', () => process.exit(1));
+    let message;
+    try {
+        message = (0,start_message/* parseStartMessage */.bg)(await readAll(process.stdin, 8 * 1024 * 1024));
+    }
+    catch (error) {
+        return say(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
+    }
+    try {
+        const server = await serve(message);
+        say('ready', undefined);
+        watch(message, server);
+    }
+    catch (error) {
+        say(`error ${error instanceof errors/* ActionError */.l ? error.message : `could not listen (${error.code ?? 'error'})`}`, 1);
+    }
+}
+/** One line to the main step, which waits for it (and stops reading after it). */
+function say(line, exitCode) {
+    process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
+        if (exitCode !== undefined)
+            process.exit(exitCode);
+    });
+}
+function readAll(stream, max) {
+    return new Promise((resolve, reject) => {
+        let text = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+            text += chunk;
+            if (text.length > max)
+                reject(new errors/* ActionError */.l('start message too large'));
+        });
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+    });
+}
+async function serve(message) {
+    // The proxy rules are read from process.env; these values never were in this process's environ.
+    for (const [name, value] of Object.entries(message.proxyEnv))
+        process.env[name] = value;
+    const deps = {
+        core: silent,
+        env: message.idTokenEnv,
+        send: transport/* send */.tN,
+        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+        now: Date.now,
+        random: Math.random
+    };
+    const settings = (0,inputs/* readSettings */.sb)(name => message.inputs[name] ?? '', Date.now());
+    const secrets = () => new attempt/* Secrets */.Sb([...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId), ...(0,grants/* grantSecrets */.KP)(settings.grant)]);
+    let endpoints;
+    const cache = new TokenCache(message.first, settings.minValidity, async () => {
+        endpoints ??= await (0,steps_endpoints/* findEndpoints */.k)(settings, deps);
+        return (0,token/* fetchToken */.e)(settings, endpoints, secrets(), deps);
+    }, deps.now);
+    let stopping = false;
+    const server = (0,external_node_net_.createServer)({ pauseOnConnect: false }, socket => {
+        if (stopping)
+            return socket.destroy();
+        handle(socket, message.key, async (op) => {
+            if (op === 'token') {
+                try {
+                    return { token: await cache.get() };
+                }
+                catch (error) {
+                    return {
+                        error: error instanceof errors/* ActionError */.l
+                            ? error.message
+                            : 'Unexpected error in the token agent while refreshing the token.'
+                    };
+                }
+            }
+            stopping = true;
+            server.close();
+            const { revoked, warnings } = settings.revoke
+                ? await revokeFetched(cache.fetched, settings, deps)
+                : { revoked: 0, warnings: [] };
+            return {
+                stopped: true,
+                served: cache.served,
+                fetched: cache.fetched.length,
+                revoked,
+                warnings
+            };
+        });
+    });
+    server.maxConnections = 64;
+    // The socket is made 0600 as it is created, not after: no moment when another user may connect.
+    const umask = process.umask(0o077);
+    try {
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(message.socket, () => resolve());
+        });
+    }
+    finally {
+        process.umask(umask);
+    }
+    if (process.platform !== 'win32')
+        (0,external_node_fs_.chmodSync)(message.socket, 0o600);
+    return server;
+}
+/** Tokens not yet expired: revoking the others is a request for nothing. */
+function liveTokens(tokens) {
+    const now = Date.now();
+    return tokens.filter(({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now);
+}
+async function revokeFetched(tokens, settings, deps) {
+    const results = await Promise.allSettled(liveTokens(tokens).map(token => (0,revoke/* revokeToken */.w)(token.token.accessToken, settings, new attempt/* Secrets */.Sb([
+        token.token.accessToken,
+        ...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId),
+        ...(0,grants/* grantSecrets */.KP)(settings.grant)
+    ]), deps)));
+    const warnings = results.flatMap(result => result.status === 'fulfilled'
+        ? []
+        : [
+            `A token the agent fetched was not revoked. ${result.reason instanceof errors/* ActionError */.l ? result.reason.message : 'Unexpected error.'}`
+        ]);
+    return { revoked: results.length - warnings.length, warnings };
+}
+/**
+ * One connection: a request line within REQUEST_TIMEOUT_MS and MAX_REQUEST_BYTES, then one JSON
+ * answer. Without the key, the answer is a refusal and nothing else happens.
+ */
+function handle(socket, key, act) {
+    socket.on('error', () => { });
+    const timer = setTimeout(() => socket.destroy(), protocol/* REQUEST_TIMEOUT_MS */.j2);
+    let line = '';
+    const answer = (reply) => {
+        // After the answer to stop, the agent is done.
+        socket.end(`${JSON.stringify(reply)}\n`, () => {
+            if ('stopped' in reply)
+                process.exit(0);
+        });
+    };
+    const onData = (chunk) => {
+        line += chunk;
+        const end = line.indexOf('\n');
+        if (end < 0) {
+            if (line.length > protocol/* MAX_REQUEST_BYTES */.rO)
+                socket.destroy();
+            return;
+        }
+        socket.off('data', onData);
+        clearTimeout(timer);
+        let request;
+        try {
+            request = JSON.parse(line.slice(0, end));
+        }
+        catch {
+            // Refused below, like a wrong key.
+        }
+        const { key: given, op } = typeof request === 'object' && request !== null
+            ? request
+            : {};
+        if (!(0,protocol/* keyMatches */.FY)(given, key) || (op !== 'token' && op !== 'stop')) {
+            answer({ error: 'The token agent refused the request: it does not carry the agent key.' });
+            return;
+        }
+        void act(op).then(answer);
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', onData);
+}
+/** Exits when the post step removed the socket (or, on Windows, the directory), or at the cap. */
+function watch(message, server) {
+    const watched = process.platform === 'win32' ? message.command : message.socket;
+    const exit = () => {
+        server.close();
+        process.exit(0);
+    };
+    setInterval(() => {
+        try {
+            (0,external_node_fs_.statSync)(watched);
+        }
+        catch {
+            exit();
+        }
+    }, protocol/* WATCH_INTERVAL_MS */.RK).unref();
+    setTimeout(exit, protocol/* HARD_CAP_MS */.Sq).unref();
+}
+
+
+/***/ }),
+
+/***/ 531:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Up: () => (/* binding */ pick),
+/* harmony export */   bg: () => (/* binding */ parseStartMessage),
+/* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
+/* harmony export */   ju: () => (/* binding */ PROXY_ENV)
+/* harmony export */ });
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(758);
+
+const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+const PROXY_ENV = [
+    'HTTPS_PROXY',
+    'https_proxy',
+    'HTTP_PROXY',
+    'http_proxy',
+    'NO_PROXY',
+    'no_proxy'
+];
+/** The named variables that are set in env. */
+function pick(env, names) {
+    return Object.fromEntries(names.flatMap(name => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+    }));
+}
+const isStrings = (value) => typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every(item => typeof item === 'string');
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
+function parseStartMessage(text) {
+    const message = JSON.parse(text);
+    const first = message.first;
+    if (!isStrings(message.inputs) ||
+        !isStrings(message.idTokenEnv) ||
+        !isStrings(message.proxyEnv) ||
+        typeof message.socket !== 'string' ||
+        typeof message.command !== 'string' ||
+        typeof message.key !== 'string' ||
+        typeof first?.token?.accessToken !== 'string' ||
+        typeof first.requestedAt !== 'number') {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+    }
+    return message;
+}
+
+
+/***/ })
+
+};
+
+//# sourceMappingURL=343.index.js.map
