@@ -20,7 +20,7 @@ export const modules = {
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
-/* unused harmony exports AGENT_STATE, shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* unused harmony exports shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
@@ -31,8 +31,6 @@ export const modules = {
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
 
 
-/** The saved state that names the agent's directory, for the post step. */
-const AGENT_STATE = 'agent-dir';
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
 const AGENT_DIR_PREFIX = 'stent-token-agent-';

@@ -4,9 +4,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { basename, dirname, resolve, win32 } from 'node:path'
 
-/** The saved state that names the agent's directory, for the post step. */
-export const AGENT_STATE = 'agent-dir'
-
 export { AGENT_FLAG } from './flag.js'
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
