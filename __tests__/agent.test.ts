@@ -337,6 +337,27 @@ describe('two agents in one job', () => {
   })
 })
 
+describe('a post step whose inputs no longer read', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'agent-runner-temp-'))
+  afterAll(() => rmSync(temp, { recursive: true, force: true }))
+
+  it('still stops the agent and removes its files (a certificate that expired during the job)', async () => {
+    answer = tokens
+    ttl = 60
+    const env = { RUNNER_TEMP: temp }
+    const main = await runAction(inputs(), { env })
+    const pid = agentPid(main)
+    // Any input that fails to read stands for one: here a value readSettings refuses.
+    const post = await runAction(inputs({ 'max-attempts': '0' }), {
+      env: { ...env, ...postStepEnv(main.state) }
+    })
+    expect(post.code).toBe(0)
+    expect(post.log).toContain('Stopped the token agent: it served 0 tokens and fetched 0.')
+    expect(await gone(pid)).toBe(true)
+    expect(readdirSync(temp)).toEqual([])
+  })
+})
+
 describe('the agent ends without the post step', () => {
   const temp = mkdtempSync(join(tmpdir(), 'agent-runner-temp-'))
   afterAll(() => rmSync(temp, { recursive: true, force: true }))
