@@ -168,6 +168,21 @@ describe('failures through dist/', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('a typo in a value (auth-method: private-key-jwt): exit 1 before any request, suggesting the value', async () => {
+    const before = server.calls.length
+    const run = await runAction({
+      'client-id': ID,
+      'client-secret': SECRET,
+      'token-url': server.tokenUrl,
+      'auth-method': 'private-key-jwt'
+    })
+    expect(run.code).toBe(1)
+    expect(server.calls.length).toBe(before)
+    expect(run.log).toContain(
+      "::error::Input 'auth-method' has an unsupported value 'private-key-jwt'. Did you mean 'private_key_jwt'?"
+    )
+  })
+
   it('an unknown input (client_secret for client-secret): exit 1 before any request, no outputs', async () => {
     const before = server.calls.length
     const run = await runAction(

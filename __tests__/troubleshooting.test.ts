@@ -133,6 +133,7 @@ beforeAll(async () => {
       await message({ 'client-secret': '' }),
       await message({ 'auth-method': 'private_key_jwt', 'client-assertion-key': 'not a key' }),
       await message({ 'max-attempts': 'many' }),
+      await message({ 'auth-method': 'private-key-jwt' }),
       await message({ 'auth-method': 'github_oidc' }),
       await message(await tokenUrl(json(401, { error: 'invalid_client' }))),
       // Glewlwyd refuses a client with an empty 403.

@@ -9,6 +9,7 @@ import {
   type GetInput
 } from '../base/input-rules.js'
 import { readTrustedCertificates } from '../base/keys.js'
+import { didYouMean } from '../base/suggest.js'
 import { grantDefinition, GRANT_FORM_FIELDS, readGrant } from '../grants/index.js'
 import type { Settings } from './settings.js'
 
@@ -181,5 +182,7 @@ function parseBoolean(getInput: GetInput, name: string, fallback: boolean): bool
   if (!value) return fallback
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new ActionError(`Input '${name}' must be true or false (got '${value}').`)
+  throw new ActionError(
+    `Input '${name}' must be true or false (got '${value}').${didYouMean(value, ['true', 'false'])}`
+  )
 }
