@@ -10,6 +10,7 @@ import {
 } from '../base/input-rules.js'
 import { readTrustedCertificates } from '../base/keys.js'
 import { didYouMean } from '../base/suggest.js'
+import { NETWORK_DEFAULTS } from '../http/retry.js'
 import { grantDefinition, GRANT_FORM_FIELDS, readGrant } from '../grants/index.js'
 import type { Settings } from './settings.js'
 
@@ -73,8 +74,10 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     resources: parseResources(getInput('resource')),
     extraParams: parseExtraParams(getInput('extra-params')),
     exportVariable: parseExportVariable(getInput('export-variable')),
-    timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-    maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+    timeoutMs:
+      parseWholeNumber(getInput, 'timeout-seconds', NETWORK_DEFAULTS.timeoutMs / 1000, 1, 600) *
+      1000,
+    maxAttempts: parseWholeNumber(getInput, 'max-attempts', NETWORK_DEFAULTS.maxAttempts, 1, 20),
     caCertificate: readTrustedCertificates(getInput('ca-certificate'), 'ca-certificate'),
     summary: parseBoolean(getInput, 'summary', true),
     summaryTitle: singleLine(getInput, 'summary-title'),

@@ -5,6 +5,7 @@ import { checkInputNames } from '../config/input-names.js'
 import { readSettings } from '../config/inputs.js'
 import { grantDefinition, grantSecrets } from '../grants/index.js'
 import { parseJsonObject } from '../http/json.js'
+import { stepBudgetMs } from '../http/retry.js'
 import { TLS_CHECKS_OFF_WARNING } from '../http/transport.js'
 import type { Endpoints } from '../oauth/discovery.js'
 import { TOKEN_ENDPOINT } from '../oauth/failure.js'
@@ -32,20 +33,29 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
       ...grantSecrets(settings.grant)
     ])
     maskAll(core, secrets.values)
-    const endpoints = await findEndpoints(settings, deps)
+    // One time budget for the whole step: discovery, keys, the GitHub ID token, the token request.
+    const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
+    const endpoints = await findEndpoints(settings, deadline, deps)
     const { grant, clientId, auth } = settings
     core.info(
       `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`
     )
     let idToken: string | undefined
-    const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
-    const { response, requestedAt } = await sendWithRetries(
+    const context = attemptContext(
+      settings,
+      endpoints.tokenUrl,
+      deadline,
+      deps,
+      token => (idToken = token)
+    )
+    const { response, requestedAt, attempts } = await sendWithRetries(
       {
         endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
         request: () => tokenRequest(settings, context, secrets),
         secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
+        maxAttempts: settings.maxAttempts,
+        deadline
       },
       deps
     ).catch((error: unknown) => {
@@ -61,7 +71,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
           await getDocument(
             url,
             { label: 'The key set endpoint', input: 'jwks-url' },
-            settings,
+            { ...settings, deadline },
             deps
           )
         ),

@@ -4,6 +4,7 @@ import { maskAll } from '../base/mask.js'
 import { checkToken } from '../base/untrusted.js'
 import { readSettings } from '../config/inputs.js'
 import type { Settings } from '../config/settings.js'
+import { stepBudgetMs } from '../http/retry.js'
 import { sendWithRetries } from '../oauth/send.js'
 import { buildRevocationRequest } from '../oauth/token-request.js'
 import { attemptContext, credentials, Secrets } from '../steps/attempt.js'
@@ -34,7 +35,9 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
     const token = checkToken(saved, "The main step's saved state", 'token')
     const secrets = new Secrets([token, ...authSecrets(settings.auth, settings.clientId)])
     maskAll(core, secrets.values)
-    const endpoints = await findEndpoints(settings, deps)
+    // The post step is a step of its own, with a budget of its own.
+    const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
+    const endpoints = await findEndpoints(settings, deadline, deps)
     const revocationUrl = endpoints.revocationUrl
     if (!revocationUrl) {
       throw new ActionError('The discovery document lists no revocation_endpoint.')
@@ -55,14 +58,15 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
             token,
             await credentials(
               settings,
-              attemptContext(settings, endpoints.tokenUrl, deps),
+              attemptContext(settings, endpoints.tokenUrl, deadline, deps),
               secrets
             ),
             settings.caCertificate
           ),
         secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: Math.min(settings.maxAttempts, 3)
+        maxAttempts: Math.min(settings.maxAttempts, 3),
+        deadline
       },
       deps
     )
