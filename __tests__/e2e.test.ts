@@ -80,6 +80,10 @@ describe.each(['client_secret_post', 'client_secret_basic'])('%s through dist/',
     expect(run.summary).toContain('| Scope | api:read api:write |')
     expect(run.summary).toMatch(/\| Expires \| \d{4}-\d\d-\d\dT[\d:.]+Z \(in 30 days\) \|/)
     expect(run.summary).toContain(`| Token fingerprint | sha256:${sha} |`)
+    expect(run.summary).toContain('| Detail | Value |')
+    expect(run.summary).toContain('| Token type | Bearer |')
+    expect(run.summary).toContain('| Attempts | 1 |')
+    expect(run.summary).toContain('`printf %s "$TOKEN" | sha256sum | cut -c1-12`')
     for (const form of leakForms(token)) expect(run.summary).not.toContain(form)
   })
 

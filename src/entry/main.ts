@@ -84,7 +84,14 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
       await core.summary
         .addRaw(
-          summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified)
+          summaryMarkdown(
+            token,
+            settings,
+            endpoints.tokenUrl,
+            new Date(requestedAt),
+            verified,
+            attempts
+          )
         )
         .write()
         .catch((error: unknown) =>
