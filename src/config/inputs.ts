@@ -11,6 +11,7 @@ import {
 import { readTrustedCertificates } from '../base/keys.js'
 import { didYouMean } from '../base/suggest.js'
 import { NETWORK_DEFAULTS } from '../http/retry.js'
+import { beforeWellKnown } from '../oauth/discovery.js'
 import { grantDefinition, GRANT_FORM_FIELDS, readGrant } from '../grants/index.js'
 import type { Settings } from './settings.js'
 
@@ -90,6 +91,13 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
 function parseIssuer(value: string): string {
   if (!value) return ''
   parseUrl(value, "Input 'issuer'")
+  // Discovery adds /.well-known/openid-configuration itself: with it in the input, it would twice.
+  const before = beforeWellKnown(value)
+  if (before !== undefined) {
+    throw new ActionError(
+      `Input 'issuer' is the discovery document's URL; set issuer to the part before ${value.slice(before.length)}: ${before}`
+    )
+  }
   return value
 }
 

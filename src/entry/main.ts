@@ -61,7 +61,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     ).catch((error: unknown) => {
       throw withPolicyClaims(error, idToken)
     })
-    const token = parseTokenResponse(response, grantDefinition(grant).response)
+    const token = parseTokenResponse(response, grantDefinition(grant).response, endpoints.tokenUrl)
     maskAll(core, [token.accessToken])
     const verified = await checkAccessToken(token, settings, {
       requestedAt,
