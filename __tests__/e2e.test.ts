@@ -83,7 +83,9 @@ describe.each(['client_secret_post', 'client_secret_basic'])('%s through dist/',
     expect(run.summary).toContain('| Detail | Value |')
     expect(run.summary).toContain('| Token type | Bearer |')
     expect(run.summary).toContain('| Attempts | 1 |')
-    expect(run.summary).toContain('`printf %s "$TOKEN" | sha256sum | cut -c1-12`')
+    expect(run.summary).toContain(
+      '| Fingerprint of $TOKEN | printf %s "$TOKEN" &#124; sha256sum &#124; cut -c1-12 |'
+    )
     for (const form of leakForms(token)) expect(run.summary).not.toContain(form)
   })
 

@@ -222,8 +222,7 @@ describe('job summary', () => {
         '| Verified | not verified (verify-token: false) |',
         '| Attempts | 1 |',
         `| Token fingerprint | sha256:${createHash('sha256').update('tok-12345678').digest('hex').slice(0, 12)} |`,
-        '',
-        'The fingerprint is the start of the token\'s SHA-256; compute it from a token in `$TOKEN` with `printf %s "$TOKEN" | sha256sum | cut -c1-12`.',
+        '| Fingerprint of $TOKEN | printf %s "$TOKEN" &#124; sha256sum &#124; cut -c1-12 |',
         ''
       ].join('\n')
     )

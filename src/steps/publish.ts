@@ -125,6 +125,8 @@ export function summaryMarkdown(
     ['Verified', describeVerified(verified)],
     ['Attempts', String(attempts)],
     ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+    // A row, not a line under the table: every line of the summary is a heading or a table row.
+    ['Fingerprint of $TOKEN', FINGERPRINT_COMMAND],
     ...(settings.exportVariable
       ? [['Exported as', settings.exportVariable] as [string, string]]
       : [])
@@ -135,8 +137,6 @@ export function summaryMarkdown(
     '| Detail | Value |',
     '| --- | --- |',
     ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
-    '',
-    `The fingerprint is the start of the token's SHA-256; compute it from a token in \`$TOKEN\` with \`${FINGERPRINT_COMMAND}\`.`,
     ''
   ].join('\n')
 }
