@@ -143,7 +143,8 @@ function fetched(name: string, expiresAtMs: number): FetchedToken {
       certificateBinding: false,
       minValidity: undefined,
       expiresAtMs
-    }
+    },
+    attempts: 1
   }
 }
 

@@ -80,6 +80,12 @@ describe.each(['client_secret_post', 'client_secret_basic'])('%s through dist/',
     expect(run.summary).toContain('| Scope | api:read api:write |')
     expect(run.summary).toMatch(/\| Expires \| \d{4}-\d\d-\d\dT[\d:.]+Z \(in 30 days\) \|/)
     expect(run.summary).toContain(`| Token fingerprint | sha256:${sha} |`)
+    expect(run.summary).toContain('| Detail | Value |')
+    expect(run.summary).toContain('| Token type | Bearer |')
+    expect(run.summary).toContain('| Attempts | 1 |')
+    expect(run.summary).toContain(
+      '| Fingerprint of $TOKEN | printf %s "$TOKEN" &#124; sha256sum &#124; cut -c1-12 |'
+    )
     for (const form of leakForms(token)) expect(run.summary).not.toContain(form)
   })
 
@@ -166,6 +172,21 @@ describe('failures through dist/', () => {
     expect(server.calls.length).toBe(before)
     expect(run.log).toContain("::error::Input 'auth-method' has an unsupported value 'private_key'")
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('a typo in a value (auth-method: private-key-jwt): exit 1 before any request, suggesting the value', async () => {
+    const before = server.calls.length
+    const run = await runAction({
+      'client-id': ID,
+      'client-secret': SECRET,
+      'token-url': server.tokenUrl,
+      'auth-method': 'private-key-jwt'
+    })
+    expect(run.code).toBe(1)
+    expect(server.calls.length).toBe(before)
+    expect(run.log).toContain(
+      "::error::Input 'auth-method' has an unsupported value 'private-key-jwt'. Did you mean 'private_key_jwt'?"
+    )
   })
 
   it('an unknown input (client_secret for client-secret): exit 1 before any request, no outputs', async () => {

@@ -34,6 +34,7 @@ async function form(settings: Settings): Promise<Array<[string, string]>> {
     tokenUrl: TOKEN_URL,
     timeoutMs: 1000,
     maxAttempts: 1,
+    deadline: Infinity,
     deps: { now: Date.now } as Deps
   }
   const request = buildTokenRequest(

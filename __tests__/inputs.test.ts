@@ -127,6 +127,54 @@ describe('auth-method', () => {
   })
 })
 
+describe('a typo in an enumerated value', () => {
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString()
+  it.each([
+    [{ 'auth-method': 'private-key-jwt' }, "Input 'auth-method'", 'private_key_jwt'],
+    [{ 'auth-method': 'client_secret_bsaic' }, "Input 'auth-method'", 'client_secret_basic'],
+    [{ 'grant-type': 'token_exchange' }, "Input 'grant-type'", 'token-exchange'],
+    [{ 'grant-type': 'client-credentials' }, "Input 'grant-type'", 'client_credentials'],
+    [
+      { 'grant-type': 'urn:ietf:params:oauth:grant-type:token_exchange' },
+      "Input 'grant-type'",
+      'urn:ietf:params:oauth:grant-type:token-exchange'
+    ],
+    [
+      { 'auth-method': 'client_secret_basic', 'basic-encoding': 'Raw ' },
+      "Input 'basic-encoding'",
+      'raw'
+    ],
+    [
+      { 'grant-type': 'token-exchange', 'subject-token-source': 'inptu' },
+      "Input 'subject-token-source'",
+      'input'
+    ],
+    [
+      { 'auth-method': 'client_secret_jwt', 'client-assertion-alg': 'HS265' },
+      "Input 'client-assertion-alg'",
+      'HS256'
+    ],
+    [
+      {
+        'auth-method': 'private_key_jwt',
+        'client-assertion-key': key,
+        'client-assertion-alg': 'rs256'
+      },
+      "Input 'client-assertion-alg'",
+      'RS256'
+    ],
+    [{ 'verify-token': 'ture' }, "Input 'verify-token'", 'true'],
+    [{ revoke: 'flase' }, "Input 'revoke'", 'false']
+  ])('%j: did you mean the value it is closest to, not the whole list', (inputs, input, meant) => {
+    const message = failure({ ...base, ...inputs }).message
+    expect(message).toMatch(new RegExp(`^${input}`))
+    expect(message.endsWith(` Did you mean '${meant}'?`)).toBe(true)
+    expect(message).not.toContain('Accepted')
+  })
+})
+
 describe('numbers', () => {
   it.each([
     ['timeout-seconds', '10', 'timeoutMs', 10_000],

@@ -211,14 +211,18 @@ describe('job summary', () => {
       [
         '### Access token for ci',
         '',
-        '| | |',
+        '| Detail | Value |',
         '| --- | --- |',
         '| Endpoint | auth.stent.io/connect/token |',
         '| Client ID | ci |',
         '| Auth method | client_secret_post |',
+        '| Token type | Bearer |',
         '| Scope | a&#124;b &#60;c&#62; |',
         '| Expires | 2026-12-27T10:00:00.000Z (in 30 days) |',
+        '| Verified | not verified (verify-token: false) |',
+        '| Attempts | 1 |',
         `| Token fingerprint | sha256:${createHash('sha256').update('tok-12345678').digest('hex').slice(0, 12)} |`,
+        '| Fingerprint of $TOKEN | printf %s "$TOKEN" &#124; sha256sum &#124; cut -c1-12 |',
         ''
       ].join('\n')
     )
@@ -236,6 +240,13 @@ describe('job summary', () => {
     expect(lines[0]).toBe('### Token for &#60;staging&#62;')
     expect(lines).toContain('| Endpoint | login.example.com/realms/ci/token |')
     expect(lines).toContain('| Exported as | STENT_TOKEN |')
+  })
+
+  it('counts the attempts the token took', async () => {
+    const h = harness([status(503), status(502), ok])
+    await h.run()
+    expect(h.record.failed).toBeUndefined()
+    expect(h.record.summary.split('\n')).toContain('| Attempts | 3 |')
   })
 
   it('a summary-title with a line break is refused, naming the input', async () => {
@@ -422,7 +433,9 @@ describe('min-validity', () => {
     const h = harness([lasting(3600)], { 'min-validity': '600' })
     await h.run()
     expect(h.record.failed).toBeUndefined()
-    expect(h.record.summary).toContain('| Verified | valid for at least 600 s |')
+    expect(h.record.summary).toContain(
+      '| Verified | valid for at least 600 s, signature not verified (verify-token: false) |'
+    )
   })
 
   it('warns when the server gives no expiry to check', async () => {

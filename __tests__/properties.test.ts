@@ -114,7 +114,14 @@ describe('request building', () => {
     )
     const tokenUrl = new URL('https://auth.example.com/token')
     const deps = { now: Date.now } as Deps
-    const context = { clientId: id, tokenUrl, timeoutMs: 1000, maxAttempts: 1, deps }
+    const context = {
+      clientId: id,
+      tokenUrl,
+      timeoutMs: 1000,
+      maxAttempts: 1,
+      deadline: Infinity,
+      deps
+    }
     return buildTokenRequest(
       tokenUrl,
       await authenticate(settings.auth, context),

@@ -22,7 +22,14 @@ function settings(inputs: Record<string, string>) {
 /** The token request as one attempt builds it: the settings' credentials, then the form. */
 async function tokenRequest(s: Settings, url = TOKEN_URL) {
   const deps = { now: Date.now } as Deps
-  const context = { clientId: s.clientId, tokenUrl: url, timeoutMs: 1000, maxAttempts: 1, deps }
+  const context = {
+    clientId: s.clientId,
+    tokenUrl: url,
+    timeoutMs: 1000,
+    maxAttempts: 1,
+    deadline: Infinity,
+    deps
+  }
   return buildTokenRequest(
     url,
     await authenticate(s.auth, context),

@@ -133,6 +133,7 @@ beforeAll(async () => {
       await message({ 'client-secret': '' }),
       await message({ 'auth-method': 'private_key_jwt', 'client-assertion-key': 'not a key' }),
       await message({ 'max-attempts': 'many' }),
+      await message({ 'auth-method': 'private-key-jwt' }),
       await message({ 'auth-method': 'github_oidc' }),
       await message(await tokenUrl(json(401, { error: 'invalid_client' }))),
       // Glewlwyd refuses a client with an empty 403.
@@ -152,6 +153,23 @@ beforeAll(async () => {
       await message({ ...(await tokenUrl(text(503, ''))), 'max-attempts': '2' }),
       await message({ ...(await tokenUrl(() => {})), 'timeout-seconds': '1' }),
       await message({ 'token-url': closed.tokenUrl }),
+      await message({
+        ...(await tokenUrl(json(503, {}, { 'retry-after': '60' }))),
+        'max-attempts': '3',
+        'timeout-seconds': '1'
+      }),
+      await message({
+        issuer: (await serve(text(404, '<html>Not found</html>', 'text/html'))).origin
+      }),
+      await message({
+        issuer: 'https://idp.example.com/realms/ci/.well-known/openid-configuration'
+      }),
+      await message(await tokenUrl(json(200, { issuer: 'x', token_endpoint: 'y' }))),
+      await message({ issuer: (await serve(json(200, { token_endpoint: 'x' }))).origin }),
+      await message({
+        issuer: (await serve(json(200, { issuer: 'https://other.example', token_endpoint: 'x' })))
+          .origin
+      }),
       proxied.log.match(/^::error::(.*)$/m)?.[1] ?? '',
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
       await message(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)), { summaryFails: true }),

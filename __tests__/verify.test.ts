@@ -200,7 +200,10 @@ describe('parseDiscovery', () => {
       { issuer: `${issuer}/`, token_endpoint: `${issuer}/token` },
       'names another issuer than the issuer input'
     ],
-    [{ token_endpoint: `${issuer}/token` }, 'names no issuer than the issuer input'],
+    [
+      { token_endpoint: `${issuer}/token` },
+      'names no issuer, so it cannot be matched to the issuer input'
+    ],
     [
       { issuer, token_endpoint: 'http://evil.example.com/token' },
       "The discovery document's token_endpoint must use https://"

@@ -61,7 +61,8 @@ async function round() {
       res.end(
         JSON.stringify({
           token_type: 'Bearer',
-          access_token: `tok-${requests}`,
+          // At least 8 characters: shorter tokens are refused as too short to mask safely.
+          access_token: `fleet-token-${requests}`,
           expires_in: 2592000
         })
       )

@@ -14,6 +14,7 @@ import type { Settings } from '../config/settings.js'
 import { revokeToken } from '../steps/revoke.js'
 import { Secrets } from '../steps/attempt.js'
 import { fetchToken, type FetchedToken, type TokenDeps } from '../steps/token.js'
+import { stepBudgetMs } from '../http/retry.js'
 import { send } from '../http/transport.js'
 import { TokenCache } from './cache.js'
 import {
@@ -96,8 +97,10 @@ async function serve(message: StartMessage): Promise<Server> {
     message.first,
     settings.minValidity,
     async () => {
-      endpoints ??= await findEndpoints(settings, deps)
-      return fetchToken(settings, endpoints, secrets(), deps)
+      // Each refresh is a step's work of its own, with the main step's time budget.
+      const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
+      endpoints ??= await findEndpoints(settings, deadline, deps)
+      return fetchToken(settings, endpoints, secrets(), deadline, deps)
     },
     deps.now
   )

@@ -46,8 +46,10 @@ function algorithmFor(allowed: readonly string[], getInput: GetInput, what: stri
   const alg = getInput('client-assertion-alg')
   if (!alg) return allowed[0] as string
   if (!allowed.includes(alg)) {
+    // Only case: one edit away would suggest another key type's algorithm (ES256 for RS256).
+    const sameButCase = allowed.find(a => a.toLowerCase() === alg.toLowerCase())
     throw new ActionError(
-      `Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with. Accepted: ${allowed.join(', ')}.`
+      `Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with.${sameButCase ? ` Did you mean '${sameButCase}'?` : ` Accepted: ${allowed.join(', ')}.`}`
     )
   }
   return alg

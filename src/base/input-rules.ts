@@ -1,4 +1,5 @@
 import { ActionError } from './errors.js'
+import { didYouMean } from './suggest.js'
 
 /** token-url's default: Stent's token endpoint. */
 export const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token'
@@ -43,11 +44,20 @@ export function oneOf<T extends string>(
   const value = getInput(name) || fallback
   const found = values.find(v => v === value)
   if (!found) {
-    throw new ActionError(
-      `Input '${name}' has an unsupported value '${value}'. Accepted values: ${values.join(', ')}.`
-    )
+    throw new ActionError(unsupportedValue(name, value, values, values.join(', ')))
   }
   return found
+}
+
+/** An enumerated input's value is none of its values: the one it most likely meant, else the list. */
+export function unsupportedValue(
+  name: string,
+  value: string,
+  values: readonly string[],
+  accepted: string
+): string {
+  const start = `Input '${name}' has an unsupported value '${value}'.`
+  return `${start}${didYouMean(value, values) || ` Accepted values: ${accepted}.`}`
 }
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i

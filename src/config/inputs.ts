@@ -9,6 +9,9 @@ import {
   type GetInput
 } from '../base/input-rules.js'
 import { readTrustedCertificates } from '../base/keys.js'
+import { didYouMean } from '../base/suggest.js'
+import { NETWORK_DEFAULTS } from '../http/retry.js'
+import { beforeWellKnown } from '../oauth/discovery.js'
 import { grantDefinition, GRANT_FORM_FIELDS, readGrant } from '../grants/index.js'
 import type { Settings } from './settings.js'
 
@@ -72,8 +75,10 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
     resources: parseResources(getInput('resource')),
     extraParams: parseExtraParams(getInput('extra-params')),
     exportVariable: parseExportVariable(getInput('export-variable')),
-    timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-    maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+    timeoutMs:
+      parseWholeNumber(getInput, 'timeout-seconds', NETWORK_DEFAULTS.timeoutMs / 1000, 1, 600) *
+      1000,
+    maxAttempts: parseWholeNumber(getInput, 'max-attempts', NETWORK_DEFAULTS.maxAttempts, 1, 20),
     caCertificate: readTrustedCertificates(getInput('ca-certificate'), 'ca-certificate'),
     summary: parseBoolean(getInput, 'summary', true),
     summaryTitle: singleLine(getInput, 'summary-title'),
@@ -87,6 +92,13 @@ export function readSettings(getInput: GetInput, nowMs: number = Date.now()): Se
 function parseIssuer(value: string): string {
   if (!value) return ''
   parseUrl(value, "Input 'issuer'")
+  // Discovery adds /.well-known/openid-configuration itself: with it in the input, it would twice.
+  const before = beforeWellKnown(value)
+  if (before !== undefined) {
+    throw new ActionError(
+      `Input 'issuer' is the discovery document's URL; set issuer to the part before ${value.slice(before.length)}: ${before}`
+    )
+  }
   return value
 }
 
@@ -182,5 +194,7 @@ function parseBoolean(getInput: GetInput, name: string, fallback: boolean): bool
   if (!value) return fallback
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new ActionError(`Input '${name}' must be true or false (got '${value}').`)
+  throw new ActionError(
+    `Input '${name}' must be true or false (got '${value}').${didYouMean(value, ['true', 'false'])}`
+  )
 }

@@ -4,6 +4,7 @@ import { maskAll } from '../base/mask.js'
 import { checkInputNames } from '../config/input-names.js'
 import { readSettings } from '../config/inputs.js'
 import { grantSecrets } from '../grants/index.js'
+import { stepBudgetMs } from '../http/retry.js'
 import { TLS_CHECKS_OFF_WARNING } from '../http/transport.js'
 import type { Endpoints } from '../oauth/discovery.js'
 import type { TokenResponse } from '../oauth/token-response.js'
@@ -35,9 +36,11 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
       ...grantSecrets(settings.grant)
     ])
     maskAll(core, secrets.values)
-    const endpoints = await findEndpoints(settings, deps)
-    const first = await fetchToken(settings, endpoints, secrets, deps)
-    const { token, requestedAt, verified } = first
+    // One time budget for the whole step: discovery, keys, the GitHub ID token, the token request.
+    const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
+    const endpoints = await findEndpoints(settings, deadline, deps)
+    const first = await fetchToken(settings, endpoints, secrets, deadline, deps)
+    const { token, requestedAt, verified, attempts } = first
     publish(core, token, settings, new Date(requestedAt))
     if (agent) {
       const started = await agent.start(first, settings, deps)
@@ -48,7 +51,14 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
       await core.summary
         .addRaw(
-          summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified)
+          summaryMarkdown(
+            token,
+            settings,
+            endpoints.tokenUrl,
+            new Date(requestedAt),
+            verified,
+            attempts
+          )
         )
         .write()
         .catch((error: unknown) =>

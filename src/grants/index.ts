@@ -1,5 +1,5 @@
 import { ActionError } from '../base/errors.js'
-import type { GetInput } from '../base/input-rules.js'
+import { unsupportedValue, type GetInput } from '../base/input-rules.js'
 import type { AttemptContext } from '../oauth/attempt-context.js'
 import { clientCredentialsGrant } from './client-credentials.js'
 import { jwtBearerGrant } from './jwt-bearer.js'
@@ -29,8 +29,9 @@ export function grantRegistry(grants: readonly AnyGrant[]) {
       const value = getInput('grant-type') || 'client_credentials'
       const definition = grants.find(grant => grant.type === value || grant.uri === value)
       if (!definition) {
+        const values = grants.flatMap(grant => [grant.type, grant.uri])
         throw new ActionError(
-          `Input 'grant-type' has an unsupported value '${value}'. Accepted values: ${names.join(', ')} (or their URNs).`
+          unsupportedValue('grant-type', value, values, `${names.join(', ')} (or their URNs)`)
         )
       }
       return definition.read(getInput)

@@ -11,6 +11,37 @@ export const BACKOFF = {
   spreadMs: 8000
 }
 
+/** timeout-seconds' and max-attempts' defaults (action.yml's). */
+export const NETWORK_DEFAULTS = { timeoutMs: 30_000, maxAttempts: 6 }
+
+/** With the defaults, the whole step gives up within this, whatever the endpoints do: < 2 min. */
+export const DEFAULT_STEP_BUDGET_MS = 110_000
+
+/** An attempt (or a wait before one) needs this much of the budget left, or its timeout if less. */
+export const MIN_ATTEMPT_MS = 1000
+
+/** The most every retry wait of max-attempts attempts adds up to without Retry-After. */
+function backoffCeilingMs(maxAttempts: number): number {
+  let total = 0
+  for (let attempt = 1; attempt < maxAttempts; attempt++) {
+    total += Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1))
+  }
+  return total
+}
+
+/**
+ * The step's time budget, shared by every request it makes (discovery, keys, the GitHub ID token,
+ * the token request). With the default timeout-seconds and max-attempts: 110 s. When either is set
+ * to another value, what was asked for wins: every attempt in full with the longest backoff between
+ * them, and a second for the step's other requests.
+ */
+export function stepBudgetMs(timeoutMs: number, maxAttempts: number): number {
+  const defaults =
+    timeoutMs === NETWORK_DEFAULTS.timeoutMs && maxAttempts === NETWORK_DEFAULTS.maxAttempts
+  if (defaults) return DEFAULT_STEP_BUDGET_MS
+  return maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS
+}
+
 /** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599)

@@ -296,7 +296,8 @@ function networkFailure(
   if (aborted) {
     return {
       kind: 'network',
-      reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
+      // A budget-shortened last attempt has an uneven timeout: tenths are enough to read.
+      reason: `no complete response within ${Number((timeoutMs / 1000).toFixed(1))} s (timeout-seconds), stalled ${phase}`,
       retryable: true
     }
   }

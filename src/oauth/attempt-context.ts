@@ -18,6 +18,8 @@ export interface AttemptContext {
   tokenUrl: URL
   timeoutMs: number
   maxAttempts: number
+  /** When the step's time budget runs out (deps.now()'s clock), shared by every request. */
+  deadline: number
   deps: AttemptDeps
   /** Told each GitHub ID token fetched, so a refusal can name the claims policies match on. */
   onIdToken?: (idToken: string) => void

@@ -1,6 +1,7 @@
 import { redact } from '../base/mask.js'
 import { neutralise } from '../base/untrusted.js'
 import { parseJsonObject } from '../http/json.js'
+import { noDiscoveryHint } from './discovery.js'
 import type { HttpResponse } from '../http/types.js'
 
 /** Which endpoint answered, for messages: how to call it, and the input that points at it. */
@@ -83,6 +84,9 @@ function hintFor(
 }
 
 function statusHint(status: number, { input }: Endpoint, url?: URL, discovery = false): string {
+  if (input === 'issuer' && url && (status === 404 || status === 405 || status === 410)) {
+    return noDiscoveryHint(url)
+  }
   if (status === 401 || status === 403) return 'check client-id, client-secret and auth-method.'
   if ((status === 404 || status === 405) && input === 'token-url') {
     // Two common mix-ups: the issuer's root, and its discovery document, given as token-url.

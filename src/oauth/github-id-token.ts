@@ -74,7 +74,8 @@ export async function githubIdToken(
       request: async () => request,
       secrets: () => [bearer],
       timeoutMs: context.timeoutMs,
-      maxAttempts: 1
+      maxAttempts: 1,
+      deadline: context.deadline
     },
     deps
   )

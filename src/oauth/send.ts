@@ -1,5 +1,5 @@
 import { ActionError } from '../base/errors.js'
-import { BACKOFF, retryPlan } from '../http/retry.js'
+import { BACKOFF, MIN_ATTEMPT_MS, retryPlan } from '../http/retry.js'
 import type { HttpRequest, HttpResponse, Outcome, Send } from '../http/types.js'
 import { describeFailure, type Endpoint } from './failure.js'
 import { buildGetRequest } from './token-request.js'
@@ -39,25 +39,51 @@ export interface RetriedRequest {
   secrets: () => readonly string[]
   timeoutMs: number
   maxAttempts: number
+  /** When the step's time budget runs out, on deps.now()'s clock: nothing starts or waits past it. */
+  deadline: number
 }
 
+/** A successful request: its response, when it was sent, and how many attempts it took. */
+export interface Sent {
+  response: HttpResponse
+  requestedAt: number
+  attempts: number
+}
+
+/** How to give the step more time, for every message that says its budget ran out. */
+export const BUDGET_HINT =
+  'To give the step more time, set timeout-seconds or max-attempts: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults).'
+
 /**
- * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
- * http/retry.ts. Fails with a RequestFailed that says what the endpoint answered last.
+ * Sends the request until it gets a 2xx, fails for good, runs out of attempts or out of the step's
+ * time budget; retries follow http/retry.ts. Fails with a RequestFailed that says what the endpoint
+ * answered last.
  */
-export async function sendWithRetries(
-  x: RetriedRequest,
-  deps: SendDeps
-): Promise<{ response: HttpResponse; requestedAt: number }> {
+export async function sendWithRetries(x: RetriedRequest, deps: SendDeps): Promise<Sent> {
   const { core } = deps
+  // An attempt needs a second (or its whole timeout, if shorter) to be worth starting.
+  const needed = Math.min(x.timeoutMs, MIN_ATTEMPT_MS)
+  if (x.deadline - deps.now() < needed) {
+    throw new ActionError(
+      `The step's time budget ran out before ${x.endpoint.label.replace(/^The /, 'the ')} could be tried: the requests before it used it up. ${BUDGET_HINT}`
+    )
+  }
   for (let attempt = 1; ; attempt++) {
     const result = await attemptOnce(x, attempt, deps)
-    if ('response' in result) return result
+    if ('response' in result) return { ...result, attempts: attempt }
     const { outcome, endpoint, failure, what } = result
     const plan = retryPlan(attempt, x.maxAttempts, outcome, deps.now(), deps.random)
     if (plan === undefined) {
       throw new RequestFailed(
         attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure,
+        outcome,
+        endpoint
+      )
+    }
+    // A wait that would leave the next attempt too little time ends the retries now, not later.
+    if (deps.now() + plan.delayMs + needed > x.deadline) {
+      throw new RequestFailed(
+        `Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: the step's time budget ran out before another could be made (the next was due in ${(plan.delayMs / 1000).toFixed(1)} s). ${failure} ${BUDGET_HINT}`,
         outcome,
         endpoint
       )
@@ -70,8 +96,7 @@ export async function sendWithRetries(
 }
 
 type Attempt =
-  | { response: HttpResponse; requestedAt: number }
-  | { outcome: Outcome; endpoint: string; failure: string; what: string }
+  Omit<Sent, 'attempts'> | { outcome: Outcome; endpoint: string; failure: string; what: string }
 
 /** One attempt: build the request (which may fail on a request of its own), send it, judge it. */
 async function attemptOnce(x: RetriedRequest, attempt: number, deps: SendDeps): Promise<Attempt> {
@@ -94,7 +119,11 @@ async function attemptOnce(x: RetriedRequest, attempt: number, deps: SendDeps): 
     `Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`
   )
   const requestedAt = deps.now()
-  const outcome = await deps.send(request, x.timeoutMs)
+  // The step's budget shortens the last attempt it has room for; at least 1 ms, as a timer needs.
+  const outcome = await deps.send(
+    request,
+    Math.max(1, Math.min(x.timeoutMs, x.deadline - requestedAt))
+  )
   core.debug(
     `Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`
   )
@@ -124,14 +153,17 @@ function describe(outcome: Outcome): string {
   return outcome.proxy ? `the proxy ${outcome.proxy.address}: ${outcome.reason}` : outcome.reason
 }
 
+/** What a request may spend: each attempt's timeout, how many, and the step's deadline. */
+export type Budget = Pick<RetriedRequest, 'timeoutMs' | 'maxAttempts' | 'deadline'>
+
 /**
- * GETs a public JSON document (discovery, key set) with the token request's deadline, retries and
- * trust (ca-certificate).
+ * GETs a public JSON document (discovery, key set) with the token request's timeout, retries,
+ * step budget and trust (ca-certificate).
  */
 export async function getDocument(
   url: URL,
   endpoint: Endpoint,
-  budget: { timeoutMs: number; maxAttempts: number; caCertificate: string },
+  budget: Budget & { caCertificate: string },
   deps: SendDeps
 ): Promise<HttpResponse> {
   const { response } = await sendWithRetries(
@@ -140,7 +172,8 @@ export async function getDocument(
       request: async () => buildGetRequest(url, budget.caCertificate),
       secrets: () => [],
       timeoutMs: budget.timeoutMs,
-      maxAttempts: budget.maxAttempts
+      maxAttempts: budget.maxAttempts,
+      deadline: budget.deadline
     },
     deps
   )

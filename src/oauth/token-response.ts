@@ -9,6 +9,7 @@ import {
 } from '../base/untrusted.js'
 import { parseJsonObject } from '../http/json.js'
 import type { HttpResponse } from '../http/types.js'
+import { beforeWellKnown, discoveredEndpoint } from './discovery.js'
 import { isHtml } from './failure.js'
 
 /**
@@ -37,7 +38,8 @@ export interface TokenResponse {
  */
 export function parseTokenResponse(
   response: HttpResponse,
-  rules: ResponseRules = 'rfc6749'
+  rules: ResponseRules = 'rfc6749',
+  tokenUrl?: URL
 ): TokenResponse {
   const json = parseJsonObject(response)
   if (!json) {
@@ -45,6 +47,10 @@ export function parseTokenResponse(
       `${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`
     )
   }
+  const discovery =
+    json.access_token === undefined &&
+    (typeof json.token_endpoint === 'string' || typeof json.issuer === 'string')
+  if (discovery) throw new ActionError(discoveryInstead(response, json, tokenUrl))
   const where = `The token response (HTTP ${response.status})`
   const accessToken = checkToken(json.access_token, where, 'access_token')
   const tokenType = checkTokenType(json.token_type, where, 'token_type')
@@ -71,6 +77,33 @@ export function parseTokenResponse(
     expiresIn: checkExpiresIn(json.expires_in, where, 'expires_in'),
     scope: checkScope(json.scope, where, 'scope')
   }
+}
+
+/**
+ * token-url is a discovery document: say so, with the issuer it implies (ours: the input before
+ * /.well-known/) and the token_endpoint it lists, printed only once it passes the rules a discovered
+ * endpoint must, and then only its host and path.
+ */
+function discoveryInstead(
+  response: HttpResponse,
+  json: Record<string, unknown>,
+  tokenUrl: URL | undefined
+): string {
+  let listed: string | undefined
+  if (typeof json.token_endpoint === 'string') {
+    try {
+      const url = discoveredEndpoint(
+        json.token_endpoint,
+        'token_endpoint',
+        tokenUrl?.protocol === 'http:'
+      )
+      listed = `${url.host}${url.pathname}`
+    } catch {
+      listed = undefined
+    }
+  }
+  const issuer = tokenUrl && beforeWellKnown(tokenUrl.href)
+  return `The token endpoint answered HTTP ${response.status} with a discovery document, not a token response: token-url is the discovery document's URL. Set issuer${issuer ? `: ${issuer}` : ' to the URL before /.well-known/openid-configuration'} instead (the action then finds the token endpoint), or token-url to the token_endpoint it lists${listed && listed.length <= 200 ? ` (${listed})` : ''}.`
 }
 
 function notJson(response: HttpResponse): string {

@@ -13,6 +13,7 @@ import type { HttpRequest } from '../http/types.js'
 export function attemptContext(
   settings: Settings,
   tokenUrl: URL,
+  deadline: number,
   deps: AttemptDeps,
   onIdToken?: (idToken: string) => void
 ): AttemptContext {
@@ -21,6 +22,7 @@ export function attemptContext(
     tokenUrl,
     timeoutMs: settings.timeoutMs,
     maxAttempts: settings.maxAttempts,
+    deadline,
     deps,
     ...(onIdToken ? { onIdToken } : {})
   }

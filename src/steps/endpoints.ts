@@ -21,14 +21,18 @@ export function resolveEndpoints(settings: Settings, discovered: Partial<Endpoin
 }
 
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-export async function findEndpoints(settings: Settings, deps: SendDeps): Promise<Endpoints> {
+export async function findEndpoints(
+  settings: Settings,
+  deadline: number,
+  deps: SendDeps
+): Promise<Endpoints> {
   if (!settings.issuer) return resolveEndpoints(settings, {})
   const url = discoveryUrl(settings.issuer)
   deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`)
   const response = await getDocument(
     url,
     { label: 'The discovery endpoint', input: 'issuer' },
-    settings,
+    { ...settings, deadline },
     deps
   )
   const mtls = clientCertificateThumbprint(settings.auth) !== undefined

@@ -86,20 +86,24 @@ export function describeDuration(seconds: number): string {
   return `${n} ${name}${n === 1 ? '' : 's'}`
 }
 
+/** The command that computes the summary's fingerprint from a token in $TOKEN. */
+export const FINGERPRINT_COMMAND = 'printf %s "$TOKEN" | sha256sum | cut -c1-12'
+
 /**
- * The job summary: where the token came from and until when, what was verified, and a fingerprint
- * that tells two tokens apart without revealing either; never the token. Its values are outputsOf's.
+ * The job summary: where the token came from and until when, what was verified, in how many
+ * attempts, and a fingerprint that tells two tokens apart without revealing either; never the
+ * token. Its values are outputsOf's.
  */
 export function summaryMarkdown(
   token: TokenResponse,
   settings: Settings,
   tokenUrl: URL,
   requestedAt: Date,
-  verified?: Verified
+  verified: Verified,
+  attempts: number
 ): string {
   const outputs = outputsOf(token, requestedAt)
   const expiresIn = outputs['expires-in']
-  const checked = verified ? describeVerified(verified) : ''
   const rows: Array<[string, string]> = [
     ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
     ['Client ID', settings.clientId || '(none: a public client)'],
@@ -107,6 +111,7 @@ export function summaryMarkdown(
       ? []
       : [['Grant', settings.grant.type] as [string, string]]),
     ['Auth method', settings.auth.method],
+    ['Token type', outputs['token-type']],
     ...(outputs['issued-token-type']
       ? [['Issued token type', outputs['issued-token-type']] as [string, string]]
       : []),
@@ -117,8 +122,11 @@ export function summaryMarkdown(
         ? '(not returned)'
         : `${outputs['expires-at']} (in ${describeDuration(Number(expiresIn))})`
     ],
-    ...(checked ? [['Verified', checked] as [string, string]] : []),
+    ['Verified', describeVerified(verified)],
+    ['Attempts', String(attempts)],
     ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+    // A row, not a line under the table: every line of the summary is a heading or a table row.
+    ['Fingerprint of $TOKEN', FINGERPRINT_COMMAND],
     ...(settings.exportVariable
       ? [['Exported as', settings.exportVariable] as [string, string]]
       : [])
@@ -126,14 +134,14 @@ export function summaryMarkdown(
   return [
     `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
     '',
-    '| | |',
+    '| Detail | Value |',
     '| --- | --- |',
     ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
     ''
   ].join('\n')
 }
 
-/** What the checks verified, in a line: '' when verify-token and min-validity were off. */
+/** What the checks verified, in a line, and that the signature was not when verify-token was off. */
 export function describeVerified({
   keySetHost,
   certificateBinding,
@@ -142,6 +150,8 @@ export function describeVerified({
   const parts = keySetHost ? [`signature and claims (keys from ${keySetHost}), exp`] : []
   if (certificateBinding) parts.push('certificate binding (cnf x5t#S256)')
   if (minValidity !== undefined) parts.push(`valid for at least ${minValidity} s`)
+  if (!keySetHost)
+    parts.push(`${parts.length ? 'signature ' : ''}not verified (verify-token: false)`)
   return parts.join(', ')
 }
 

@@ -1,6 +1,7 @@
 import { refusalHint } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import type { Settings } from '../config/settings.js'
+import { stepBudgetMs } from '../http/retry.js'
 import type { AttemptDeps } from '../oauth/attempt-context.js'
 import { sendWithRetries } from '../oauth/send.js'
 import { buildRevocationRequest } from '../oauth/token-request.js'
@@ -19,7 +20,9 @@ export async function revokeToken(
   secrets: Secrets,
   deps: AttemptDeps
 ): Promise<void> {
-  const endpoints = await findEndpoints(settings, deps)
+  // A revocation is a step's work of its own, with a time budget of its own.
+  const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
+  const endpoints = await findEndpoints(settings, deadline, deps)
   const revocationUrl = endpoints.revocationUrl
   if (!revocationUrl) {
     throw new ActionError('The discovery document lists no revocation_endpoint.')
@@ -38,12 +41,17 @@ export async function revokeToken(
         buildRevocationRequest(
           revocationUrl,
           token,
-          await credentials(settings, attemptContext(settings, endpoints.tokenUrl, deps), secrets),
+          await credentials(
+            settings,
+            attemptContext(settings, endpoints.tokenUrl, deadline, deps),
+            secrets
+          ),
           settings.caCertificate
         ),
       secrets: () => secrets.values,
       timeoutMs: settings.timeoutMs,
-      maxAttempts: Math.min(settings.maxAttempts, 3)
+      maxAttempts: Math.min(settings.maxAttempts, 3),
+      deadline
     },
     deps
   )

@@ -16,11 +16,13 @@ export interface TokenDeps extends AttemptDeps {
   core: AttemptDeps['core'] & { warning(message: string): void }
 }
 
-/** A checked token, when it was asked for, and what its checks verified (its expiry among them). */
+/** A checked token, when it was asked for, what its checks verified (its expiry among them), and
+ * how many attempts it took. */
 export interface FetchedToken {
   token: TokenResponse
   requestedAt: number
   verified: Verified
+  attempts: number
 }
 
 /**
@@ -33,6 +35,8 @@ export async function fetchToken(
   settings: Settings,
   endpoints: Endpoints,
   secrets: Secrets,
+  /** When the step's time budget ends (ms since the epoch): no attempt or wait runs past it. */
+  deadline: number,
   deps: TokenDeps
 ): Promise<FetchedToken> {
   const { core } = deps
@@ -41,30 +45,42 @@ export async function fetchToken(
     `Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`
   )
   let idToken: string | undefined
-  const context = attemptContext(settings, endpoints.tokenUrl, deps, token => (idToken = token))
-  const { response, requestedAt } = await sendWithRetries(
+  const context = attemptContext(
+    settings,
+    endpoints.tokenUrl,
+    deadline,
+    deps,
+    token => (idToken = token)
+  )
+  const { response, requestedAt, attempts } = await sendWithRetries(
     {
       endpoint: { ...TOKEN_ENDPOINT, hint: refusalHint(auth, clientId) },
       request: () => tokenRequest(settings, context, secrets),
       secrets: () => secrets.values,
       timeoutMs: settings.timeoutMs,
-      maxAttempts: settings.maxAttempts
+      maxAttempts: settings.maxAttempts,
+      deadline
     },
     deps
   ).catch((error: unknown) => {
     throw withPolicyClaims(error, idToken)
   })
-  const token = parseTokenResponse(response, grantDefinition(grant).response)
+  const token = parseTokenResponse(response, grantDefinition(grant).response, endpoints.tokenUrl)
   maskAll(core, [token.accessToken])
   const verified = await checkAccessToken(token, settings, {
     requestedAt,
     jwksUrl: endpoints.jwksUrl,
     fetchKeySet: async url =>
       parseJsonObject(
-        await getDocument(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)
+        await getDocument(
+          url,
+          { label: 'The key set endpoint', input: 'jwks-url' },
+          { ...settings, deadline },
+          deps
+        )
       ),
     log: core,
     now: deps.now
   })
-  return { token, requestedAt, verified }
+  return { token, requestedAt, verified, attempts }
 }
