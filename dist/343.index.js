@@ -155,8 +155,8 @@ var external_node_fs_ = __webpack_require__(24);
 var external_node_net_ = __webpack_require__(30);
 // EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
 var auth = __webpack_require__(886);
-// EXTERNAL MODULE: ./src/steps/endpoints.ts + 1 modules
-var steps_endpoints = __webpack_require__(748);
+// EXTERNAL MODULE: ./src/steps/endpoints.ts
+var steps_endpoints = __webpack_require__(661);
 // EXTERNAL MODULE: ./src/base/errors.ts
 var errors = __webpack_require__(758);
 // EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
@@ -169,6 +169,8 @@ var revoke = __webpack_require__(817);
 var attempt = __webpack_require__(854);
 // EXTERNAL MODULE: ./src/steps/token.ts + 3 modules
 var token = __webpack_require__(802);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __webpack_require__(902);
 // EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
 var transport = __webpack_require__(693);
 // EXTERNAL MODULE: ./src/agent/protocol.ts
@@ -225,6 +227,7 @@ var start_message = __webpack_require__(531);
 // settings over stdin, listens on a socket only the job's user can open, and serves fresh tokens
 // to the token command until the post step stops it. Nothing it knows is in its argv, its
 // environment or a file.
+
 
 
 
@@ -303,8 +306,10 @@ async function serve(message) {
     const secrets = () => new attempt/* Secrets */.Sb([...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId), ...(0,grants/* grantSecrets */.KP)(settings.grant)]);
     let endpoints;
     const cache = new TokenCache(message.first, settings.minValidity, async () => {
-        endpoints ??= await (0,steps_endpoints/* findEndpoints */.k)(settings, deps);
-        return (0,token/* fetchToken */.e)(settings, endpoints, secrets(), deps);
+        // Each refresh is a step's work of its own, with the main step's time budget.
+        const deadline = deps.now() + (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts);
+        endpoints ??= await (0,steps_endpoints/* findEndpoints */.k)(settings, deadline, deps);
+        return (0,token/* fetchToken */.e)(settings, endpoints, secrets(), deadline, deps);
     }, deps.now);
     let stopping = false;
     const server = (0,external_node_net_.createServer)({ pauseOnConnect: false }, socket => {

@@ -159,7 +159,9 @@ function algorithmFor(allowed, getInput, what) {
     if (!alg)
         return allowed[0];
     if (!allowed.includes(alg)) {
-        throw new errors/* ActionError */.l(`Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with. Accepted: ${allowed.join(', ')}.`);
+        // Only case: one edit away would suggest another key type's algorithm (ES256 for RS256).
+        const sameButCase = allowed.find(a => a.toLowerCase() === alg.toLowerCase());
+        throw new errors/* ActionError */.l(`Input 'client-assertion-alg' is '${alg}', which ${what} cannot sign with.${sameButCase ? ` Did you mean '${sameButCase}'?` : ` Accepted: ${allowed.join(', ')}.`}`);
     }
     return alg;
 }
@@ -420,11 +422,14 @@ function formEncode(value) {
 /* harmony export */   B7: () => (/* binding */ noControlCharacters),
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
 /* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
+/* harmony export */   dq: () => (/* binding */ unsupportedValue),
 /* harmony export */   mw: () => (/* binding */ required),
 /* harmony export */   pF: () => (/* binding */ singleLine),
 /* harmony export */   yL: () => (/* binding */ oneOf)
 /* harmony export */ });
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
+/* harmony import */ var _suggest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(371);
+
 
 /** token-url's default: Stent's token endpoint. */
 const DEFAULT_TOKEN_URL = 'https://auth.stent.io/connect/token';
@@ -453,9 +458,14 @@ function oneOf(getInput, name, values, fallback) {
     const value = getInput(name) || fallback;
     const found = values.find(v => v === value);
     if (!found) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`Input '${name}' has an unsupported value '${value}'. Accepted values: ${values.join(', ')}.`);
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(unsupportedValue(name, value, values, values.join(', ')));
     }
     return found;
+}
+/** An enumerated input's value is none of its values: the one it most likely meant, else the list. */
+function unsupportedValue(name, value, values, accepted) {
+    const start = `Input '${name}' has an unsupported value '${value}'.`;
+    return `${start}${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_1__/* .didYouMean */ .au)(value, values) || ` Accepted values: ${accepted}.`}`;
 }
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 /**
@@ -790,6 +800,57 @@ function maskAll(core, values) {
 
 /***/ }),
 
+/***/ 371:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   au: () => (/* binding */ didYouMean),
+/* harmony export */   kp: () => (/* binding */ closest)
+/* harmony export */ });
+/* unused harmony export editDistance */
+/** The candidate a typo most likely meant, or undefined when none is close. */
+function closest(typed, candidates) {
+    const text = normalize(typed);
+    let best;
+    for (const candidate of candidates) {
+        const distance = editDistance(text, normalize(candidate));
+        if (!best || distance < best.distance)
+            best = { candidate, distance };
+    }
+    // A third of the text may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
+    return best && best.distance <= Math.max(2, Math.floor(text.length / 3))
+        ? best.candidate
+        : undefined;
+}
+/** ` Did you mean '<candidate>'?` when one is close, else ''. */
+function didYouMean(typed, candidates) {
+    const near = closest(typed, candidates);
+    return near === undefined ? '' : ` Did you mean '${near}'?`;
+}
+/** Case and the separator (_ - or space) do not count as typos. */
+function normalize(text) {
+    return text.toLowerCase().replace(/[_ -]/g, '-');
+}
+/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const row = d[i];
+            const prev = d[i - 1];
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.length][b.length];
+}
+
+
+/***/ }),
+
 /***/ 607:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -942,13 +1003,19 @@ function describeType(value) {
 /* harmony export */ });
 /* unused harmony exports UNKNOWN_INPUT, inputVariable, closestInput */
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(758);
+/* harmony import */ var _base_suggest_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(371);
 
-/** action.yml's inputs, in its order; __tests__/input-names.test.ts holds the two equal. */
+
+/** action.yml's inputs, in its order (the README's groups); __tests__/input-names.test.ts holds the two equal. */
 const INPUT_NAMES = [
     'client-id',
     'client-secret',
     'token-url',
-    'grant-type',
+    'scope',
+    'audience',
+    'resource',
+    'response-type',
+    'extra-params',
     'auth-method',
     'basic-encoding',
     'client-assertion-key',
@@ -958,30 +1025,26 @@ const INPUT_NAMES = [
     'client-certificate',
     'client-key',
     'oidc-audience',
+    'grant-type',
     'subject-token-source',
     'subject-token',
     'subject-token-type',
     'actor-token',
     'actor-token-type',
     'requested-token-type',
-    'resource',
-    'response-type',
-    'scope',
-    'audience',
-    'extra-params',
-    'export-variable',
-    'timeout-seconds',
-    'max-attempts',
-    'ca-certificate',
     'issuer',
     'verify-token',
     'jwks-url',
     'min-validity',
     'revoke',
     'revocation-url',
-    'agent',
+    'timeout-seconds',
+    'max-attempts',
+    'ca-certificate',
+    'export-variable',
     'summary',
-    'summary-title'
+    'summary-title',
+    'agent'
 ];
 /** The start of the message for an input action.yml does not declare (README troubleshooting). */
 const UNKNOWN_INPUT = 'Unknown input ';
@@ -1010,35 +1073,7 @@ function checkInputNames(env) {
 }
 /** The declared input a typo most likely meant, or undefined when none is close. */
 function closestInput(name) {
-    const typed = normalize(name);
-    let best;
-    for (const candidate of INPUT_NAMES) {
-        const distance = editDistance(typed, normalize(candidate));
-        if (!best || distance < best.distance)
-            best = { name: candidate, distance };
-    }
-    // A third of the name may be wrong (at least 2 edits): 'tokenurl', 'client-secrets', 'scopes'.
-    return best && best.distance <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
-}
-/** Case and the separator (_ - or space) do not count as typos. */
-function normalize(name) {
-    return name.toLowerCase().replace(/[_ ]/g, '-');
-}
-/** Levenshtein distance, with a swap of two neighbours as one edit ('scoep'). */
-function editDistance(a, b) {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const row = d[i];
-            const prev = d[i - 1];
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-                row[j] = Math.min(row[j], d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    return d[a.length][b.length];
+    return (0,_base_suggest_js__WEBPACK_IMPORTED_MODULE_1__/* .closest */ .kp)(name, INPUT_NAMES);
 }
 
 
@@ -1052,10 +1087,16 @@ function editDistance(a, b) {
 /* harmony export */ });
 /* unused harmony exports reservedFields, RESERVED_PARAMS, parseExtraParams */
 /* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(758);
-/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(251);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(758);
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(251);
 /* harmony import */ var _base_keys_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(197);
-/* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(434);
+/* harmony import */ var _base_suggest_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(371);
+/* harmony import */ var _http_retry_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(902);
+/* harmony import */ var _oauth_discovery_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(253);
+/* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(434);
+
+
+
 
 
 
@@ -1065,7 +1106,7 @@ function editDistance(a, b) {
 function reservedFields(...sent) {
     return new Set([...sent.flat(), 'response_type', 'scope', 'audience']);
 }
-const RESERVED_PARAMS = reservedFields(_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .GRANT_FORM_FIELDS */ .Sy, _auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .AUTH_FORM_FIELDS */ ._R);
+const RESERVED_PARAMS = reservedFields(_grants_index_js__WEBPACK_IMPORTED_MODULE_3__/* .GRANT_FORM_FIELDS */ .Sy, _auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .AUTH_FORM_FIELDS */ ._R);
 /**
  * export-variable takes only a name a later step reads as a token: the token's text is the
  * server's choice, and a denylist of the names that tools read as code or configuration (CC,
@@ -1076,26 +1117,26 @@ const TOKEN_VARIABLE = /(TOKEN|JWT)$/i;
 const RUNNER_VARIABLE = /^(GITHUB|RUNNER|ACTIONS)_/i;
 /** `nowMs` judges certificates' validity (client-assertion-cert, client-certificate). */
 function readSettings(getInput, nowMs = Date.now()) {
-    const grant = (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .readGrant */ .v7)(getInput);
-    const auth = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_2__/* .grantDefinition */ .Gm)(grant).clientMustAuthenticate);
+    const grant = (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_3__/* .readGrant */ .v7)(getInput);
+    const auth = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .readClientAuth */ .AR)(getInput, nowMs, (0,_grants_index_js__WEBPACK_IMPORTED_MODULE_3__/* .grantDefinition */ .Gm)(grant).clientMustAuthenticate);
     // Every method but none names the client; a public client of the other grants may not.
-    const clientId = auth.method === 'none' ? getInput('client-id') : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .required */ .mw)(getInput, 'client-id', auth.method);
-    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .noControlCharacters */ .B7)('client-id', clientId);
+    const clientId = auth.method === 'none' ? getInput('client-id') : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .required */ .mw)(getInput, 'client-id', auth.method);
+    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .noControlCharacters */ .B7)('client-id', clientId);
     const issuer = parseIssuer(getInput('issuer'));
     const tokenUrlInput = getInput('token-url');
     // The runner always passes token-url's default; with an issuer, only another value wins.
-    const configuredTokenUrl = issuer && (!tokenUrlInput || tokenUrlInput === _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T)
+    const configuredTokenUrl = issuer && (!tokenUrlInput || tokenUrlInput === _base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_TOKEN_URL */ ._T)
         ? undefined
-        : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(tokenUrlInput || _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T, "Input 'token-url'");
+        : (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .parseUrl */ .Dl)(tokenUrlInput || _base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_TOKEN_URL */ ._T, "Input 'token-url'");
     const jwksUrl = optionalUrl(getInput('jwks-url'), 'jwks-url');
     const revocationUrl = optionalUrl(getInput('revocation-url'), 'revocation-url');
     const verifyToken = parseBoolean(getInput, 'verify-token', false);
     const revoke = parseBoolean(getInput, 'revoke', false);
     if (verifyToken && !issuer && !jwksUrl) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l("Input 'verify-token' needs the server's keys: set jwks-url, or issuer to discover them.");
     }
     if (revoke && !issuer && !revocationUrl) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l("Input 'revoke' needs a revocation endpoint: set revocation-url, or issuer to discover it.");
     }
     return {
         clientId,
@@ -1111,11 +1152,12 @@ function readSettings(getInput, nowMs = Date.now()) {
         resources: parseResources(getInput('resource')),
         extraParams: parseExtraParams(getInput('extra-params')),
         exportVariable: parseExportVariable(getInput('export-variable')),
-        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', 30, 1, 600) * 1000,
-        maxAttempts: parseWholeNumber(getInput, 'max-attempts', 6, 1, 20),
+        timeoutMs: parseWholeNumber(getInput, 'timeout-seconds', _http_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .NETWORK_DEFAULTS */ .wN.timeoutMs / 1000, 1, 600) *
+            1000,
+        maxAttempts: parseWholeNumber(getInput, 'max-attempts', _http_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .NETWORK_DEFAULTS */ .wN.maxAttempts, 1, 20),
         caCertificate: (0,_base_keys_js__WEBPACK_IMPORTED_MODULE_1__/* .readTrustedCertificates */ .a)(getInput('ca-certificate'), 'ca-certificate'),
         summary: parseBoolean(getInput, 'summary', true),
-        summaryTitle: (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .singleLine */ .pF)(getInput, 'summary-title'),
+        summaryTitle: (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .singleLine */ .pF)(getInput, 'summary-title'),
         verifyToken,
         minValidity: parseWholeNumber(getInput, 'min-validity', 0, 0, 31_536_000),
         revoke,
@@ -1125,11 +1167,16 @@ function readSettings(getInput, nowMs = Date.now()) {
 function parseIssuer(value) {
     if (!value)
         return '';
-    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, "Input 'issuer'");
+    (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .parseUrl */ .Dl)(value, "Input 'issuer'");
+    // Discovery adds /.well-known/openid-configuration itself: with it in the input, it would twice.
+    const before = (0,_oauth_discovery_js__WEBPACK_IMPORTED_MODULE_6__/* .beforeWellKnown */ .Tn)(value);
+    if (before !== undefined) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'issuer' is the discovery document's URL; set issuer to the part before ${value.slice(before.length)}: ${before}`);
+    }
     return value;
 }
 function optionalUrl(value, name) {
-    return value ? (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .parseUrl */ .Dl)(value, `Input '${name}'`) : undefined;
+    return value ? (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .parseUrl */ .Dl)(value, `Input '${name}'`) : undefined;
 }
 /** RFC 8707 §2: each resource an absolute URI without a fragment; one per line. */
 function parseResources(value) {
@@ -1146,7 +1193,7 @@ function parseResources(value) {
             url = undefined;
         }
         if (!url || url.hash || /\s/.test(resource)) {
-            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`);
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'resource' line ${index + 1} is not an absolute URI without a fragment (RFC 8707), e.g. https://api.example.com.`);
         }
         return resource;
     });
@@ -1160,10 +1207,10 @@ function parseExtraParams(value) {
         const eq = line.indexOf('=');
         const name = eq < 0 ? line : line.slice(0, eq).trim();
         if (eq <= 0 || !name) {
-            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} is not of the form name=value. Write one parameter per line, e.g. resource=https://api.example.com.`);
         }
         if (RESERVED_PARAMS.has(name)) {
-            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'extra-params' line ${index + 1} sets '${name}', which the action sets itself. Use the dedicated input (client-id, client-secret, response-type, scope, audience) instead.`);
         }
         params.push([name, line.slice(eq + 1).trim()]);
     });
@@ -1173,13 +1220,13 @@ function parseExportVariable(value) {
     if (!value)
         return '';
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'export-variable' is not a valid environment variable name: use letters, digits and underscores, not starting with a digit (e.g. STENT_TOKEN).`);
     }
     if (RUNNER_VARIABLE.test(value)) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which the runner owns (GITHUB_*, RUNNER_*, ACTIONS_*). Choose another name, e.g. STENT_TOKEN.`);
     }
     if (!TOKEN_VARIABLE.test(value)) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input 'export-variable' names '${value}', which is not a token variable: the name must end in TOKEN or JWT (e.g. STENT_TOKEN, NODE_AUTH_TOKEN), since later steps may read other names (CC, MAKEFLAGS, BASH_ENV...) as commands or configuration.`);
     }
     return value;
 }
@@ -1189,7 +1236,7 @@ function parseWholeNumber(getInput, name, fallback, min, max) {
         return fallback;
     const number = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!(number >= min && number <= max)) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input '${name}' must be a whole number from ${min} to ${max} (got '${value}').`);
     }
     return number;
 }
@@ -1202,7 +1249,7 @@ function parseBoolean(getInput, name, fallback) {
         return true;
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
-    throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').`);
+    throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l(`Input '${name}' must be true or false (got '${value}').${(0,_base_suggest_js__WEBPACK_IMPORTED_MODULE_7__/* .didYouMean */ .au)(value, ['true', 'false'])}`);
 }
 
 
@@ -4179,12 +4226,14 @@ var input_names = __nccwpck_require__(523);
 var inputs = __nccwpck_require__(389);
 // EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
 var grants = __nccwpck_require__(434);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __nccwpck_require__(902);
 // EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
 var transport = __nccwpck_require__(693);
 // EXTERNAL MODULE: ./src/steps/attempt.ts
 var attempt = __nccwpck_require__(854);
-// EXTERNAL MODULE: ./src/steps/endpoints.ts + 1 modules
-var steps_endpoints = __nccwpck_require__(748);
+// EXTERNAL MODULE: ./src/steps/endpoints.ts
+var steps_endpoints = __nccwpck_require__(661);
 // EXTERNAL MODULE: ./src/steps/token.ts + 3 modules
 var steps_token = __nccwpck_require__(802);
 // EXTERNAL MODULE: external "node:crypto"
@@ -4245,14 +4294,16 @@ function describeDuration(seconds) {
     const n = seconds / size;
     return `${n} ${name}${n === 1 ? '' : 's'}`;
 }
+/** The command that computes the summary's fingerprint from a token in $TOKEN. */
+const FINGERPRINT_COMMAND = 'printf %s "$TOKEN" | sha256sum | cut -c1-12';
 /**
- * The job summary: where the token came from and until when, what was verified, and a fingerprint
- * that tells two tokens apart without revealing either; never the token. Its values are outputsOf's.
+ * The job summary: where the token came from and until when, what was verified, in how many
+ * attempts, and a fingerprint that tells two tokens apart without revealing either; never the
+ * token. Its values are outputsOf's.
  */
-function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified) {
+function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified, attempts) {
     const outputs = outputsOf(token, requestedAt);
     const expiresIn = outputs['expires-in'];
-    const checked = verified ? describeVerified(verified) : '';
     const rows = [
         ['Endpoint', `${tokenUrl.host}${tokenUrl.pathname}`],
         ['Client ID', settings.clientId || '(none: a public client)'],
@@ -4260,6 +4311,7 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified) {
             ? []
             : [['Grant', settings.grant.type]]),
         ['Auth method', settings.auth.method],
+        ['Token type', outputs['token-type']],
         ...(outputs['issued-token-type']
             ? [['Issued token type', outputs['issued-token-type']]]
             : []),
@@ -4270,8 +4322,11 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified) {
                 ? '(not returned)'
                 : `${outputs['expires-at']} (in ${describeDuration(Number(expiresIn))})`
         ],
-        ...(checked ? [['Verified', checked]] : []),
+        ['Verified', describeVerified(verified)],
+        ['Attempts', String(attempts)],
         ['Token fingerprint', `sha256:${fingerprint(token.accessToken)}`],
+        // A row, not a line under the table: every line of the summary is a heading or a table row.
+        ['Fingerprint of $TOKEN', FINGERPRINT_COMMAND],
         ...(settings.exportVariable
             ? [['Exported as', settings.exportVariable]]
             : [])
@@ -4279,19 +4334,21 @@ function summaryMarkdown(token, settings, tokenUrl, requestedAt, verified) {
     return [
         `### ${escapeCell(settings.summaryTitle || `Access token${settings.clientId ? ` for ${settings.clientId}` : ` (${settings.grant.type})`}`)}`,
         '',
-        '| | |',
+        '| Detail | Value |',
         '| --- | --- |',
         ...rows.map(([name, value]) => `| ${name} | ${escapeCell(value)} |`),
         ''
     ].join('\n');
 }
-/** What the checks verified, in a line: '' when verify-token and min-validity were off. */
+/** What the checks verified, in a line, and that the signature was not when verify-token was off. */
 function describeVerified({ keySetHost, certificateBinding, minValidity }) {
     const parts = keySetHost ? [`signature and claims (keys from ${keySetHost}), exp`] : [];
     if (certificateBinding)
         parts.push('certificate binding (cnf x5t#S256)');
     if (minValidity !== undefined)
         parts.push(`valid for at least ${minValidity} s`);
+    if (!keySetHost)
+        parts.push(`${parts.length ? 'signature ' : ''}not verified (verify-token: false)`);
     return parts.join(', ');
 }
 /** The first 12 hex digits of the token's SHA-256: enough to compare, useless to replay. */
@@ -4333,6 +4390,7 @@ var state = __nccwpck_require__(121);
 
 
 
+
 async function run(deps = entry_deps/* defaultDeps */.m) {
     const { core } = deps;
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
@@ -4353,9 +4411,11 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
             ...(0,grants/* grantSecrets */.KP)(settings.grant)
         ]);
         (0,mask/* maskAll */.gh)(core, secrets.values);
-        const endpoints = await (0,steps_endpoints/* findEndpoints */.k)(settings, deps);
-        const first = await (0,steps_token/* fetchToken */.e)(settings, endpoints, secrets, deps);
-        const { token, requestedAt, verified } = first;
+        // One time budget for the whole step: discovery, keys, the GitHub ID token, the token request.
+        const deadline = deps.now() + (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts);
+        const endpoints = await (0,steps_endpoints/* findEndpoints */.k)(settings, deadline, deps);
+        const first = await (0,steps_token/* fetchToken */.e)(settings, endpoints, secrets, deadline, deps);
+        const { token, requestedAt, verified, attempts } = first;
         publish(core, token, settings, new Date(requestedAt));
         if (agent) {
             const started = await agent.start(first, settings, deps);
@@ -4366,7 +4426,7 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
         if (settings.summary) {
             // The token is out; a summary that cannot be written is worth a warning, not a failed job.
             await core.summary
-                .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified))
+                .addRaw(summaryMarkdown(token, settings, endpoints.tokenUrl, new Date(requestedAt), verified, attempts))
                 .write()
                 .catch((error) => core.warning(`Job summary not written (${error instanceof Error ? error.message : String(error)}). Set summary: false to skip it.`));
         }
@@ -4514,6 +4574,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/base/errors.ts
 var errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/input-rules.ts
+var input_rules = __nccwpck_require__(251);
 ;// CONCATENATED MODULE: ./src/grants/client-credentials.ts
 const clientCredentialsGrant = {
     type: 'client_credentials',
@@ -4533,8 +4595,6 @@ const clientCredentialsGrant = {
     }
 };
 
-// EXTERNAL MODULE: ./src/base/input-rules.ts
-var input_rules = __nccwpck_require__(251);
 // EXTERNAL MODULE: ./src/oauth/github-id-token.ts
 var github_id_token = __nccwpck_require__(48);
 ;// CONCATENATED MODULE: ./src/grants/subject.ts
@@ -4660,6 +4720,7 @@ const tokenExchangeGrant = {
 
 
 
+
 /** Every grant, in action.yml's order: a new grant is its file and a line here. */
 const GRANTS = [clientCredentialsGrant, tokenExchangeGrant, jwtBearerGrant];
 /** The names, form fields and input rule a list of grants makes (a test adds one). */
@@ -4673,7 +4734,8 @@ function grantRegistry(grants) {
             const value = getInput('grant-type') || 'client_credentials';
             const definition = grants.find(grant => grant.type === value || grant.uri === value);
             if (!definition) {
-                throw new errors/* ActionError */.l(`Input 'grant-type' has an unsupported value '${value}'. Accepted values: ${names.join(', ')} (or their URNs).`);
+                const values = grants.flatMap(grant => [grant.type, grant.uri]);
+                throw new errors/* ActionError */.l((0,input_rules/* unsupportedValue */.dq)('grant-type', value, values, `${names.join(', ')} (or their URNs)`));
             }
             return definition.read(getInput);
         }
@@ -4728,9 +4790,12 @@ function parseJsonObject(response) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Iq: () => (/* binding */ retryPlan),
-/* harmony export */   hH: () => (/* binding */ BACKOFF)
+/* harmony export */   hH: () => (/* binding */ BACKOFF),
+/* harmony export */   iD: () => (/* binding */ MIN_ATTEMPT_MS),
+/* harmony export */   ij: () => (/* binding */ stepBudgetMs),
+/* harmony export */   wN: () => (/* binding */ NETWORK_DEFAULTS)
 /* harmony export */ });
-/* unused harmony exports isRetryableStatus, parseRetryAfter */
+/* unused harmony exports DEFAULT_STEP_BUDGET_MS, isRetryableStatus, parseRetryAfter */
 /** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
 const BACKOFF = {
     /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
@@ -4741,6 +4806,32 @@ const BACKOFF = {
     /** Jitter on top of Retry-After: up to 8 s after the first refusal, halving each attempt. */
     spreadMs: 8000
 };
+/** timeout-seconds' and max-attempts' defaults (action.yml's). */
+const NETWORK_DEFAULTS = { timeoutMs: 30_000, maxAttempts: 6 };
+/** With the defaults, the whole step gives up within this, whatever the endpoints do: < 2 min. */
+const DEFAULT_STEP_BUDGET_MS = 110_000;
+/** An attempt (or a wait before one) needs this much of the budget left, or its timeout if less. */
+const MIN_ATTEMPT_MS = 1000;
+/** The most every retry wait of max-attempts attempts adds up to without Retry-After. */
+function backoffCeilingMs(maxAttempts) {
+    let total = 0;
+    for (let attempt = 1; attempt < maxAttempts; attempt++) {
+        total += Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** (attempt - 1));
+    }
+    return total;
+}
+/**
+ * The step's time budget, shared by every request it makes (discovery, keys, the GitHub ID token,
+ * the token request). With the default timeout-seconds and max-attempts: 110 s. When either is set
+ * to another value, what was asked for wins: every attempt in full with the longest backoff between
+ * them, and a second for the step's other requests.
+ */
+function stepBudgetMs(timeoutMs, maxAttempts) {
+    const defaults = timeoutMs === NETWORK_DEFAULTS.timeoutMs && maxAttempts === NETWORK_DEFAULTS.maxAttempts;
+    if (defaults)
+        return DEFAULT_STEP_BUDGET_MS;
+    return maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS;
+}
 /** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
 function isRetryableStatus(status) {
     return status === 408 || status === 429 || (status >= 500 && status <= 599);
@@ -5048,7 +5139,8 @@ function networkFailure(error, aborted, phase, timeoutMs, request) {
     if (aborted) {
         return {
             kind: 'network',
-            reason: `no complete response within ${timeoutMs / 1000} s (timeout-seconds), stalled ${phase}`,
+            // A budget-shortened last attempt has an uneven timeout: tenths are enough to read.
+            reason: `no complete response within ${Number((timeoutMs / 1000).toFixed(1))} s (timeout-seconds), stalled ${phase}`,
             retryable: true
         };
     }
@@ -5137,6 +5229,101 @@ __webpack_async_result__();
 
 /***/ }),
 
+/***/ 253:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IM: () => (/* binding */ discoveredEndpoint),
+/* harmony export */   Tn: () => (/* binding */ beforeWellKnown),
+/* harmony export */   cu: () => (/* binding */ discoveryUrl),
+/* harmony export */   iN: () => (/* binding */ parseDiscovery),
+/* harmony export */   lM: () => (/* binding */ noDiscoveryHint)
+/* harmony export */ });
+/* unused harmony export ISSUER_SHAPES */
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(758);
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(251);
+/* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(868);
+
+
+
+/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
+function discoveryUrl(issuer) {
+    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+}
+/** What an issuer looks like at the providers users ask about most, for messages. */
+const ISSUER_SHAPES = 'Keycloak https://<host>/realms/<realm>, Okta https://<org>.okta.com/oauth2/default, Entra ID https://login.microsoftonline.com/<tenant>/v2.0';
+/** Where an issuer's discovery document was looked for, and what issuer should be instead. */
+function noDiscoveryHint(url) {
+    return `there is no discovery document at ${url.host}${url.pathname} (issuer + /.well-known/openid-configuration). Set issuer to the server's issuer, e.g. ${ISSUER_SHAPES}.`;
+}
+/**
+ * A URL that already holds /.well-known/ (the discovery document's own URL): the part before it,
+ * which is what issuer and the action's discovery expect. Undefined for any other URL.
+ */
+function beforeWellKnown(url) {
+    const at = url.indexOf('/.well-known/');
+    return at < 0 ? undefined : url.slice(0, at);
+}
+/**
+ * An endpoint a discovery document names: the same rules as an input URL, and https:// unless the
+ * issuer is an http:// loopback test server (`plainIssuer`). `field` names it in messages.
+ */
+function discoveredEndpoint(value, field, plainIssuer) {
+    const endpoint = (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .parseUrl */ .Dl)(value, `The discovery document's ${field}`);
+    // The loopback exception is for a local test server as issuer, not for a remote https issuer
+    // that would send the credentials to a local port in cleartext.
+    if (endpoint.protocol === 'http:' && !plainIssuer) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document's ${field} must use https://, as the issuer does (got http://${endpoint.host}); plain http:// endpoints are accepted only from an http:// loopback issuer in local tests. Hint: the server's discovery document must list https:// endpoints; or set token-url (and jwks-url, revocation-url) instead of issuer.`);
+    }
+    return endpoint;
+}
+/**
+ * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
+ * endpoint in it obeys the same rules as an input URL, and is https:// unless the issuer is not.
+ */
+function parseDiscovery(response, issuer, { mtls = false } = {}) {
+    const fields = (0,_http_json_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJsonObject */ .d)(response);
+    const at = discoveryUrl(issuer);
+    if (!fields) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document at ${at.host}${at.pathname} (HTTP ${response.status}) is not a JSON object. Hint: ${noDiscoveryHint(at)}`);
+    }
+    if (typeof fields.issuer !== 'string') {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document at ${at.host}${at.pathname} names no issuer, so it cannot be matched to the issuer input ('${issuer}') as OpenID Connect Discovery §4.3 requires. Hint: ${noDiscoveryHint(at)}`);
+    }
+    if (fields.issuer !== issuer) {
+        // The server's issuer is not printed (it is the server's text); an input with or without a
+        // trailing slash is ours.
+        const slash = issuer.endsWith('/') ? issuer.slice(0, -1) : `${issuer}/`;
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document names another issuer than the issuer input ('${issuer}'); the two must be equal, character for character (OpenID Connect Discovery §4.3). Hint: ${fields.issuer === slash ? `they differ only by a trailing slash: set issuer: ${slash}` : "set issuer to the issuer the server's discovery document names, trailing slash included."}`);
+    }
+    // The issuer passed parseUrl: http:// means a loopback test server.
+    const plainIssuer = new URL(issuer).protocol === 'http:';
+    const url = (name, from = fields) => {
+        const value = from[name];
+        if (value === undefined)
+            return undefined;
+        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
+        if (typeof value !== 'string') {
+            throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l(`The discovery document's ${field} is not a string URL.`);
+        }
+        return discoveredEndpoint(value, field, plainIssuer);
+    };
+    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
+    const aliases = fields.mtls_endpoint_aliases;
+    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
+        ? aliases
+        : {};
+    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
+    return {
+        tokenUrl: endpoint('token_endpoint'),
+        jwksUrl: url('jwks_uri'),
+        revocationUrl: endpoint('revocation_endpoint')
+    };
+}
+
+
+/***/ }),
+
 /***/ 977:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -5148,6 +5335,8 @@ __webpack_async_result__();
 /* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(777);
 /* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(607);
 /* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(868);
+/* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(253);
+
 
 
 
@@ -5201,6 +5390,9 @@ function hintFor(status, code, endpoint, url, discovery = false) {
     return known ? ERROR_HINTS[code] : statusHint(status, endpoint, url, discovery);
 }
 function statusHint(status, { input }, url, discovery = false) {
+    if (input === 'issuer' && url && (status === 404 || status === 405 || status === 410)) {
+        return (0,_discovery_js__WEBPACK_IMPORTED_MODULE_3__/* .noDiscoveryHint */ .lM)(url);
+    }
     if (status === 401 || status === 403)
         return 'check client-id, client-secret and auth-method.';
     if ((status === 404 || status === 405) && input === 'token-url') {
@@ -5293,7 +5485,8 @@ async function githubIdToken(audience, context, cause) {
         request: async () => request,
         secrets: () => [bearer],
         timeoutMs: context.timeoutMs,
-        maxAttempts: 1
+        maxAttempts: 1,
+        deadline: context.deadline
     }, deps);
     const idToken = parseGitHubIdToken(response);
     context.onIdToken?.(idToken);
@@ -5333,6 +5526,7 @@ function policyClaims(idToken) {
 /* harmony export */   HI: () => (/* binding */ sendWithRetries),
 /* harmony export */   YE: () => (/* binding */ getDocument)
 /* harmony export */ });
+/* unused harmony export BUDGET_HINT */
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(758);
 /* harmony import */ var _http_retry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(902);
 /* harmony import */ var _failure_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(977);
@@ -5351,20 +5545,32 @@ class RequestFailed extends _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .Acti
         this.endpoint = endpoint;
     }
 }
+/** How to give the step more time, for every message that says its budget ran out. */
+const BUDGET_HINT = 'To give the step more time, set timeout-seconds or max-attempts: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults).';
 /**
- * Sends the request until it gets a 2xx, fails for good, or runs out of attempts; retries follow
- * http/retry.ts. Fails with a RequestFailed that says what the endpoint answered last.
+ * Sends the request until it gets a 2xx, fails for good, runs out of attempts or out of the step's
+ * time budget; retries follow http/retry.ts. Fails with a RequestFailed that says what the endpoint
+ * answered last.
  */
 async function sendWithRetries(x, deps) {
     const { core } = deps;
+    // An attempt needs a second (or its whole timeout, if shorter) to be worth starting.
+    const needed = Math.min(x.timeoutMs, _http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .MIN_ATTEMPT_MS */ .iD);
+    if (x.deadline - deps.now() < needed) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ActionError */ .l(`The step's time budget ran out before ${x.endpoint.label.replace(/^The /, 'the ')} could be tried: the requests before it used it up. ${BUDGET_HINT}`);
+    }
     for (let attempt = 1;; attempt++) {
         const result = await attemptOnce(x, attempt, deps);
         if ('response' in result)
-            return result;
+            return { ...result, attempts: attempt };
         const { outcome, endpoint, failure, what } = result;
         const plan = (0,_http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .retryPlan */ .Iq)(attempt, x.maxAttempts, outcome, deps.now(), deps.random);
         if (plan === undefined) {
             throw new RequestFailed(attempt > 1 ? `Gave up after ${attempt} attempts. ${failure}` : failure, outcome, endpoint);
+        }
+        // A wait that would leave the next attempt too little time ends the retries now, not later.
+        if (deps.now() + plan.delayMs + needed > x.deadline) {
+            throw new RequestFailed(`Gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: the step's time budget ran out before another could be made (the next was due in ${(plan.delayMs / 1000).toFixed(1)} s). ${failure} ${BUDGET_HINT}`, outcome, endpoint);
         }
         core.info(`Attempt ${attempt}/${x.maxAttempts} failed (${what}); retrying in ${(plan.delayMs / 1000).toFixed(1)} s${plan.cappedFromMs === undefined ? '' : ` (the server asked for ${plan.cappedFromMs / 1000} s; capped at ${_http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .BACKOFF */ .hH.retryAfterCapMs / 1000} s)`}.`);
         await deps.sleep(plan.delayMs);
@@ -5389,7 +5595,8 @@ async function attemptOnce(x, attempt, deps) {
     }
     core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${request.method} ${request.url.host}${request.url.pathname}`);
     const requestedAt = deps.now();
-    const outcome = await deps.send(request, x.timeoutMs);
+    // The step's budget shortens the last attempt it has room for; at least 1 ms, as a timer needs.
+    const outcome = await deps.send(request, Math.max(1, Math.min(x.timeoutMs, x.deadline - requestedAt)));
     core.debug(`Attempt ${attempt}/${x.maxAttempts}: ${describe(outcome)} after ${deps.now() - requestedAt} ms.`);
     if (outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300) {
         return { response: outcome, requestedAt };
@@ -5417,8 +5624,8 @@ function describe(outcome) {
     return outcome.proxy ? `the proxy ${outcome.proxy.address}: ${outcome.reason}` : outcome.reason;
 }
 /**
- * GETs a public JSON document (discovery, key set) with the token request's deadline, retries and
- * trust (ca-certificate).
+ * GETs a public JSON document (discovery, key set) with the token request's timeout, retries,
+ * step budget and trust (ca-certificate).
  */
 async function getDocument(url, endpoint, budget, deps) {
     const { response } = await sendWithRetries({
@@ -5426,7 +5633,8 @@ async function getDocument(url, endpoint, budget, deps) {
         request: async () => (0,_token_request_js__WEBPACK_IMPORTED_MODULE_2__/* .buildGetRequest */ .St)(url, budget.caCertificate),
         secrets: () => [],
         timeoutMs: budget.timeoutMs,
-        maxAttempts: budget.maxAttempts
+        maxAttempts: budget.maxAttempts,
+        deadline: budget.deadline
     }, deps);
     return response;
 }
@@ -5521,12 +5729,13 @@ function buildGetRequest(url, caCertificate) {
 
 
 /** What each attempt's credentials and grant need: the endpoint, the budget, the network. */
-function attemptContext(settings, tokenUrl, deps, onIdToken) {
+function attemptContext(settings, tokenUrl, deadline, deps, onIdToken) {
     return {
         clientId: settings.clientId,
         tokenUrl,
         timeoutMs: settings.timeoutMs,
         maxAttempts: settings.maxAttempts,
+        deadline,
         deps,
         ...(onIdToken ? { onIdToken } : {})
     };
@@ -5583,79 +5792,18 @@ function withPolicyClaims(error, idToken) {
 
 /***/ }),
 
-/***/ 748:
+/***/ 661:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  k: () => (/* binding */ findEndpoints)
-});
-
-// UNUSED EXPORTS: resolveEndpoints
-
-// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var auth = __nccwpck_require__(886);
-// EXTERNAL MODULE: ./src/base/errors.ts
-var errors = __nccwpck_require__(758);
-// EXTERNAL MODULE: ./src/base/input-rules.ts
-var input_rules = __nccwpck_require__(251);
-// EXTERNAL MODULE: ./src/http/json.ts
-var json = __nccwpck_require__(868);
-;// CONCATENATED MODULE: ./src/oauth/discovery.ts
-
-
-
-/** OpenID Connect Discovery 1.0 §4: the issuer, less a trailing slash, plus the well-known path. */
-function discoveryUrl(issuer) {
-    return new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
-}
-/**
- * Reads a discovery document: its issuer must be exactly the one asked for (§4.3), and every
- * endpoint in it obeys the same rules as an input URL, and is https:// unless the issuer is not.
- */
-function parseDiscovery(response, issuer, { mtls = false } = {}) {
-    const fields = (0,json/* parseJsonObject */.d)(response);
-    if (!fields) {
-        throw new errors/* ActionError */.l(`The discovery document at ${discoveryUrl(issuer).host} (HTTP ${response.status}) is not a JSON object. Hint: check issuer; it is the URL before /.well-known/openid-configuration.`);
-    }
-    if (fields.issuer !== issuer) {
-        throw new errors/* ActionError */.l(`The discovery document names ${typeof fields.issuer === 'string' ? 'another issuer' : 'no issuer'} than the issuer input ('${issuer}'); they must match exactly (OpenID Connect Discovery §4.3). Hint: check issuer, including any trailing slash.`);
-    }
-    // The issuer passed parseUrl: http:// means a loopback test server.
-    const plainIssuer = new URL(issuer).protocol === 'http:';
-    const url = (name, from = fields) => {
-        const value = from[name];
-        if (value === undefined)
-            return undefined;
-        const field = from === fields ? name : `mtls_endpoint_aliases.${name}`;
-        if (typeof value !== 'string') {
-            throw new errors/* ActionError */.l(`The discovery document's ${field} is not a string URL.`);
-        }
-        const endpoint = (0,input_rules/* parseUrl */.Dl)(value, `The discovery document's ${field}`);
-        // The loopback exception is for a local test server as issuer, not for a remote https issuer
-        // that would send the credentials to a local port in cleartext.
-        if (endpoint.protocol === 'http:' && !plainIssuer) {
-            throw new errors/* ActionError */.l(`The discovery document's ${field} must use https://, as the issuer does (got http://${endpoint.host}); plain http:// endpoints are accepted only from an http:// loopback issuer in local tests. Hint: the server's discovery document must list https:// endpoints; or set token-url (and jwks-url, revocation-url) instead of issuer.`);
-        }
-        return endpoint;
-    };
-    // RFC 8705 §5: a client that authenticates with its certificate uses the mTLS aliases.
-    const aliases = fields.mtls_endpoint_aliases;
-    const mtlsAliases = mtls && typeof aliases === 'object' && aliases !== null && !Array.isArray(aliases)
-        ? aliases
-        : {};
-    const endpoint = (name) => url(name, mtlsAliases) ?? url(name);
-    return {
-        tokenUrl: endpoint('token_endpoint'),
-        jwksUrl: url('jwks_uri'),
-        revocationUrl: endpoint('revocation_endpoint')
-    };
-}
-
-// EXTERNAL MODULE: ./src/oauth/send.ts
-var send = __nccwpck_require__(513);
-;// CONCATENATED MODULE: ./src/steps/endpoints.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ findEndpoints)
+/* harmony export */ });
+/* unused harmony export resolveEndpoints */
+/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(758);
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(251);
+/* harmony import */ var _oauth_discovery_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(253);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(513);
 
 
 
@@ -5665,7 +5813,7 @@ var send = __nccwpck_require__(513);
 function resolveEndpoints(settings, discovered) {
     const tokenUrl = settings.configuredTokenUrl ?? discovered.tokenUrl;
     if (!tokenUrl) {
-        throw new errors/* ActionError */.l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${input_rules/* DEFAULT_TOKEN_URL */._T}).`);
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l(`The discovery document lists no token_endpoint. Set token-url (it defaults to ${_base_input_rules_js__WEBPACK_IMPORTED_MODULE_3__/* .DEFAULT_TOKEN_URL */ ._T}).`);
     }
     return {
         tokenUrl,
@@ -5674,14 +5822,14 @@ function resolveEndpoints(settings, discovered) {
     };
 }
 /** The endpoints from the inputs, completed by OpenID Connect discovery when issuer is set. */
-async function findEndpoints(settings, deps) {
+async function findEndpoints(settings, deadline, deps) {
     if (!settings.issuer)
         return resolveEndpoints(settings, {});
-    const url = discoveryUrl(settings.issuer);
+    const url = (0,_oauth_discovery_js__WEBPACK_IMPORTED_MODULE_4__/* .discoveryUrl */ .cu)(settings.issuer);
     deps.core.info(`Discovering endpoints at ${url.host}${url.pathname}.`);
-    const response = await (0,send/* getDocument */.YE)(url, { label: 'The discovery endpoint', input: 'issuer' }, settings, deps);
-    const mtls = (0,auth/* clientCertificateThumbprint */.IC)(settings.auth) !== undefined;
-    return resolveEndpoints(settings, parseDiscovery(response, settings.issuer, { mtls }));
+    const response = await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_1__/* .getDocument */ .YE)(url, { label: 'The discovery endpoint', input: 'issuer' }, { ...settings, deadline }, deps);
+    const mtls = (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .clientCertificateThumbprint */ .IC)(settings.auth) !== undefined;
+    return resolveEndpoints(settings, (0,_oauth_discovery_js__WEBPACK_IMPORTED_MODULE_4__/* .parseDiscovery */ .iN)(response, settings.issuer, { mtls }));
 }
 
 
@@ -5694,11 +5842,13 @@ async function findEndpoints(settings, deps) {
 /* harmony export */   w: () => (/* binding */ revokeToken)
 /* harmony export */ });
 /* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(758);
-/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(513);
-/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(690);
-/* harmony import */ var _attempt_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(854);
-/* harmony import */ var _endpoints_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(748);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(758);
+/* harmony import */ var _http_retry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(902);
+/* harmony import */ var _oauth_send_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(513);
+/* harmony import */ var _oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(690);
+/* harmony import */ var _attempt_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(854);
+/* harmony import */ var _endpoints_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(661);
+
 
 
 
@@ -5712,13 +5862,15 @@ async function findEndpoints(settings, deps) {
  * tokens it fetched. Throws an ActionError that says why it could not.
  */
 async function revokeToken(token, settings, secrets, deps) {
-    const endpoints = await (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_4__/* .findEndpoints */ .k)(settings, deps);
+    // A revocation is a step's work of its own, with a time budget of its own.
+    const deadline = deps.now() + (0,_http_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .stepBudgetMs */ .ij)(settings.timeoutMs, settings.maxAttempts);
+    const endpoints = await (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_5__/* .findEndpoints */ .k)(settings, deadline, deps);
     const revocationUrl = endpoints.revocationUrl;
     if (!revocationUrl) {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_5__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');
     }
     deps.core.info(`Revoking the access token at ${revocationUrl.host}${revocationUrl.pathname}.`);
-    await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_1__/* .sendWithRetries */ .HI)({
+    await (0,_oauth_send_js__WEBPACK_IMPORTED_MODULE_2__/* .sendWithRetries */ .HI)({
         endpoint: {
             label: settings.revocationUrl
                 ? 'The revocation endpoint'
@@ -5726,10 +5878,11 @@ async function revokeToken(token, settings, secrets, deps) {
             input: 'revocation-url',
             hint: (0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .refusalHint */ .ah)(settings.auth, settings.clientId)
         },
-        request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_2__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_attempt_js__WEBPACK_IMPORTED_MODULE_3__/* .credentials */ .z3)(settings, (0,_attempt_js__WEBPACK_IMPORTED_MODULE_3__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deps), secrets), settings.caCertificate),
+        request: async () => (0,_oauth_token_request_js__WEBPACK_IMPORTED_MODULE_3__/* .buildRevocationRequest */ .Y9)(revocationUrl, token, await (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .credentials */ .z3)(settings, (0,_attempt_js__WEBPACK_IMPORTED_MODULE_4__/* .attemptContext */ .Tn)(settings, endpoints.tokenUrl, deadline, deps), secrets), settings.caCertificate),
         secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: Math.min(settings.maxAttempts, 3)
+        maxAttempts: Math.min(settings.maxAttempts, 3),
+        deadline
     }, deps);
 }
 
@@ -5761,7 +5914,10 @@ var send = __nccwpck_require__(513);
 var base_errors = __nccwpck_require__(758);
 // EXTERNAL MODULE: ./src/base/untrusted.ts
 var untrusted = __nccwpck_require__(607);
+// EXTERNAL MODULE: ./src/oauth/discovery.ts
+var discovery = __nccwpck_require__(253);
 ;// CONCATENATED MODULE: ./src/oauth/token-response.ts
+
 
 
 
@@ -5771,11 +5927,15 @@ var untrusted = __nccwpck_require__(607);
  * N_A one) is an ActionError. Every field is checked against its grammar (base/untrusted.ts) before
  * anything can print or publish it.
  */
-function parseTokenResponse(response, rules = 'rfc6749') {
+function parseTokenResponse(response, rules = 'rfc6749', tokenUrl) {
     const json = (0,http_json/* parseJsonObject */.d)(response);
     if (!json) {
         throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
     }
+    const discovery = json.access_token === undefined &&
+        (typeof json.token_endpoint === 'string' || typeof json.issuer === 'string');
+    if (discovery)
+        throw new base_errors/* ActionError */.l(discoveryInstead(response, json, tokenUrl));
     const where = `The token response (HTTP ${response.status})`;
     const accessToken = (0,untrusted/* checkToken */.SK)(json.access_token, where, 'access_token');
     const tokenType = (0,untrusted/* checkTokenType */.qQ)(json.token_type, where, 'token_type');
@@ -5799,6 +5959,25 @@ function parseTokenResponse(response, rules = 'rfc6749') {
         expiresIn: (0,untrusted/* checkExpiresIn */.Uq)(json.expires_in, where, 'expires_in'),
         scope: (0,untrusted/* checkScope */.DB)(json.scope, where, 'scope')
     };
+}
+/**
+ * token-url is a discovery document: say so, with the issuer it implies (ours: the input before
+ * /.well-known/) and the token_endpoint it lists, printed only once it passes the rules a discovered
+ * endpoint must, and then only its host and path.
+ */
+function discoveryInstead(response, json, tokenUrl) {
+    let listed;
+    if (typeof json.token_endpoint === 'string') {
+        try {
+            const url = (0,discovery/* discoveredEndpoint */.IM)(json.token_endpoint, 'token_endpoint', tokenUrl?.protocol === 'http:');
+            listed = `${url.host}${url.pathname}`;
+        }
+        catch {
+            listed = undefined;
+        }
+    }
+    const issuer = tokenUrl && (0,discovery/* beforeWellKnown */.Tn)(tokenUrl.href);
+    return `The token endpoint answered HTTP ${response.status} with a discovery document, not a token response: token-url is the discovery document's URL. Set issuer${issuer ? `: ${issuer}` : ' to the URL before /.well-known/openid-configuration'} instead (the action then finds the token endpoint), or token-url to the token_endpoint it lists${listed && listed.length <= 200 ? ` (${listed})` : ''}.`;
 }
 function notJson(response) {
     const what = (0,failure/* isHtml */._6)(response)
@@ -5947,31 +6126,34 @@ function checkBinding(cnf, settings) {
  * response parsed and masked, then verify-token and min-validity. What an attempt makes (an
  * assertion, an ID token) is added to `secrets`.
  */
-async function fetchToken(settings, endpoints, secrets, deps) {
+async function fetchToken(settings, endpoints, secrets, 
+/** When the step's time budget ends (ms since the epoch): no attempt or wait runs past it. */
+deadline, deps) {
     const { core } = deps;
     const { grant, clientId, auth } = settings;
     core.info(`Requesting a token from ${endpoints.tokenUrl.host}${endpoints.tokenUrl.pathname}${clientId ? ` for client '${clientId}'` : ''} (${grant.type === 'client_credentials' ? '' : `${grant.type}, `}${auth.method}).`);
     let idToken;
-    const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deps, token => (idToken = token));
-    const { response, requestedAt } = await (0,send/* sendWithRetries */.HI)({
+    const context = (0,attempt/* attemptContext */.Tn)(settings, endpoints.tokenUrl, deadline, deps, token => (idToken = token));
+    const { response, requestedAt, attempts } = await (0,send/* sendWithRetries */.HI)({
         endpoint: { ...failure/* TOKEN_ENDPOINT */.uV, hint: (0,src_auth/* refusalHint */.ah)(auth, clientId) },
         request: () => (0,attempt/* tokenRequest */.jE)(settings, context, secrets),
         secrets: () => secrets.values,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts
+        maxAttempts: settings.maxAttempts,
+        deadline
     }, deps).catch((error) => {
         throw (0,attempt/* withPolicyClaims */.Qg)(error, idToken);
     });
-    const token = parseTokenResponse(response, (0,grants/* grantDefinition */.Gm)(grant).response);
+    const token = parseTokenResponse(response, (0,grants/* grantDefinition */.Gm)(grant).response, endpoints.tokenUrl);
     (0,mask/* maskAll */.gh)(core, [token.accessToken]);
     const verified = await checkAccessToken(token, settings, {
         requestedAt,
         jwksUrl: endpoints.jwksUrl,
-        fetchKeySet: async (url) => (0,http_json/* parseJsonObject */.d)(await (0,send/* getDocument */.YE)(url, { label: 'The key set endpoint', input: 'jwks-url' }, settings, deps)),
+        fetchKeySet: async (url) => (0,http_json/* parseJsonObject */.d)(await (0,send/* getDocument */.YE)(url, { label: 'The key set endpoint', input: 'jwks-url' }, { ...settings, deadline }, deps)),
         log: core,
         now: deps.now
     });
-    return { token, requestedAt, verified };
+    return { token, requestedAt, verified, attempts };
 }
 
 
