@@ -15,7 +15,6 @@ export const modules = {
 /* harmony export */   SR: () => (/* binding */ agentPaths),
 /* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
 /* harmony export */   YZ: () => (/* binding */ readKey),
-/* harmony export */   dk: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_2__.d),
 /* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
@@ -25,7 +24,7 @@ export const modules = {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(363);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(164);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
@@ -200,8 +199,6 @@ __webpack_require__.d(__webpack_exports__, {
   launchAgent: () => (/* binding */ launchAgent)
 });
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(598);
 // EXTERNAL MODULE: external "node:fs"
@@ -299,24 +296,15 @@ var start_message = __webpack_require__(531);
 
 
 
-
 /** The agent is a node process loading this bundle: this is ample, and a clear failure beyond. */
 const READY_TIMEOUT_MS = 10_000;
 /** Unix socket paths are limited to 104 bytes on macOS (108 on Linux), the NUL included. */
 const MAX_SOCKET_PATH = 103;
 /**
- * Spawns the agent's node at once, so that its start-up overlaps the step's own token request;
- * it waits on its stdin, and exits if that closes without a start message.
+ * Takes the agent's node that agent/flag.ts spawned as the bundle started, and wires up how the
+ * main step talks to it.
  */
-function launchAgent(env, saveDir) {
-    const child = (0,external_node_child_process_.spawn)(process.execPath, [process.argv[1] ?? '', protocol/* AGENT_FLAG */.dk], {
-        detached: true,
-        stdio: ['pipe', 'pipe', 'ignore'],
-        env: agentEnv(env),
-        // Not the workspace: on Windows a process's working directory cannot be removed under it.
-        ...(env.RUNNER_TEMP ? { cwd: env.RUNNER_TEMP } : {}),
-        windowsHide: true
-    });
+function launchAgent(child, saveDir) {
     child.stdin.on('error', () => { });
     // The first line the agent says (ready, or why not), or how it ended before saying one.
     const said = new Promise(resolve => {
@@ -415,20 +403,6 @@ async function startAgent(first, settings, deps, saveDir, send) {
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
         throw error;
     }
-}
-/**
- * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
- * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
- * by which the runner ends the job's leftover processes.
- */
-function agentEnv(env) {
-    return (0,start_message/* pick */.Up)(env, [
-        'NODE_EXTRA_CA_CERTS',
-        'NODE_USE_ENV_PROXY',
-        'RUNNER_TRACKING_ID',
-        // process.env is case-insensitive on Windows: one spelling finds it.
-        'SystemRoot'
-    ]);
 }
 
 

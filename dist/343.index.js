@@ -15,7 +15,6 @@ export const modules = {
 /* harmony export */   SR: () => (/* binding */ agentPaths),
 /* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
 /* harmony export */   YZ: () => (/* binding */ readKey),
-/* harmony export */   dk: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_2__.d),
 /* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
@@ -25,7 +24,7 @@ export const modules = {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(363);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(164);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.

@@ -1,14 +1,52 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 363:
+/***/ 164:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ AGENT_FLAG)
-/* harmony export */ });
-/** The argument that makes dist/index.js run as the token agent (the entry's only agent import). */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  d: () => (/* binding */ AGENT_FLAG),
+  L: () => (/* binding */ earlyAgent)
+});
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/agent/flag.ts
+// The only agent code in the entry chunk: the flag that makes dist/index.js run as the token agent,
+// and, with agent: true, the agent's node spawned as early as a module can run. index.ts imports
+// this first, so the spawn happens before the rest of the bundle is evaluated and the agent's
+// start-up overlaps the step's own; everything else about the agent is in chunks loaded on demand.
+
 const AGENT_FLAG = '--stent-token-agent';
+/**
+ * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
+ * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
+ * by which the runner ends the job's leftover processes. Process.env is case-insensitive on
+ * Windows: one spelling finds SystemRoot.
+ */
+const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot'];
+/**
+ * The agent's node, started detached when this is the main step (not the post step, not the agent
+ * itself) and its agent input is true (YAML 1.2's core true, as the settings read it). It waits on
+ * its stdin for what to serve, and exits if that closes without a start message.
+ */
+const earlyAgent = /^(true|True|TRUE)$/.test(process.env['INPUT_AGENT'] ?? '') &&
+    !process.env['STATE_isPost'] &&
+    process.argv[2] !== AGENT_FLAG
+    ? (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'ignore'],
+        env: Object.fromEntries(AGENT_ENV.flatMap(name => {
+            const value = process.env[name];
+            return value === undefined ? [] : [[name, value]];
+        })),
+        // Not the workspace: on Windows a process's working directory cannot be removed under it.
+        ...(process.env['RUNNER_TEMP'] ? { cwd: process.env['RUNNER_TEMP'] } : {}),
+        windowsHide: true
+    })
+    : undefined;
 
 
 /***/ }),
@@ -4214,6 +4252,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// EXTERNAL MODULE: ./src/agent/flag.ts + 1 modules
+var flag = __nccwpck_require__(164);
 // EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
 var auth = __nccwpck_require__(886);
 // EXTERNAL MODULE: ./src/base/errors.ts
@@ -4391,13 +4431,14 @@ var state = __nccwpck_require__(121);
 
 
 
+
 async function run(deps = entry_deps/* defaultDeps */.m) {
     const { core } = deps;
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState(state/* STATE */.c.isPost, 'true');
-    // agent: true starts the agent's node first, so that its start-up overlaps the token request.
-    const agent = /^(true|True|TRUE)$/.test(core.getInput('agent'))
-        ? (await __nccwpck_require__.e(/* import() */ 276).then(__nccwpck_require__.bind(__nccwpck_require__, 276))).launchAgent(deps.env, dir => core.saveState(state/* STATE */.c.agentDir, dir))
+    // agent: true spawned the agent's node as the bundle started (agent/flag.ts); this wires it up.
+    const agent = flag/* earlyAgent */.L
+        ? (await __nccwpck_require__.e(/* import() */ 276).then(__nccwpck_require__.bind(__nccwpck_require__, 276))).launchAgent(flag/* earlyAgent */.L, dir => core.saveState(state/* STATE */.c.agentDir, dir))
         : undefined;
     try {
         // Once, before any connection: the variable turns checks off for others, not for us.
@@ -5206,11 +5247,12 @@ function networkFailure(error, aborted, phase, timeoutMs, request) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _agent_flag_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(363);
-/* harmony import */ var _entry_deps_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(790);
-/* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(402);
-/* harmony import */ var _entry_post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(520);
-/* harmony import */ var _entry_state_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(121);
+/* harmony import */ var _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(164);
+/* harmony import */ var _entry_deps_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(790);
+/* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(402);
+/* harmony import */ var _entry_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(520);
+/* harmony import */ var _entry_state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(121);
+// First: with agent: true it spawns the agent before the rest of the bundle is evaluated.
 
 
 
@@ -5218,11 +5260,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 // One bundle for both steps, as actions/checkout: the main step leaves isPost in the state. The
 // token agent (agent: true) is the same bundle too, started with a flag and loaded on demand.
-await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_4__/* .AGENT_FLAG */ .d
+await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__/* .AGENT_FLAG */ .d
     ? (await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 343))).runAgent()
-    : _entry_deps_js__WEBPACK_IMPORTED_MODULE_0__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c.isPost)
-        ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_2__/* .runPost */ .a)()
-        : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)());
+    : _entry_deps_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c.isPost)
+        ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_3__/* .runPost */ .a)()
+        : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -6156,13 +6198,6 @@ deadline, deps) {
     return { token, requestedAt, verified, attempts };
 }
 
-
-/***/ }),
-
-/***/ 421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 

@@ -1,3 +1,4 @@
+// First: with agent: true it spawns the agent before the rest of the bundle is evaluated.
 import { AGENT_FLAG } from './agent/flag.js'
 import { defaultDeps } from './entry/deps.js'
 import { run } from './entry/main.js'

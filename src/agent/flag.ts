@@ -1,2 +1,42 @@
-/** The argument that makes dist/index.js run as the token agent (the entry's only agent import). */
+// The only agent code in the entry chunk: the flag that makes dist/index.js run as the token agent,
+// and, with agent: true, the agent's node spawned as early as a module can run. index.ts imports
+// this first, so the spawn happens before the rest of the bundle is evaluated and the agent's
+// start-up overlaps the step's own; everything else about the agent is in chunks loaded on demand.
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import type { Readable, Writable } from 'node:stream'
+
 export const AGENT_FLAG = '--stent-token-agent'
+
+export type AgentProcess = ChildProcessByStdio<Writable, Readable, null>
+
+/**
+ * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
+ * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
+ * by which the runner ends the job's leftover processes. Process.env is case-insensitive on
+ * Windows: one spelling finds SystemRoot.
+ */
+const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot']
+
+/**
+ * The agent's node, started detached when this is the main step (not the post step, not the agent
+ * itself) and its agent input is true (YAML 1.2's core true, as the settings read it). It waits on
+ * its stdin for what to serve, and exits if that closes without a start message.
+ */
+export const earlyAgent: AgentProcess | undefined =
+  /^(true|True|TRUE)$/.test(process.env['INPUT_AGENT'] ?? '') &&
+  !process.env['STATE_isPost'] &&
+  process.argv[2] !== AGENT_FLAG
+    ? spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
+        detached: true,
+        stdio: ['pipe', 'pipe', 'ignore'],
+        env: Object.fromEntries(
+          AGENT_ENV.flatMap(name => {
+            const value = process.env[name]
+            return value === undefined ? [] : [[name, value]]
+          })
+        ),
+        // Not the workspace: on Windows a process's working directory cannot be removed under it.
+        ...(process.env['RUNNER_TEMP'] ? { cwd: process.env['RUNNER_TEMP'] } : {}),
+        windowsHide: true
+      })
+    : undefined

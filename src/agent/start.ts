@@ -1,6 +1,5 @@
 // The main step's side of `agent: true`: makes the agent's private directory and command, starts
 // the agent with a clean environment, hands it the settings over a pipe, and waits until it listens.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -10,13 +9,8 @@ import type { Settings } from '../config/settings.js'
 import { BACKOFF } from '../http/retry.js'
 import type { FetchedToken } from '../steps/token.js'
 import { CLIENT_SOURCE } from './client.js'
-import {
-  AGENT_DIR_PREFIX,
-  AGENT_FLAG,
-  agentPaths,
-  posixCommand,
-  windowsCommand
-} from './protocol.js'
+import type { AgentProcess } from './flag.js'
+import { AGENT_DIR_PREFIX, agentPaths, posixCommand, windowsCommand } from './protocol.js'
 import { ID_TOKEN_ENV, pick, PROXY_ENV, type StartMessage } from './start-message.js'
 
 /** The agent is a node process loading this bundle: this is ample, and a clear failure beyond. */
@@ -40,21 +34,10 @@ export interface LaunchedAgent {
 }
 
 /**
- * Spawns the agent's node at once, so that its start-up overlaps the step's own token request;
- * it waits on its stdin, and exits if that closes without a start message.
+ * Takes the agent's node that agent/flag.ts spawned as the bundle started, and wires up how the
+ * main step talks to it.
  */
-export function launchAgent(
-  env: Readonly<Record<string, string | undefined>>,
-  saveDir: (dir: string) => void
-): LaunchedAgent {
-  const child = spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
-    detached: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
-    env: agentEnv(env),
-    // Not the workspace: on Windows a process's working directory cannot be removed under it.
-    ...(env.RUNNER_TEMP ? { cwd: env.RUNNER_TEMP } : {}),
-    windowsHide: true
-  })
+export function launchAgent(child: AgentProcess, saveDir: (dir: string) => void): LaunchedAgent {
   child.stdin.on('error', () => {})
   // The first line the agent says (ready, or why not), or how it ended before saying one.
   const said = new Promise<string>(resolve => {
@@ -179,19 +162,4 @@ async function startAgent(
     rmSync(dir, { recursive: true, force: true })
     throw error
   }
-}
-
-/**
- * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
- * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
- * by which the runner ends the job's leftover processes.
- */
-function agentEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  return pick(env, [
-    'NODE_EXTRA_CA_CERTS',
-    'NODE_USE_ENV_PROXY',
-    'RUNNER_TRACKING_ID',
-    // process.env is case-insensitive on Windows: one spelling finds it.
-    'SystemRoot'
-  ])
 }

@@ -1,3 +1,4 @@
+import { earlyAgent } from '../agent/flag.js'
 import { authSecrets } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
@@ -19,9 +20,9 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState(STATE.isPost, 'true')
-  // agent: true starts the agent's node first, so that its start-up overlaps the token request.
-  const agent = /^(true|True|TRUE)$/.test(core.getInput('agent'))
-    ? (await import('../agent/start.js')).launchAgent(deps.env, dir =>
+  // agent: true spawned the agent's node as the bundle started (agent/flag.ts); this wires it up.
+  const agent = earlyAgent
+    ? (await import('../agent/start.js')).launchAgent(earlyAgent, dir =>
         core.saveState(STATE.agentDir, dir)
       )
     : undefined
