@@ -79,6 +79,8 @@ describe('the key', () => {
     expect(keyMatches(KEY.slice(1), KEY)).toBe(false)
     expect(keyMatches(undefined, KEY)).toBe(false)
     expect(keyMatches(42, KEY)).toBe(false)
+    // As many characters as the key but more bytes: refused, not a crash of the agent.
+    expect(keyMatches(`é${KEY.slice(1)}`, KEY)).toBe(false)
   })
 
   it('is read only from a key line of 64 hex digits', () => {
@@ -250,6 +252,13 @@ describe('the token command against a stand-in agent', () => {
 
   it('refuses a token that is not one line of printable ASCII', async () => {
     reply = () => JSON.stringify({ token: 'a\nb::set-output' })
+    const result = await run()
+    expect(result).toMatchObject({ code: 1, stdout: '' })
+    expect(result.stderr).toBe('::error::The token agent gave no token.\n')
+  })
+
+  it('refuses a token that would start a workflow command on its stdout line', async () => {
+    reply = () => JSON.stringify({ token: '::stop-commands::x' })
     const result = await run()
     expect(result).toMatchObject({ code: 1, stdout: '' })
     expect(result.stderr).toBe('::error::The token agent gave no token.\n')

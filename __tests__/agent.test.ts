@@ -134,6 +134,8 @@ describe('a job with agent: true', () => {
 
   it('publishes the token and a token command, once the agent listens', () => {
     expect(main.code).toBe(0)
+    // The key is no token, but it lets whoever holds it ask for one: masked like a secret.
+    expect(main.masks).toContain(/key=([0-9a-f]{64})/.exec(readFileSync(command, 'utf8'))?.[1])
     expect(main.outputs['access-token']).toMatch(/^agent-token-\d+-/)
     expect(command).toMatch(new RegExp(`^${temp}/stent-token-agent-[0-9a-f]{32}/token$`))
     expect(running(pid)).toBe(true)
@@ -379,7 +381,7 @@ describe('the agent ends without the post step', () => {
       env: { RUNNER_TEMP: temp, ...postStepEnv(main.state) }
     })
     expect(post.code).toBe(0)
-    expect(post.log).toContain('The token agent had already stopped')
+    expect(post.log).toContain('The token agent did not answer the stop request (it had stopped')
     expect(readdirSync(temp)).toEqual([])
   })
 })
@@ -459,6 +461,16 @@ describe('a main step that fails', () => {
       "::error::agent is true, but the token agent's directory cannot be made in RUNNER_TEMP (ENOENT)."
     )
     expect(readdirSync(temp)).toEqual([])
+  })
+
+  it('with revoke: true, leaves the published token for the post step to revoke when the agent cannot start', async () => {
+    const main = await runAction(
+      inputs({ revoke: 'true', 'revocation-url': `${server.origin}/revoke` }),
+      { env: { RUNNER_TEMP: '' } }
+    )
+    expect(main.code).toBe(1)
+    expect(main.outputs['access-token']).toBeDefined()
+    expect(main.state['revoke-token']).toBe(main.outputs['access-token'])
   })
 
   it('says why without RUNNER_TEMP, and starts nothing', async () => {

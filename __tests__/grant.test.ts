@@ -5,7 +5,7 @@ import { fakeCore } from '../__fixtures__/core.js'
 import { authenticate } from '../src/auth/index.js'
 import { ActionError } from '../src/base/errors.js'
 import { GRANT_TYPES, grantFields } from '../src/grants/index.js'
-import { policyClaims } from '../src/oauth/github-id-token.js'
+import { githubIdTokenRequest, policyClaims } from '../src/oauth/github-id-token.js'
 import { readSettings } from '../src/config/inputs.js'
 import type { Settings } from '../src/config/settings.js'
 import type { Deps } from '../src/entry/deps.js'
@@ -280,5 +280,23 @@ describe('a refusal names the claims trust policies match on, never the token', 
     )
     expect(record.failed).not.toContain(idToken)
     expect(record.secrets).toContain(idToken)
+  })
+})
+
+describe("the runner's ID token request bearer goes only over TLS", () => {
+  const bearer = { ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-request-token' }
+  it('is sent to an https:// token service, or http:// on loopback (test doubles)', () => {
+    for (const url of ['https://runner.example/idtoken', 'http://127.0.0.1:8080/idtoken']) {
+      const request = githubIdTokenRequest({ ...bearer, ACTIONS_ID_TOKEN_REQUEST_URL: url }, 'aud')
+      expect(request.headers.authorization).toBe('Bearer runner-request-token')
+    }
+  })
+
+  it('is never sent to a plain http:// host elsewhere', () => {
+    for (const url of ['http://runner.example/idtoken', 'http://localhost.evil.example/idtoken']) {
+      expect(() =>
+        githubIdTokenRequest({ ...bearer, ACTIONS_ID_TOKEN_REQUEST_URL: url }, 'aud')
+      ).toThrow("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not an https:// URL")
+    }
   })
 })

@@ -74,9 +74,11 @@ function readKey(commandText) {
 }
 /** The key a request carries, compared in constant time with ours. */
 function keyMatches(given, key) {
-    if (typeof given !== 'string' || given.length !== key.length)
+    if (typeof given !== 'string')
         return false;
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'));
+    const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')];
+    // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+    return a.length === b.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(a, b);
 }
 /** A word for sh, quoted: nothing in it is expanded. */
 function shQuote(word) {
@@ -269,10 +271,11 @@ if (key) {
       return fail('The token agent closed the connection without an answer: it is stopping, or the request was refused.')
     }
     const token = answer && answer.token
-    if (typeof token === 'string' && /^[\x21-\x7e]+$/.test(token)) {
+    // One line of printable ASCII that cannot start a workflow command (an N_A token could).
+    if (typeof token === 'string' && /^[\x21-\x7e]+$/.test(token) && !token.startsWith('::')) {
       done = true
-      process.stderr.write('::add-mask::' + escape(token) + '\n')
-      process.stdout.write(token + '\n')
+      // The mask first, and the token only once it is written: the runner reads both streams.
+      process.stderr.write('::add-mask::' + escape(token) + '\n', () => process.stdout.write(token + '\n'))
       return
     }
     fail(answer && typeof answer.error === 'string' ? answer.error : 'The token agent gave no token.')
@@ -379,6 +382,8 @@ async function startAgent(first, settings, deps, saveDir, send) {
     saveDir(dir);
     try {
         const key = (0,external_node_crypto_.randomBytes)(32).toString('hex');
+        // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
+        core.setSecret(key);
         // A refresh's whole retry budget, and some: the command must not give up before the agent.
         const timeoutMs = settings.maxAttempts * (settings.timeoutMs + retry/* BACKOFF */.hH.retryAfterCapMs + retry/* BACKOFF */.hH.spreadMs) +
             10_000;

@@ -74,9 +74,11 @@ function readKey(commandText) {
 }
 /** The key a request carries, compared in constant time with ours. */
 function keyMatches(given, key) {
-    if (typeof given !== 'string' || given.length !== key.length)
+    if (typeof given !== 'string')
         return false;
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'));
+    const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')];
+    // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+    return a.length === b.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(a, b);
 }
 /** A word for sh, quoted: nothing in it is expanded. */
 function shQuote(word) {

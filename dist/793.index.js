@@ -74,9 +74,11 @@ function readKey(commandText) {
 }
 /** The key a request carries, compared in constant time with ours. */
 function keyMatches(given, key) {
-    if (typeof given !== 'string' || given.length !== key.length)
+    if (typeof given !== 'string')
         return false;
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'));
+    const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')];
+    // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+    return a.length === b.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(a, b);
 }
 /** A word for sh, quoted: nothing in it is expanded. */
 function shQuote(word) {
@@ -227,7 +229,14 @@ async function stop(dir, settings, deps) {
     }
     (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
     if (!reply || !('stopped' in reply)) {
-        core.info('The token agent had already stopped; removed its socket and command.');
+        const gone = 'The token agent did not answer the stop request (it had stopped, or ran out of time); removed its socket and command.';
+        // With revoke: true, the tokens it fetched may not have been revoked: worth a warning.
+        if (settings?.revoke) {
+            core.warning(`${gone} Tokens it fetched were not all revoked; they stay valid until they expire.`);
+        }
+        else {
+            core.info(gone);
+        }
         return;
     }
     const count = (n) => Number.isSafeInteger(n) && n >= 0 ? n : 0;

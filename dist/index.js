@@ -459,6 +459,7 @@ function formEncode(value) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B7: () => (/* binding */ noControlCharacters),
 /* harmony export */   Dl: () => (/* binding */ parseUrl),
+/* harmony export */   U9: () => (/* binding */ isLoopback),
 /* harmony export */   _T: () => (/* binding */ DEFAULT_TOKEN_URL),
 /* harmony export */   dq: () => (/* binding */ unsupportedValue),
 /* harmony export */   mw: () => (/* binding */ required),
@@ -506,6 +507,10 @@ function unsupportedValue(name, value, values, accepted) {
     return `${start}${(0,_suggest_js__WEBPACK_IMPORTED_MODULE_1__/* .didYouMean */ .au)(value, values) || ` Accepted values: ${accepted}.`}`;
 }
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+/** localhost, 127.x.y.z or [::1]: where plain http:// is accepted, for local tests. */
+function isLoopback(url) {
+    return LOOPBACK_HOSTS.test(url.hostname);
+}
 /**
  * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
  * where it came from in messages, e.g. "Input 'token-url'".
@@ -521,7 +526,7 @@ function parseUrl(value, what) {
     if (url.username || url.password) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`);
     }
-    const loopback = LOOPBACK_HOSTS.test(url.hostname);
+    const loopback = isLoopback(url);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
     }
@@ -4458,12 +4463,13 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
         const first = await (0,steps_token/* fetchToken */.e)(settings, endpoints, secrets, deadline, deps);
         const { token, requestedAt, verified, attempts } = first;
         publish(core, token, settings, new Date(requestedAt));
+        // Before the agent starts: a token already published is revoked even if the agent fails.
+        if (settings.revoke)
+            saveRevocation(token, endpoints, deps);
         if (agent) {
             const started = await agent.start(first, settings, deps);
             core.setOutput('token-command', started);
         }
-        if (settings.revoke)
-            saveRevocation(token, endpoints, deps);
         if (settings.summary) {
             // The token is out; a summary that cannot be written is worth a warning, not a failed job.
             await core.summary
@@ -5469,11 +5475,13 @@ function isHtml(response) {
 /* harmony export */   eC: () => (/* binding */ githubIdToken)
 /* harmony export */ });
 /* unused harmony exports GITHUB_OIDC_ENDPOINT, githubIdTokenRequest, parseGitHubIdToken */
-/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(777);
-/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(607);
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(777);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(607);
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(758);
-/* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(868);
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(251);
+/* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(868);
 /* harmony import */ var _send_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(513);
+
 
 
 
@@ -5501,6 +5509,10 @@ function githubIdTokenRequest(env, audience, cause = 'auth-method github_oidc') 
     catch {
         throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator.");
     }
+    // The bearer goes only over TLS (http:// on loopback is for the runner's own test doubles).
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,_base_input_rules_js__WEBPACK_IMPORTED_MODULE_2__/* .isLoopback */ .U9)(url))) {
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l("The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not an https:// URL, so the job's ID token request bearer is not sent to it. Report it to the runner's administrator.");
+    }
     url.searchParams.set('audience', audience);
     return {
         method: 'GET',
@@ -5511,7 +5523,7 @@ function githubIdTokenRequest(env, audience, cause = 'auth-method github_oidc') 
 }
 /** The ID token in the token service's answer ({"value": "<JWT>"}), checked as a token. */
 function parseGitHubIdToken(response) {
-    return (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .checkToken */ .SK)((0,_http_json_js__WEBPACK_IMPORTED_MODULE_3__/* .parseJsonObject */ .d)(response)?.value, "The GitHub OIDC token service's answer", 'value');
+    return (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .checkToken */ .SK)((0,_http_json_js__WEBPACK_IMPORTED_MODULE_4__/* .parseJsonObject */ .d)(response)?.value, "The GitHub OIDC token service's answer", 'value');
 }
 /**
  * The job's GitHub ID token for `audience`: one request under the deadline, made within an attempt
@@ -5521,7 +5533,7 @@ async function githubIdToken(audience, context, cause) {
     const { deps } = context;
     const request = githubIdTokenRequest(deps.env, audience, cause);
     const bearer = (request.headers.authorization ?? '').slice('Bearer '.length);
-    (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskAll */ .gh)(deps.core, [bearer]);
+    (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_5__/* .maskAll */ .gh)(deps.core, [bearer]);
     const { response } = await (0,_send_js__WEBPACK_IMPORTED_MODULE_0__/* .sendWithRetries */ .HI)({
         endpoint: GITHUB_OIDC_ENDPOINT,
         request: async () => request,
@@ -5552,7 +5564,7 @@ function policyClaims(idToken) {
     }
     const claims = POLICY_CLAIMS.map(name => {
         const value = payload[name];
-        return `${name} '${typeof value === 'string' ? (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_2__/* .neutralise */ .$0)(value, 200) : '(none)'}'`;
+        return `${name} '${typeof value === 'string' ? (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_3__/* .neutralise */ .$0)(value, 200) : '(none)'}'`;
     });
     return `The job's GitHub ID token has ${claims.join(', ')}; the server's trust policy (subject, repository, branch or environment conditions) must match them.`;
 }

@@ -55,10 +55,11 @@ if (key) {
       return fail('The token agent closed the connection without an answer: it is stopping, or the request was refused.')
     }
     const token = answer && answer.token
-    if (typeof token === 'string' && /^[\x21-\x7e]+$/.test(token)) {
+    // One line of printable ASCII that cannot start a workflow command (an N_A token could).
+    if (typeof token === 'string' && /^[\x21-\x7e]+$/.test(token) && !token.startsWith('::')) {
       done = true
-      process.stderr.write('::add-mask::' + escape(token) + '\n')
-      process.stdout.write(token + '\n')
+      // The mask first, and the token only once it is written: the runner reads both streams.
+      process.stderr.write('::add-mask::' + escape(token) + '\n', () => process.stdout.write(token + '\n'))
       return
     }
     fail(answer && typeof answer.error === 'string' ? answer.error : 'The token agent gave no token.')

@@ -65,8 +65,10 @@ export function readKey(commandText: string): string | undefined {
 
 /** The key a request carries, compared in constant time with ours. */
 export function keyMatches(given: unknown, key: string): boolean {
-  if (typeof given !== 'string' || given.length !== key.length) return false
-  return timingSafeEqual(Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8'))
+  if (typeof given !== 'string') return false
+  const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')]
+  // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
+  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 export interface CommandSpec {

@@ -21,7 +21,11 @@ const MAX_SOCKET_PATH = 103
 
 /** What starting the agent uses of the step: its inputs, its log, and the job's environment. */
 export interface StartDeps {
-  core: { getInput(name: string): string; info(message: string): void }
+  core: {
+    getInput(name: string): string
+    info(message: string): void
+    setSecret(value: string): void
+  }
   env: Readonly<Record<string, string | undefined>>
 }
 
@@ -132,6 +136,8 @@ async function startAgent(
   saveDir(dir)
   try {
     const key = randomBytes(32).toString('hex')
+    // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
+    core.setSecret(key)
     // A refresh's whole retry budget, and some: the command must not give up before the agent.
     const timeoutMs =
       settings.maxAttempts * (settings.timeoutMs + BACKOFF.retryAfterCapMs + BACKOFF.spreadMs) +

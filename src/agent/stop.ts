@@ -53,7 +53,16 @@ async function stop(dir: string, settings: Settings | undefined, deps: StopDeps)
   }
   rmSync(dir, { recursive: true, force: true })
   if (!reply || !('stopped' in reply)) {
-    core.info('The token agent had already stopped; removed its socket and command.')
+    const gone =
+      'The token agent did not answer the stop request (it had stopped, or ran out of time); removed its socket and command.'
+    // With revoke: true, the tokens it fetched may not have been revoked: worth a warning.
+    if (settings?.revoke) {
+      core.warning(
+        `${gone} Tokens it fetched were not all revoked; they stay valid until they expire.`
+      )
+    } else {
+      core.info(gone)
+    }
     return
   }
   const count = (n: unknown): number =>

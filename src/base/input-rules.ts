@@ -62,6 +62,11 @@ export function unsupportedValue(
 
 const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
 
+/** localhost, 127.x.y.z or [::1]: where plain http:// is accepted, for local tests. */
+export function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.test(url.hostname)
+}
+
 /**
  * An endpoint URL: https://, or http:// to a loopback host; never with credentials. `what` names
  * where it came from in messages, e.g. "Input 'token-url'".
@@ -80,7 +85,7 @@ export function parseUrl(value: string, what: string): URL {
       `${what} must not contain credentials (user:password@). Pass them as client-id and client-secret.`
     )
   }
-  const loopback = LOOPBACK_HOSTS.test(url.hostname)
+  const loopback = isLoopback(url)
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new ActionError(
       `${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`

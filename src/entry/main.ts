@@ -43,11 +43,12 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     const first = await fetchToken(settings, endpoints, secrets, deadline, deps)
     const { token, requestedAt, verified, attempts } = first
     publish(core, token, settings, new Date(requestedAt))
+    // Before the agent starts: a token already published is revoked even if the agent fails.
+    if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (agent) {
       const started = await agent.start(first, settings, deps)
       core.setOutput('token-command', started)
     }
-    if (settings.revoke) saveRevocation(token, endpoints, deps)
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
       await core.summary

@@ -1,6 +1,7 @@
 import { maskAll } from '../base/mask.js'
 import { checkToken, neutralise } from '../base/untrusted.js'
 import { ActionError } from '../base/errors.js'
+import { isLoopback } from '../base/input-rules.js'
 import { parseJsonObject } from '../http/json.js'
 import type { HttpRequest, HttpResponse } from '../http/types.js'
 import type { AttemptContext } from './attempt-context.js'
@@ -35,6 +36,12 @@ export function githubIdTokenRequest(
   } catch {
     throw new ActionError(
       "The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not a URL. Re-run the job; if it persists, report it to the runner's administrator."
+    )
+  }
+  // The bearer goes only over TLS (http:// on loopback is for the runner's own test doubles).
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
+    throw new ActionError(
+      "The runner's ACTIONS_ID_TOKEN_REQUEST_URL is not an https:// URL, so the job's ID token request bearer is not sent to it. Report it to the runner's administrator."
     )
   }
   url.searchParams.set('audience', audience)
