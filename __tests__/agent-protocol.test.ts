@@ -10,7 +10,6 @@ import { TokenCache } from '../src/agent/cache.js'
 import { CLIENT_SOURCE } from '../src/agent/client.js'
 import {
   agentPaths,
-  escapeData,
   freshUntil,
   isAgentDir,
   keyMatches,
@@ -121,12 +120,6 @@ describe('freshness', () => {
   })
   it('without a known expiry: kept', () => {
     expect(freshUntil({ requestedAt: 0, expiresAtMs: undefined }, 600)).toBe(Infinity)
-  })
-})
-
-describe('workflow command data', () => {
-  it('escapes % CR LF as @actions/core does', () => {
-    expect(escapeData('50%\r\n::x')).toBe('50%25%0D%0A::x')
   })
 })
 

@@ -69,6 +69,9 @@ describe('the step budget', () => {
     expect(stepBudgetMs(30_000, 10)).toBe(300_000 + 111_000 + 1000)
     // 3 attempts of 1 s, at most 1+2 s of backoff.
     expect(stepBudgetMs(1000, 3)).toBe(3000 + 3000 + 1000)
+    // Fewer attempts than the default never make the worst case longer than the default's.
+    expect(stepBudgetMs(30_000, 5)).toBe(DEFAULT_STEP_BUDGET_MS)
+    expect(stepBudgetMs(20_000, 6)).toBe(DEFAULT_STEP_BUDGET_MS)
   })
 
   const byBudget = /^Gave up after \d attempts?: the step's time budget ran out/
@@ -141,7 +144,7 @@ describe('the step budget', () => {
     await h.run()
     expect(h.timeouts).toHaveLength(4)
     expect(h.record.failed).toBe(
-      "The step's time budget ran out before the token endpoint could be tried: the requests before it used it up. To give the step more time, set timeout-seconds or max-attempts: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults)."
+      "The step's time budget ran out before the token endpoint could be tried: the requests before it used it up. To give the step more time, set timeout-seconds or max-attempts above its default: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults)."
     )
   })
 })

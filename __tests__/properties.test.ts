@@ -74,7 +74,7 @@ describe('the response parser', () => {
     const secret = fc.string({ unit: 'grapheme', minLength: 4 })
     fc.assert(
       fc.property(response, secret, fc.option(fc.nat()), (res, s, pick) => {
-        // Every form the action claims to hide, computed here rather than by src/mask.ts: the
+        // Every form the action claims to hide, computed here rather than by src/base/mask.ts: the
         // secret's, and the Basic credential's (client_secret_basic holds both).
         const basic = basicAuthorization('prop-client', s)
         const forms = [...leakForms(s), basic, ...leakForms(basic.slice('Basic '.length))]

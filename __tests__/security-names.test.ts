@@ -263,7 +263,7 @@ describe('basic-encoding: raw with a colon in the client ID', () => {
 })
 
 describe('a server that echoes the secret shows none of its forms', () => {
-  // Every form the action claims to hide (src/mask.ts secretForms), computed here independently.
+  // Every form the action claims to hide (src/base/mask.ts secretForms), computed here independently.
   const form = new URLSearchParams([['', SECRET]]).toString().slice(1)
   const basic = basicAuthorization(ID, SECRET)
   const forms: Array<[string, string]> = [

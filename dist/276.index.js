@@ -16,19 +16,18 @@ export const modules = {
 /* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
 /* harmony export */   YZ: () => (/* binding */ readKey),
 /* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
+/* harmony export */   lv: () => (/* binding */ KEY_LINE),
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
-/* unused harmony exports shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(164);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-
 
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
@@ -40,7 +39,7 @@ const MAX_REQUEST_BYTES = 512;
 const REQUEST_TIMEOUT_MS = 5000;
 /** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
 const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
-/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+/** How often the agent checks that its socket (its command file, on Windows) is still there. */
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
@@ -117,10 +116,6 @@ function windowsCommand({ node, paths, key, timeoutMs }) {
         ''
     ].join('\r\n');
 }
-/** A workflow command's data, escaped as @actions/core does: % CR LF. */
-function escapeData(text) {
-    return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
-}
 /**
  * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;
  * without, the agent keeps a margin of half the token's lifetime, at most 5 minutes. A token
@@ -143,12 +138,14 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* binding */ pick),
+/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_0__.Up),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(758);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(164);
+
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const PROXY_ENV = [
@@ -159,13 +156,6 @@ const PROXY_ENV = [
     'NO_PROXY',
     'no_proxy'
 ];
-/** The named variables that are set in env. */
-function pick(env, names) {
-    return Object.fromEntries(names.flatMap(name => {
-        const value = env[name];
-        return value === undefined ? [] : [[name, value]];
-    }));
-}
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
@@ -181,7 +171,7 @@ function parseStartMessage(text) {
         typeof message.key !== 'string' ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
 }
@@ -213,7 +203,10 @@ var errors = __webpack_require__(758);
 var input_names = __webpack_require__(523);
 // EXTERNAL MODULE: ./src/http/retry.ts
 var retry = __webpack_require__(902);
+// EXTERNAL MODULE: ./src/agent/protocol.ts
+var protocol = __webpack_require__(285);
 ;// CONCATENATED MODULE: ./src/agent/client.ts
+
 /**
  * The token command's client, written next to the command when the agent starts. It loads only
  * node:net and node:fs (a fresh node per call, so start-up is its whole cost) and is CommonJS,
@@ -236,7 +229,7 @@ function fail(message) {
 }
 let key
 try {
-  key = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m.exec(readFileSync(commandPath, 'utf8'))[1]
+  key = /${protocol/* KEY_LINE */.lv.source}/m.exec(readFileSync(commandPath, 'utf8'))[1]
 } catch {
   fail('The token command ' + commandPath + ' cannot be read, or holds no key: the token agent was stopped at the end of the job, or the file was changed.')
 }
@@ -283,8 +276,6 @@ if (key) {
 }
 `;
 
-// EXTERNAL MODULE: ./src/agent/protocol.ts
-var protocol = __webpack_require__(285);
 // EXTERNAL MODULE: ./src/agent/start-message.ts
 var start_message = __webpack_require__(531);
 ;// CONCATENATED MODULE: ./src/agent/start.ts
@@ -385,8 +376,7 @@ async function startAgent(first, settings, deps, saveDir, send) {
         // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
         core.setSecret(key);
         // A refresh's whole retry budget, and some: the command must not give up before the agent.
-        const timeoutMs = settings.maxAttempts * (settings.timeoutMs + retry/* BACKOFF */.hH.retryAfterCapMs + retry/* BACKOFF */.hH.spreadMs) +
-            10_000;
+        const timeoutMs = (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts) + 10_000;
         const spec = { node: process.execPath, paths, key, timeoutMs };
         (0,external_node_fs_.writeFileSync)(paths.client, CLIENT_SOURCE, { mode: 0o600 });
         (0,external_node_fs_.writeFileSync)(paths.command, process.platform === 'win32' ? (0,protocol/* windowsCommand */.$Q)(spec) : (0,protocol/* posixCommand */.LD)(spec), { mode: 0o700 });

@@ -16,19 +16,18 @@ export const modules = {
 /* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
 /* harmony export */   YZ: () => (/* binding */ readKey),
 /* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
+/* harmony export */   lv: () => (/* binding */ KEY_LINE),
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
-/* unused harmony exports shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(164);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-
 
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
@@ -40,7 +39,7 @@ const MAX_REQUEST_BYTES = 512;
 const REQUEST_TIMEOUT_MS = 5000;
 /** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
 const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
-/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+/** How often the agent checks that its socket (its command file, on Windows) is still there. */
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
@@ -117,10 +116,6 @@ function windowsCommand({ node, paths, key, timeoutMs }) {
         ''
     ].join('\r\n');
 }
-/** A workflow command's data, escaped as @actions/core does: % CR LF. */
-function escapeData(text) {
-    return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
-}
 /**
  * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;
  * without, the agent keeps a margin of half the token's lifetime, at most 5 minutes. A token
@@ -154,14 +149,10 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(24);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(30);
-// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var auth = __webpack_require__(886);
 // EXTERNAL MODULE: ./src/steps/endpoints.ts
 var steps_endpoints = __webpack_require__(661);
 // EXTERNAL MODULE: ./src/base/errors.ts
 var errors = __webpack_require__(758);
-// EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
-var grants = __webpack_require__(434);
 // EXTERNAL MODULE: ./src/config/inputs.ts
 var inputs = __webpack_require__(389);
 // EXTERNAL MODULE: ./src/steps/revoke.ts
@@ -241,8 +232,6 @@ var start_message = __webpack_require__(531);
 
 
 
-
-
 /** The agent writes nothing anywhere: there is no log for it to write to after the main step. */
 const silent = {
     setSecret: () => { },
@@ -303,14 +292,13 @@ async function serve(message) {
         now: Date.now,
         random: Math.random
     };
-    const settings = (0,inputs/* readSettings */.sb)(name => message.inputs[name] ?? '', Date.now());
-    const secrets = () => new attempt/* Secrets */.Sb([...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId), ...(0,grants/* grantSecrets */.KP)(settings.grant)]);
+    const settings = (0,inputs/* readSettings */.sb)(name => message.inputs[name] ?? '', deps.now());
     let endpoints;
     const cache = new TokenCache(message.first, settings.minValidity, async () => {
         // Each refresh is a step's work of its own, with the main step's time budget.
         const deadline = deps.now() + (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts);
         endpoints ??= await (0,steps_endpoints/* findEndpoints */.k)(settings, deadline, deps);
-        return (0,token/* fetchToken */.e)(settings, endpoints, secrets(), deadline, deps);
+        return (0,token/* fetchToken */.e)(settings, endpoints, (0,attempt/* stepSecrets */.aw)(settings), deadline, deps);
     }, deps.now);
     let stopping = false;
     const server = (0,external_node_net_.createServer)({ pauseOnConnect: false }, socket => {
@@ -332,7 +320,7 @@ async function serve(message) {
             stopping = true;
             server.close();
             const { revoked, warnings } = settings.revoke
-                ? await revokeFetched(cache.fetched, settings, deps)
+                ? await revokeFetched(cache.fetched, settings, deps, endpoints)
                 : { revoked: 0, warnings: [] };
             return {
                 stopped: true,
@@ -360,16 +348,13 @@ async function serve(message) {
     return server;
 }
 /** Tokens not yet expired: revoking the others is a request for nothing. */
-function liveTokens(tokens) {
-    const now = Date.now();
+function liveTokens(tokens, now) {
     return tokens.filter(({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now);
 }
-async function revokeFetched(tokens, settings, deps) {
-    const results = await Promise.allSettled(liveTokens(tokens).map(token => (0,revoke/* revokeToken */.w)(token.token.accessToken, settings, new attempt/* Secrets */.Sb([
-        token.token.accessToken,
-        ...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId),
-        ...(0,grants/* grantSecrets */.KP)(settings.grant)
-    ]), deps)));
+async function revokeFetched(tokens, settings, deps, 
+/** Found at the first refresh, if there was one: each revocation need not discover them again. */
+endpoints) {
+    const results = await Promise.allSettled(liveTokens(tokens, deps.now()).map(token => (0,revoke/* revokeToken */.w)(token.token.accessToken, settings, (0,attempt/* stepSecrets */.aw)(settings, token.token.accessToken), deps, endpoints)));
     const warnings = results.flatMap(result => result.status === 'fulfilled'
         ? []
         : [
@@ -421,7 +406,7 @@ function handle(socket, key, act) {
     socket.setEncoding('utf8');
     socket.on('data', onData);
 }
-/** Exits when the post step removed the socket (or, on Windows, the directory), or at the cap. */
+/** Exits when the post step removed the socket (or, on Windows, its command file), or at the cap. */
 function watch(message, server) {
     const watched = process.platform === 'win32' ? message.command : message.socket;
     const exit = () => {
@@ -446,12 +431,14 @@ function watch(message, server) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* binding */ pick),
+/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_0__.Up),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(758);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(164);
+
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const PROXY_ENV = [
@@ -462,13 +449,6 @@ const PROXY_ENV = [
     'NO_PROXY',
     'no_proxy'
 ];
-/** The named variables that are set in env. */
-function pick(env, names) {
-    return Object.fromEntries(names.flatMap(name => {
-        const value = env[name];
-        return value === undefined ? [] : [[name, value]];
-    }));
-}
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
@@ -484,7 +464,7 @@ function parseStartMessage(text) {
         typeof message.key !== 'string' ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
 }

@@ -16,19 +16,18 @@ export const modules = {
 /* harmony export */   Sq: () => (/* binding */ HARD_CAP_MS),
 /* harmony export */   YZ: () => (/* binding */ readKey),
 /* harmony export */   j2: () => (/* binding */ REQUEST_TIMEOUT_MS),
+/* harmony export */   lv: () => (/* binding */ KEY_LINE),
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
-/* unused harmony exports shQuote, cmdQuote, escapeData, MAX_MARGIN_MS */
+/* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(164);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-
 
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
@@ -40,7 +39,7 @@ const MAX_REQUEST_BYTES = 512;
 const REQUEST_TIMEOUT_MS = 5000;
 /** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
 const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
-/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+/** How often the agent checks that its socket (its command file, on Windows) is still there. */
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
@@ -117,10 +116,6 @@ function windowsCommand({ node, paths, key, timeoutMs }) {
         ''
     ].join('\r\n');
 }
-/** A workflow command's data, escaped as @actions/core does: % CR LF. */
-function escapeData(text) {
-    return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
-}
 /**
  * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;
  * without, the agent keeps a margin of half the token's lifetime, at most 5 minutes. A token
@@ -152,6 +147,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(24);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __webpack_require__(902);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(30);
 ;// CONCATENATED MODULE: ./src/agent/ask.ts
@@ -192,6 +189,7 @@ var protocol = __webpack_require__(285);
 
 
 
+
 /**
  * Stops the agent whose directory the main step saved (`dir`, from saved state, so untrusted: only
  * a directory of the agent's own shape in RUNNER_TEMP is touched). `settings` is undefined when the
@@ -219,8 +217,9 @@ async function stop(dir, settings, deps) {
     let reply;
     try {
         const key = (0,protocol/* readKey */.YZ)((0,external_node_fs_.readFileSync)(paths.command, 'utf8'));
-        // Revoking is up to 3 attempts per token, in parallel; stopping alone is quick.
-        const budget = 3 * ((settings?.timeoutMs ?? 30_000) + 25_000);
+        // Revocations run in parallel, each within a step's budget; stopping alone is quick.
+        const { timeoutMs, maxAttempts } = settings ?? retry/* NETWORK_DEFAULTS */.wN;
+        const budget = (0,retry/* stepBudgetMs */.ij)(timeoutMs, maxAttempts) + 10_000;
         if (key)
             reply = await ask(paths.socket, { key, op: 'stop' }, budget);
     }

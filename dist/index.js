@@ -7,17 +7,21 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  d: () => (/* binding */ AGENT_FLAG),
-  L: () => (/* binding */ earlyAgent)
+  dk: () => (/* binding */ AGENT_FLAG),
+  L3: () => (/* binding */ earlyAgent),
+  Up: () => (/* binding */ pick)
 });
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: ./src/base/state.ts
+var state = __nccwpck_require__(572);
 ;// CONCATENATED MODULE: ./src/agent/flag.ts
 // The only agent code in the entry chunk: the flag that makes dist/index.js run as the token agent,
 // and, with agent: true, the agent's node spawned as early as a module can run. index.ts imports
 // this first, so the spawn happens before the rest of the bundle is evaluated and the agent's
 // start-up overlaps the step's own; everything else about the agent is in chunks loaded on demand.
+
 
 const AGENT_FLAG = '--stent-token-agent';
 /**
@@ -27,21 +31,25 @@ const AGENT_FLAG = '--stent-token-agent';
  * Windows: one spelling finds SystemRoot.
  */
 const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot'];
+/** The named variables that are set in env. */
+function pick(env, names) {
+    return Object.fromEntries(names.flatMap(name => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+    }));
+}
 /**
  * The agent's node, started detached when this is the main step (not the post step, not the agent
- * itself) and its agent input is true (YAML 1.2's core true, as the settings read it). It waits on
+ * itself) and its agent input is true (YAML 1.2's core true, trimmed, as readSettings reads it). It waits on
  * its stdin for what to serve, and exits if that closes without a start message.
  */
-const earlyAgent = /^(true|True|TRUE)$/.test(process.env['INPUT_AGENT'] ?? '') &&
-    !process.env['STATE_isPost'] &&
+const earlyAgent = /^\s*(true|True|TRUE)\s*$/.test(process.env['INPUT_AGENT'] ?? '') &&
+    !process.env[`STATE_${state/* STATE */.c.isPost}`] &&
     process.argv[2] !== AGENT_FLAG
     ? (0,external_node_child_process_namespaceObject.spawn)(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
         detached: true,
         stdio: ['pipe', 'pipe', 'ignore'],
-        env: Object.fromEntries(AGENT_ENV.flatMap(name => {
-            const value = process.env[name];
-            return value === undefined ? [] : [[name, value]];
-        })),
+        env: pick(process.env, AGENT_ENV),
         // Not the workspace: on Windows a process's working directory cannot be removed under it.
         ...(process.env['RUNNER_TEMP'] ? { cwd: process.env['RUNNER_TEMP'] } : {}),
         windowsHide: true
@@ -398,7 +406,7 @@ function authSecrets(auth, clientId) {
 }
 /**
  * The client's credentials for one attempt, made for the token endpoint (an assertion's aud, an
- * ID token's audience): its origin is the only one exchange sends them to.
+ * ID token's audience): its origin is the only one sendWithRetries sends them to.
  */
 async function authenticate(auth, context) {
     const made = await familyOf(auth.method).credentials(auth, context);
@@ -839,6 +847,28 @@ function maskAll(core, values) {
         }
     }
 }
+
+
+/***/ }),
+
+/***/ 572:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ STATE)
+/* harmony export */ });
+/**
+ * Every key the main step saves for the post step, in one place: main and post never import each
+ * other, and the agent's early start (agent/flag.ts) tells the post step by the same name.
+ */
+const STATE = {
+    /** The same bundle then runs as the post step (as actions/checkout). */
+    isPost: 'isPost',
+    /** The token alone: the post step derives endpoints and credentials again from its inputs. */
+    revokeToken: 'revoke-token',
+    /** The token agent's directory (agent: true), checked by the post step before it is touched. */
+    agentDir: 'agent-dir'
+};
 
 
 /***/ }),
@@ -4259,18 +4289,16 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/agent/flag.ts + 1 modules
 var flag = __nccwpck_require__(164);
-// EXTERNAL MODULE: ./src/auth/index.ts + 5 modules
-var auth = __nccwpck_require__(886);
 // EXTERNAL MODULE: ./src/base/errors.ts
 var errors = __nccwpck_require__(758);
 // EXTERNAL MODULE: ./src/base/mask.ts
 var mask = __nccwpck_require__(777);
+// EXTERNAL MODULE: ./src/base/state.ts
+var state = __nccwpck_require__(572);
 // EXTERNAL MODULE: ./src/config/input-names.ts
 var input_names = __nccwpck_require__(523);
 // EXTERNAL MODULE: ./src/config/inputs.ts
 var inputs = __nccwpck_require__(389);
-// EXTERNAL MODULE: ./src/grants/index.ts + 4 modules
-var grants = __nccwpck_require__(434);
 // EXTERNAL MODULE: ./src/http/retry.ts
 var retry = __nccwpck_require__(902);
 // EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
@@ -4286,7 +4314,7 @@ var external_node_crypto_ = __nccwpck_require__(598);
 ;// CONCATENATED MODULE: ./src/steps/publish.ts
 
 /**
- * Writes every output and the optional env export; the token is masked by then (see main). Every
+ * Writes every output and the optional env export; the token is masked by then (steps/token.ts). Every
  * value is computed before the first is written, so a failure cannot leave outputs half-written.
  */
 function publish(core, token, settings, requestedAt) {
@@ -4419,11 +4447,7 @@ function escapeCell(text) {
 
 // EXTERNAL MODULE: ./src/entry/deps.ts + 26 modules
 var entry_deps = __nccwpck_require__(790);
-// EXTERNAL MODULE: ./src/entry/state.ts
-var state = __nccwpck_require__(121);
 ;// CONCATENATED MODULE: ./src/entry/main.ts
-
-
 
 
 
@@ -4442,8 +4466,8 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
     // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
     core.saveState(state/* STATE */.c.isPost, 'true');
     // agent: true spawned the agent's node as the bundle started (agent/flag.ts); this wires it up.
-    const agent = flag/* earlyAgent */.L
-        ? (await __nccwpck_require__.e(/* import() */ 276).then(__nccwpck_require__.bind(__nccwpck_require__, 276))).launchAgent(flag/* earlyAgent */.L, dir => core.saveState(state/* STATE */.c.agentDir, dir))
+    const agent = flag/* earlyAgent */.L3
+        ? (await __nccwpck_require__.e(/* import() */ 276).then(__nccwpck_require__.bind(__nccwpck_require__, 276))).launchAgent(flag/* earlyAgent */.L3, dir => core.saveState(state/* STATE */.c.agentDir, dir))
         : undefined;
     try {
         // Once, before any connection: the variable turns checks off for others, not for us.
@@ -4452,10 +4476,7 @@ async function run(deps = entry_deps/* defaultDeps */.m) {
         (0,input_names/* checkInputNames */.zU)(deps.env);
         const settings = (0,inputs/* readSettings */.sb)(name => core.getInput(name), deps.now());
         // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
-        const secrets = new attempt/* Secrets */.Sb([
-            ...(0,auth/* authSecrets */.O6)(settings.auth, settings.clientId),
-            ...(0,grants/* grantSecrets */.KP)(settings.grant)
-        ]);
+        const secrets = (0,attempt/* stepSecrets */.aw)(settings);
         (0,mask/* maskAll */.gh)(core, secrets.values);
         // One time budget for the whole step: discovery, keys, the GitHub ID token, the token request.
         const deadline = deps.now() + (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts);
@@ -4516,16 +4537,14 @@ function saveRevocation(token, endpoints, deps) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   a: () => (/* binding */ runPost)
 /* harmony export */ });
-/* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(758);
-/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(777);
-/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(607);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(758);
+/* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(777);
+/* harmony import */ var _base_state_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(572);
+/* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(607);
 /* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(389);
 /* harmony import */ var _steps_attempt_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(854);
 /* harmony import */ var _steps_revoke_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(817);
 /* harmony import */ var _deps_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(790);
-/* harmony import */ var _state_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(121);
-
 
 
 
@@ -4535,15 +4554,17 @@ function saveRevocation(token, endpoints, deps) {
 
 
 /**
- * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
- * same client authentication. It acts on its own inputs, not on saved state: state holds only the
- * token, checked like any token, and the endpoints are derived again from the inputs (discovery
- * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
+ * The post step: stops the token agent if the main step started one (agent: true), then, with
+ * `revoke: true`, revokes the token the main step got (RFC 7009) with the same client
+ * authentication. It acts on its own inputs, not on saved state: state holds only the token,
+ * checked like any token, and the agent's directory, checked against its own shape in
+ * RUNNER_TEMP; the endpoints are derived again from the inputs (discovery included), so nothing
+ * saved can send credentials elsewhere. A failure here is a warning.
  */
 async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDeps */ .m) {
     const { core } = deps;
-    const saved = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c.revokeToken);
-    const agentDir = core.getState(_state_js__WEBPACK_IMPORTED_MODULE_5__/* .STATE */ .c.agentDir);
+    const saved = core.getState(_base_state_js__WEBPACK_IMPORTED_MODULE_0__/* .STATE */ .c.revokeToken);
+    const agentDir = core.getState(_base_state_js__WEBPACK_IMPORTED_MODULE_0__/* .STATE */ .c.agentDir);
     let settings;
     let unreadable;
     try {
@@ -4565,9 +4586,9 @@ async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDe
     if (!settings.revoke || !saved)
         return;
     try {
-        const token = (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_6__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
-        const secrets = new _steps_attempt_js__WEBPACK_IMPORTED_MODULE_2__/* .Secrets */ .Sb([token, ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(settings.auth, settings.clientId)]);
-        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_7__/* .maskAll */ .gh)(core, secrets.values);
+        const token = (0,_base_untrusted_js__WEBPACK_IMPORTED_MODULE_5__/* .checkToken */ .SK)(saved, "The main step's saved state", 'token');
+        const secrets = (0,_steps_attempt_js__WEBPACK_IMPORTED_MODULE_2__/* .stepSecrets */ .aw)(settings, token);
+        (0,_base_mask_js__WEBPACK_IMPORTED_MODULE_6__/* .maskAll */ .gh)(core, secrets.values);
         await (0,_steps_revoke_js__WEBPACK_IMPORTED_MODULE_3__/* .revokeToken */ .w)(token, settings, secrets, deps);
         core.info('Revoked the access token.');
     }
@@ -4576,30 +4597,11 @@ async function runPost(deps = _deps_js__WEBPACK_IMPORTED_MODULE_4__/* .defaultDe
     }
 }
 function reason(error) {
-    return error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_8__/* .ActionError */ .l ? error.message : 'Unexpected error.';
+    return error instanceof _base_errors_js__WEBPACK_IMPORTED_MODULE_7__/* .ActionError */ .l ? error.message : 'Unexpected error.';
 }
 function warnNotRevoked(core, why) {
     core.warning(`The access token was not revoked. ${why} Note: many servers cannot revoke JWT access tokens; such a token stays valid until it expires.`);
 }
-
-
-/***/ }),
-
-/***/ 121:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ STATE)
-/* harmony export */ });
-/** Every key the main step saves for the post step: main and post never import each other. */
-const STATE = {
-    /** The same bundle then runs as the post step (as actions/checkout). */
-    isPost: 'isPost',
-    /** The token alone: the post step derives endpoints and credentials again from its inputs. */
-    revokeToken: 'revoke-token',
-    /** The token agent's directory (agent: true), checked by the post step before it is touched. */
-    agentDir: 'agent-dir'
-};
 
 
 /***/ }),
@@ -4840,10 +4842,11 @@ function parseJsonObject(response) {
 /* harmony export */   hH: () => (/* binding */ BACKOFF),
 /* harmony export */   iD: () => (/* binding */ MIN_ATTEMPT_MS),
 /* harmony export */   ij: () => (/* binding */ stepBudgetMs),
+/* harmony export */   qi: () => (/* binding */ DEFAULT_STEP_BUDGET_MS),
 /* harmony export */   wN: () => (/* binding */ NETWORK_DEFAULTS)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_STEP_BUDGET_MS, isRetryableStatus, parseRetryAfter */
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+/* unused harmony exports isRetryableStatus, parseRetryAfter */
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see CONTRIBUTING). */
 const BACKOFF = {
     /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
     baseMs: 1000,
@@ -4869,15 +4872,14 @@ function backoffCeilingMs(maxAttempts) {
 }
 /**
  * The step's time budget, shared by every request it makes (discovery, keys, the GitHub ID token,
- * the token request). With the default timeout-seconds and max-attempts: 110 s. When either is set
- * to another value, what was asked for wins: every attempt in full with the longest backoff between
- * them, and a second for the step's other requests.
+ * the token request). With the default timeout-seconds and max-attempts: 110 s. What was asked for
+ * (every attempt in full, the longest backoff between them, and a second for the step's other
+ * requests) wins when either is set above its default; at or below both, never more than 110 s.
  */
 function stepBudgetMs(timeoutMs, maxAttempts) {
-    const defaults = timeoutMs === NETWORK_DEFAULTS.timeoutMs && maxAttempts === NETWORK_DEFAULTS.maxAttempts;
-    if (defaults)
-        return DEFAULT_STEP_BUDGET_MS;
-    return maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS;
+    const asked = maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS;
+    const atMostDefaults = timeoutMs <= NETWORK_DEFAULTS.timeoutMs && maxAttempts <= NETWORK_DEFAULTS.maxAttempts;
+    return atMostDefaults ? Math.min(asked, DEFAULT_STEP_BUDGET_MS) : asked;
 }
 /** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */
 function isRetryableStatus(status) {
@@ -5257,7 +5259,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _entry_deps_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(790);
 /* harmony import */ var _entry_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(402);
 /* harmony import */ var _entry_post_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(520);
-/* harmony import */ var _entry_state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(121);
+/* harmony import */ var _base_state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(572);
 // First: with agent: true it spawns the agent before the rest of the bundle is evaluated.
 
 
@@ -5266,9 +5268,9 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 // One bundle for both steps, as actions/checkout: the main step leaves isPost in the state. The
 // token agent (agent: true) is the same bundle too, started with a flag and loaded on demand.
-await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__/* .AGENT_FLAG */ .d
+await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__/* .AGENT_FLAG */ .dk
     ? (await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 343))).runAgent()
-    : _entry_deps_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultDeps */ .m.core.getState(_entry_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c.isPost)
+    : _entry_deps_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultDeps */ .m.core.getState(_base_state_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c.isPost)
         ? (0,_entry_post_js__WEBPACK_IMPORTED_MODULE_3__/* .runPost */ .a)()
         : (0,_entry_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)());
 
@@ -5600,7 +5602,7 @@ class RequestFailed extends _base_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .Acti
     }
 }
 /** How to give the step more time, for every message that says its budget ran out. */
-const BUDGET_HINT = 'To give the step more time, set timeout-seconds or max-attempts: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults).';
+const BUDGET_HINT = `To give the step more time, set timeout-seconds or max-attempts above its default: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (${_http_retry_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_STEP_BUDGET_MS */ .qi / 1000} s with the defaults).`;
 /**
  * Sends the request until it gets a 2xx, fails for good, runs out of attempts or out of the step's
  * time budget; retries follow http/retry.ts. Fails with a RequestFailed that says what the endpoint
@@ -5762,12 +5764,12 @@ function buildGetRequest(url, caCertificate) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Qg: () => (/* binding */ withPolicyClaims),
-/* harmony export */   Sb: () => (/* binding */ Secrets),
 /* harmony export */   Tn: () => (/* binding */ attemptContext),
+/* harmony export */   aw: () => (/* binding */ stepSecrets),
 /* harmony export */   jE: () => (/* binding */ tokenRequest),
 /* harmony export */   z3: () => (/* binding */ credentials)
 /* harmony export */ });
-/* unused harmony export tokenParameters */
+/* unused harmony exports Secrets, tokenParameters */
 /* harmony import */ var _auth_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(886);
 /* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(777);
 /* harmony import */ var _grants_index_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(434);
@@ -5807,6 +5809,17 @@ class Secrets {
     get values() {
         return this.#values;
     }
+}
+/**
+ * The secrets of a step's requests from its inputs (the client's, the grant's), with `extra` (a
+ * token to revoke): masked by the caller before anything prints, stripped from what servers say.
+ */
+function stepSecrets(settings, ...extra) {
+    return new Secrets([
+        ...extra,
+        ...(0,_auth_index_js__WEBPACK_IMPORTED_MODULE_0__/* .authSecrets */ .O6)(settings.auth, settings.clientId),
+        ...(0,_grants_index_js__WEBPACK_IMPORTED_MODULE_1__/* .grantSecrets */ .KP)(settings.grant)
+    ]);
 }
 /** The client's credentials for one attempt, made fresh each time, masked and kept. */
 async function credentials(settings, context, secrets) {
@@ -5915,10 +5928,12 @@ async function findEndpoints(settings, deadline, deps) {
  * sendWithRetries). The post step revokes the main step's token with it, the token agent the
  * tokens it fetched. Throws an ActionError that says why it could not.
  */
-async function revokeToken(token, settings, secrets, deps) {
+async function revokeToken(token, settings, secrets, deps, 
+/** The endpoints, when the caller has found them already (the agent, once per job). */
+known) {
     // A revocation is a step's work of its own, with a time budget of its own.
     const deadline = deps.now() + (0,_http_retry_js__WEBPACK_IMPORTED_MODULE_1__/* .stepBudgetMs */ .ij)(settings.timeoutMs, settings.maxAttempts);
-    const endpoints = await (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_5__/* .findEndpoints */ .k)(settings, deadline, deps);
+    const endpoints = known ?? (await (0,_endpoints_js__WEBPACK_IMPORTED_MODULE_5__/* .findEndpoints */ .k)(settings, deadline, deps));
     const revocationUrl = endpoints.revocationUrl;
     if (!revocationUrl) {
         throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_6__/* .ActionError */ .l('The discovery document lists no revocation_endpoint.');

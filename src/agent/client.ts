@@ -1,3 +1,5 @@
+import { KEY_LINE } from './protocol.js'
+
 /**
  * The token command's client, written next to the command when the agent starts. It loads only
  * node:net and node:fs (a fresh node per call, so start-up is its whole cost) and is CommonJS,
@@ -20,7 +22,7 @@ function fail(message) {
 }
 let key
 try {
-  key = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m.exec(readFileSync(commandPath, 'utf8'))[1]
+  key = /${KEY_LINE.source}/m.exec(readFileSync(commandPath, 'utf8'))[1]
 } catch {
   fail('The token command ' + commandPath + ' cannot be read, or holds no key: the token agent was stopped at the end of the job, or the file was changed.')
 }

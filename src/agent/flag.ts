@@ -4,6 +4,7 @@
 // start-up overlaps the step's own; everything else about the agent is in chunks loaded on demand.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { STATE } from '../base/state.js'
 
 export const AGENT_FLAG = '--stent-token-agent'
 
@@ -17,24 +18,32 @@ export type AgentProcess = ChildProcessByStdio<Writable, Readable, null>
  */
 const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot']
 
+/** The named variables that are set in env. */
+export function pick(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[]
+): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap(name => {
+      const value = env[name]
+      return value === undefined ? [] : [[name, value]]
+    })
+  )
+}
+
 /**
  * The agent's node, started detached when this is the main step (not the post step, not the agent
- * itself) and its agent input is true (YAML 1.2's core true, as the settings read it). It waits on
+ * itself) and its agent input is true (YAML 1.2's core true, trimmed, as readSettings reads it). It waits on
  * its stdin for what to serve, and exits if that closes without a start message.
  */
 export const earlyAgent: AgentProcess | undefined =
-  /^(true|True|TRUE)$/.test(process.env['INPUT_AGENT'] ?? '') &&
-  !process.env['STATE_isPost'] &&
+  /^\s*(true|True|TRUE)\s*$/.test(process.env['INPUT_AGENT'] ?? '') &&
+  !process.env[`STATE_${STATE.isPost}`] &&
   process.argv[2] !== AGENT_FLAG
     ? spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
         detached: true,
         stdio: ['pipe', 'pipe', 'ignore'],
-        env: Object.fromEntries(
-          AGENT_ENV.flatMap(name => {
-            const value = process.env[name]
-            return value === undefined ? [] : [[name, value]]
-          })
-        ),
+        env: pick(process.env, AGENT_ENV),
         // Not the workspace: on Windows a process's working directory cannot be removed under it.
         ...(process.env['RUNNER_TEMP'] ? { cwd: process.env['RUNNER_TEMP'] } : {}),
         windowsHide: true

@@ -4,8 +4,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { basename, dirname, resolve, win32 } from 'node:path'
 
-export { AGENT_FLAG } from './flag.js'
-
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
 export const AGENT_DIR_PREFIX = 'stent-token-agent-'
 const AGENT_DIR = /^stent-token-agent-[0-9a-f]{32}$/
@@ -17,7 +15,7 @@ export const REQUEST_TIMEOUT_MS = 5000
 
 /** The longest a job can run (self-hosted runners: 5 days); the agent never outlives it. */
 export const HARD_CAP_MS = 5 * 24 * 3600 * 1000
-/** How often the agent checks that its socket (its directory, on Windows) is still there. */
+/** How often the agent checks that its socket (its command file, on Windows) is still there. */
 export const WATCH_INTERVAL_MS = 2000
 
 export interface AgentPaths {
@@ -57,7 +55,7 @@ export function isAgentDir(dir: string, runnerTemp: string | undefined): boolean
 }
 
 /** The key line in a token command: `# key=<64 hex>` in sh, `rem key=<64 hex>` in cmd. */
-const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m
+export const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m
 
 export function readKey(commandText: string): string | undefined {
   return KEY_LINE.exec(commandText)?.[1]
@@ -118,11 +116,6 @@ export function windowsCommand({ node, paths, key, timeoutMs }: CommandSpec): st
     'exit /b %ERRORLEVEL%',
     ''
   ].join('\r\n')
-}
-
-/** A workflow command's data, escaped as @actions/core does: % CR LF. */
-export function escapeData(text: string): string {
-  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 }
 
 /** What the agent answers: a token, an error message, or the counts when it stops. */

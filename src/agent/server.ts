@@ -4,15 +4,13 @@
 // environment or a file.
 import { chmodSync, statSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import { authSecrets } from '../auth/index.js'
 import type { Endpoints } from '../oauth/discovery.js'
 import { findEndpoints } from '../steps/endpoints.js'
 import { ActionError } from '../base/errors.js'
-import { grantSecrets } from '../grants/index.js'
 import { readSettings } from '../config/inputs.js'
 import type { Settings } from '../config/settings.js'
 import { revokeToken } from '../steps/revoke.js'
-import { Secrets } from '../steps/attempt.js'
+import { stepSecrets } from '../steps/attempt.js'
 import { fetchToken, type FetchedToken, type TokenDeps } from '../steps/token.js'
 import { stepBudgetMs } from '../http/retry.js'
 import { send } from '../http/transport.js'
@@ -89,9 +87,7 @@ async function serve(message: StartMessage): Promise<Server> {
     now: Date.now,
     random: Math.random
   }
-  const settings = readSettings(name => message.inputs[name] ?? '', Date.now())
-  const secrets = (): Secrets =>
-    new Secrets([...authSecrets(settings.auth, settings.clientId), ...grantSecrets(settings.grant)])
+  const settings = readSettings(name => message.inputs[name] ?? '', deps.now())
   let endpoints: Endpoints | undefined
   const cache = new TokenCache(
     message.first,
@@ -100,7 +96,7 @@ async function serve(message: StartMessage): Promise<Server> {
       // Each refresh is a step's work of its own, with the main step's time budget.
       const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
       endpoints ??= await findEndpoints(settings, deadline, deps)
-      return fetchToken(settings, endpoints, secrets(), deadline, deps)
+      return fetchToken(settings, endpoints, stepSecrets(settings), deadline, deps)
     },
     deps.now
   )
@@ -123,7 +119,7 @@ async function serve(message: StartMessage): Promise<Server> {
       stopping = true
       server.close()
       const { revoked, warnings } = settings.revoke
-        ? await revokeFetched(cache.fetched, settings, deps)
+        ? await revokeFetched(cache.fetched, settings, deps, endpoints)
         : { revoked: 0, warnings: [] }
       return {
         stopped: true,
@@ -150,8 +146,7 @@ async function serve(message: StartMessage): Promise<Server> {
 }
 
 /** Tokens not yet expired: revoking the others is a request for nothing. */
-function liveTokens(tokens: FetchedToken[]): FetchedToken[] {
-  const now = Date.now()
+function liveTokens(tokens: FetchedToken[], now: number): FetchedToken[] {
   return tokens.filter(
     ({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now
   )
@@ -160,19 +155,18 @@ function liveTokens(tokens: FetchedToken[]): FetchedToken[] {
 async function revokeFetched(
   tokens: FetchedToken[],
   settings: Settings,
-  deps: TokenDeps
+  deps: TokenDeps,
+  /** Found at the first refresh, if there was one: each revocation need not discover them again. */
+  endpoints: Endpoints | undefined
 ): Promise<{ revoked: number; warnings: string[] }> {
   const results = await Promise.allSettled(
-    liveTokens(tokens).map(token =>
+    liveTokens(tokens, deps.now()).map(token =>
       revokeToken(
         token.token.accessToken,
         settings,
-        new Secrets([
-          token.token.accessToken,
-          ...authSecrets(settings.auth, settings.clientId),
-          ...grantSecrets(settings.grant)
-        ]),
-        deps
+        stepSecrets(settings, token.token.accessToken),
+        deps,
+        endpoints
       )
     )
   )
@@ -229,7 +223,7 @@ function handle(socket: Socket, key: string, act: (op: 'token' | 'stop') => Prom
   socket.on('data', onData)
 }
 
-/** Exits when the post step removed the socket (or, on Windows, the directory), or at the cap. */
+/** Exits when the post step removed the socket (or, on Windows, its command file), or at the cap. */
 function watch(message: StartMessage, server: Server): void {
   const watched = process.platform === 'win32' ? message.command : message.socket
   const exit = (): void => {

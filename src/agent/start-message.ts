@@ -1,5 +1,6 @@
 import { ActionError } from '../base/errors.js'
 import type { FetchedToken } from '../steps/token.js'
+export { pick } from './flag.js'
 
 /** What the main step sends the agent over its stdin: everything it knows, in one JSON line. */
 export interface StartMessage {
@@ -25,19 +26,6 @@ export const PROXY_ENV = [
   'NO_PROXY',
   'no_proxy'
 ]
-
-/** The named variables that are set in env. */
-export function pick(
-  env: Readonly<Record<string, string | undefined>>,
-  names: readonly string[]
-): Record<string, string> {
-  return Object.fromEntries(
-    names.flatMap(name => {
-      const value = env[name]
-      return value === undefined ? [] : [[name, value]]
-    })
-  )
-}
 
 const isStrings = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&

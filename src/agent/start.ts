@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { ActionError } from '../base/errors.js'
 import { INPUT_NAMES } from '../config/input-names.js'
 import type { Settings } from '../config/settings.js'
-import { BACKOFF } from '../http/retry.js'
+import { stepBudgetMs } from '../http/retry.js'
 import type { FetchedToken } from '../steps/token.js'
 import { CLIENT_SOURCE } from './client.js'
 import type { AgentProcess } from './flag.js'
@@ -139,9 +139,7 @@ async function startAgent(
     // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
     core.setSecret(key)
     // A refresh's whole retry budget, and some: the command must not give up before the agent.
-    const timeoutMs =
-      settings.maxAttempts * (settings.timeoutMs + BACKOFF.retryAfterCapMs + BACKOFF.spreadMs) +
-      10_000
+    const timeoutMs = stepBudgetMs(settings.timeoutMs, settings.maxAttempts) + 10_000
     const spec = { node: process.execPath, paths, key, timeoutMs }
     writeFileSync(paths.client, CLIENT_SOURCE, { mode: 0o600 })
     writeFileSync(

@@ -2,6 +2,7 @@
 // revoke: true), removes its directory, and says how many tokens it served and fetched.
 import { lstatSync, readFileSync, rmSync } from 'node:fs'
 import type { Settings } from '../config/settings.js'
+import { NETWORK_DEFAULTS, stepBudgetMs } from '../http/retry.js'
 import { ask } from './ask.js'
 import { agentPaths, isAgentDir, readKey, type Reply } from './protocol.js'
 
@@ -45,8 +46,9 @@ async function stop(dir: string, settings: Settings | undefined, deps: StopDeps)
   let reply: Reply | undefined
   try {
     const key = readKey(readFileSync(paths.command, 'utf8'))
-    // Revoking is up to 3 attempts per token, in parallel; stopping alone is quick.
-    const budget = 3 * ((settings?.timeoutMs ?? 30_000) + 25_000)
+    // Revocations run in parallel, each within a step's budget; stopping alone is quick.
+    const { timeoutMs, maxAttempts } = settings ?? NETWORK_DEFAULTS
+    const budget = stepBudgetMs(timeoutMs, maxAttempts) + 10_000
     if (key) reply = await ask(paths.socket, { key, op: 'stop' }, budget)
   } catch {
     // Not running any more: the directory still goes, and the agent, if alive, exits without it.

@@ -86,7 +86,7 @@ export function authSecrets(auth: ClientAuth, clientId: string): string[] {
 
 /**
  * The client's credentials for one attempt, made for the token endpoint (an assertion's aud, an
- * ID token's audience): its origin is the only one exchange sends them to.
+ * ID token's audience): its origin is the only one sendWithRetries sends them to.
  */
 export async function authenticate(
   auth: ClientAuth,

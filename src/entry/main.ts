@@ -1,20 +1,18 @@
 import { earlyAgent } from '../agent/flag.js'
-import { authSecrets } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
+import { STATE } from '../base/state.js'
 import { checkInputNames } from '../config/input-names.js'
 import { readSettings } from '../config/inputs.js'
-import { grantSecrets } from '../grants/index.js'
 import { stepBudgetMs } from '../http/retry.js'
 import { TLS_CHECKS_OFF_WARNING } from '../http/transport.js'
 import type { Endpoints } from '../oauth/discovery.js'
 import type { TokenResponse } from '../oauth/token-response.js'
-import { Secrets } from '../steps/attempt.js'
+import { stepSecrets } from '../steps/attempt.js'
 import { findEndpoints } from '../steps/endpoints.js'
 import { fetchToken } from '../steps/token.js'
 import { publish, summaryMarkdown } from '../steps/publish.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { STATE } from './state.js'
 
 export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
@@ -32,10 +30,7 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     checkInputNames(deps.env)
     const settings = readSettings(name => core.getInput(name), deps.now())
     // Mask before anything can print: the secret, its Basic credential, the key, a subject token.
-    const secrets = new Secrets([
-      ...authSecrets(settings.auth, settings.clientId),
-      ...grantSecrets(settings.grant)
-    ])
+    const secrets = stepSecrets(settings)
     maskAll(core, secrets.values)
     // One time budget for the whole step: discovery, keys, the GitHub ID token, the token request.
     const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)

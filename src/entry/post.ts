@@ -1,19 +1,20 @@
-import { authSecrets } from '../auth/index.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
+import { STATE } from '../base/state.js'
 import { checkToken } from '../base/untrusted.js'
 import { readSettings } from '../config/inputs.js'
 import type { Settings } from '../config/settings.js'
-import { Secrets } from '../steps/attempt.js'
+import { stepSecrets } from '../steps/attempt.js'
 import { revokeToken } from '../steps/revoke.js'
 import { defaultDeps, type Deps } from './deps.js'
-import { STATE } from './state.js'
 
 /**
- * The post step: with `revoke: true`, revokes the token the main step got (RFC 7009), with the
- * same client authentication. It acts on its own inputs, not on saved state: state holds only the
- * token, checked like any token, and the endpoints are derived again from the inputs (discovery
- * included), so nothing saved can send credentials elsewhere. A failure here is a warning.
+ * The post step: stops the token agent if the main step started one (agent: true), then, with
+ * `revoke: true`, revokes the token the main step got (RFC 7009) with the same client
+ * authentication. It acts on its own inputs, not on saved state: state holds only the token,
+ * checked like any token, and the agent's directory, checked against its own shape in
+ * RUNNER_TEMP; the endpoints are derived again from the inputs (discovery included), so nothing
+ * saved can send credentials elsewhere. A failure here is a warning.
  */
 export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
@@ -38,7 +39,7 @@ export async function runPost(deps: Deps = defaultDeps): Promise<void> {
   if (!settings.revoke || !saved) return
   try {
     const token = checkToken(saved, "The main step's saved state", 'token')
-    const secrets = new Secrets([token, ...authSecrets(settings.auth, settings.clientId)])
+    const secrets = stepSecrets(settings, token)
     maskAll(core, secrets.values)
     await revokeToken(token, settings, secrets, deps)
     core.info('Revoked the access token.')

@@ -1,6 +1,6 @@
 import type { Outcome } from './types.js'
 
-/** Backoff constants, tuned against a throttled fleet with bench/fleet (see the README). */
+/** Backoff constants, tuned against a throttled fleet with bench/fleet (see CONTRIBUTING). */
 export const BACKOFF = {
   /** Full-jitter exponential backoff when the server gives no Retry-After: 1 s, 2 s, 4 s... */
   baseMs: 1000,
@@ -31,15 +31,15 @@ function backoffCeilingMs(maxAttempts: number): number {
 
 /**
  * The step's time budget, shared by every request it makes (discovery, keys, the GitHub ID token,
- * the token request). With the default timeout-seconds and max-attempts: 110 s. When either is set
- * to another value, what was asked for wins: every attempt in full with the longest backoff between
- * them, and a second for the step's other requests.
+ * the token request). With the default timeout-seconds and max-attempts: 110 s. What was asked for
+ * (every attempt in full, the longest backoff between them, and a second for the step's other
+ * requests) wins when either is set above its default; at or below both, never more than 110 s.
  */
 export function stepBudgetMs(timeoutMs: number, maxAttempts: number): number {
-  const defaults =
-    timeoutMs === NETWORK_DEFAULTS.timeoutMs && maxAttempts === NETWORK_DEFAULTS.maxAttempts
-  if (defaults) return DEFAULT_STEP_BUDGET_MS
-  return maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS
+  const asked = maxAttempts * timeoutMs + backoffCeilingMs(maxAttempts) + MIN_ATTEMPT_MS
+  const atMostDefaults =
+    timeoutMs <= NETWORK_DEFAULTS.timeoutMs && maxAttempts <= NETWORK_DEFAULTS.maxAttempts
+  return atMostDefaults ? Math.min(asked, DEFAULT_STEP_BUDGET_MS) : asked
 }
 
 /** Statuses worth another attempt: the request timed out, was throttled, or the server failed. */

@@ -1,5 +1,5 @@
 import { ActionError } from '../base/errors.js'
-import { BACKOFF, MIN_ATTEMPT_MS, retryPlan } from '../http/retry.js'
+import { BACKOFF, DEFAULT_STEP_BUDGET_MS, MIN_ATTEMPT_MS, retryPlan } from '../http/retry.js'
 import type { HttpRequest, HttpResponse, Outcome, Send } from '../http/types.js'
 import { describeFailure, type Endpoint } from './failure.js'
 import { buildGetRequest } from './token-request.js'
@@ -51,8 +51,7 @@ export interface Sent {
 }
 
 /** How to give the step more time, for every message that says its budget ran out. */
-export const BUDGET_HINT =
-  'To give the step more time, set timeout-seconds or max-attempts: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (110 s with the defaults).'
+export const BUDGET_HINT = `To give the step more time, set timeout-seconds or max-attempts above its default: the budget is then max-attempts × timeout-seconds plus the backoff between attempts (${DEFAULT_STEP_BUDGET_MS / 1000} s with the defaults).`
 
 /**
  * Sends the request until it gets a 2xx, fails for good, runs out of attempts or out of the step's

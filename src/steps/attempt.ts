@@ -1,7 +1,7 @@
-import { authenticate, type Credentials } from '../auth/index.js'
+import { authenticate, authSecrets, type Credentials } from '../auth/index.js'
 import { maskAll } from '../base/mask.js'
 import type { Settings } from '../config/settings.js'
-import { grantDefinition, grantFields } from '../grants/index.js'
+import { grantDefinition, grantFields, grantSecrets } from '../grants/index.js'
 import type { AttemptContext, AttemptDeps } from '../oauth/attempt-context.js'
 import { policyClaims } from '../oauth/github-id-token.js'
 import { RequestFailed } from '../oauth/send.js'
@@ -44,6 +44,18 @@ export class Secrets {
   get values(): readonly string[] {
     return this.#values
   }
+}
+
+/**
+ * The secrets of a step's requests from its inputs (the client's, the grant's), with `extra` (a
+ * token to revoke): masked by the caller before anything prints, stripped from what servers say.
+ */
+export function stepSecrets(settings: Settings, ...extra: string[]): Secrets {
+  return new Secrets([
+    ...extra,
+    ...authSecrets(settings.auth, settings.clientId),
+    ...grantSecrets(settings.grant)
+  ])
 }
 
 /** The client's credentials for one attempt, made fresh each time, masked and kept. */

@@ -12,7 +12,7 @@ export interface Publisher {
 }
 
 /**
- * Writes every output and the optional env export; the token is masked by then (see main). Every
+ * Writes every output and the optional env export; the token is masked by then (steps/token.ts). Every
  * value is computed before the first is written, so a failure cannot leave outputs half-written.
  */
 export function publish(

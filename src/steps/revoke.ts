@@ -3,6 +3,7 @@ import { ActionError } from '../base/errors.js'
 import type { Settings } from '../config/settings.js'
 import { stepBudgetMs } from '../http/retry.js'
 import type { AttemptDeps } from '../oauth/attempt-context.js'
+import type { Endpoints } from '../oauth/discovery.js'
 import { sendWithRetries } from '../oauth/send.js'
 import { buildRevocationRequest } from '../oauth/token-request.js'
 import { attemptContext, credentials, type Secrets } from './attempt.js'
@@ -18,11 +19,13 @@ export async function revokeToken(
   token: string,
   settings: Settings,
   secrets: Secrets,
-  deps: AttemptDeps
+  deps: AttemptDeps,
+  /** The endpoints, when the caller has found them already (the agent, once per job). */
+  known?: Endpoints
 ): Promise<void> {
   // A revocation is a step's work of its own, with a time budget of its own.
   const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
-  const endpoints = await findEndpoints(settings, deadline, deps)
+  const endpoints = known ?? (await findEndpoints(settings, deadline, deps))
   const revocationUrl = endpoints.revocationUrl
   if (!revocationUrl) {
     throw new ActionError('The discovery document lists no revocation_endpoint.')

@@ -1,4 +1,7 @@
-/** Every key the main step saves for the post step: main and post never import each other. */
+/**
+ * Every key the main step saves for the post step, in one place: main and post never import each
+ * other, and the agent's early start (agent/flag.ts) tells the post step by the same name.
+ */
 export const STATE = {
   /** The same bundle then runs as the post step (as actions/checkout). */
   isPost: 'isPost',
