@@ -156,6 +156,54 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 cannot switch certificate checks off', 
     expect(warnings(run)).toEqual([IGNORED])
   })
 
+  it('a key set with an untrusted certificate is never read, so it cannot vouch for a forged token', async () => {
+    const issuer = await track(
+      startFaultServer((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE))
+    )
+    const before = mitm.requests.length
+    const run = await runAction(
+      {
+        ...secretClient,
+        'token-url': issuer.tokenUrl,
+        'verify-token': 'true',
+        'jwks-url': `${mitm.origin}/jwks`
+      },
+      { env: CHECKS_OFF }
+    )
+    expect(mitm.requests.slice(before)).toEqual([])
+    expectRefused(
+      run,
+      tlsRefusal(`127.0.0.1:${mitm.port}`, 'pass its certificate as ca-certificate')
+    )
+    expect(warnings(run)).toEqual([IGNORED])
+  })
+
+  it('a revocation endpoint with an untrusted certificate never receives the token or the secret', async () => {
+    const token = 'a-token-to-revoke-0123456789'
+    const before = mitm.requests.length
+    const post = await runAction(
+      {
+        ...secretClient,
+        'token-url': mitm.tokenUrl,
+        revoke: 'true',
+        'revocation-url': `${mitm.origin}/revoke`
+      },
+      { env: { ...CHECKS_OFF, ...postStepEnv({ isPost: 'true', 'revoke-token': token }) } }
+    )
+    expect(mitm.requests.slice(before)).toEqual([])
+    expect(post.code).toBe(0)
+    expect(warnings(post)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^The access token was not revoked\\. Could not get a response from 127\\.0\\.0\\.1:${mitm.port}: TLS error \\w+;`
+        )
+      )
+    ])
+    for (const value of [SECRET, token]) {
+      for (const form of leakForms(value)) expect(post.log).not.toContain(form)
+    }
+  })
+
   it('without the variable, no warning', async () => {
     const run = await runAction({ ...secretClient, 'token-url': mitm.tokenUrl })
     expect(run.code).toBe(1)
