@@ -3,12 +3,17 @@
 // case), and each row must be the start of one of them: a reworded message fails this test until
 // the docs follow.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startConnectProxy } from '../__fixtures__/connect-proxy.js'
 import { fakeCore } from '../__fixtures__/core.js'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
 import { runAction } from '../__fixtures__/run-action.mjs'
 import { makeCertificates } from '../__fixtures__/tls.js'
+import { CLIENT_SOURCE } from '../src/agent/client.js'
+import { agentPaths, posixCommand } from '../src/agent/protocol.js'
 import { run } from '../src/entry/main.js'
 import { runPost } from '../src/entry/post.js'
 import { send } from '../src/http/transport.js'
@@ -114,6 +119,29 @@ beforeAll(async () => {
     credentials: { username: 'u', password: 'right' }
   })
   servers.push(proxy)
+  // agent: true spawns the agent as the bundle loads: only the built action shows its messages.
+  const agentless = await runAction(
+    {
+      'client-id': 'ci',
+      'client-secret': 'a-long-client-secret',
+      agent: 'true',
+      ...(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)))
+    },
+    { env: { RUNNER_TEMP: '' } }
+  )
+  // The token command's client, run after its agent ended (here: never started).
+  const dir = mkdtempSync(join(tmpdir(), 'troubleshooting-agent-'))
+  const paths = agentPaths(dir, 'linux')
+  writeFileSync(paths.client, CLIENT_SOURCE)
+  writeFileSync(
+    paths.command,
+    posixCommand({ node: process.execPath, paths, key: 'ab'.repeat(32), timeoutMs: 1000 }),
+    { mode: 0o700 }
+  )
+  const stopped = await new Promise<string>(resolve =>
+    execFile(paths.command, [], { env: {} }, (_error, _stdout, stderr) => resolve(stderr))
+  )
+  rmSync(dir, { recursive: true, force: true })
   const proxied = await runAction(
     {
       'client-id': 'ci',
@@ -171,6 +199,8 @@ beforeAll(async () => {
           .origin
       }),
       proxied.log.match(/^::error::(.*)$/m)?.[1] ?? '',
+      agentless.log.match(/^::error::(.*)$/m)?.[1] ?? '',
+      /^::error::(.*)$/m.exec(stopped)?.[1] ?? '',
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
       await message(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)), { summaryFails: true }),
       await postWarning({
