@@ -5382,10 +5382,12 @@ function parseDiscovery(response, issuer, { mtls = false } = {}) {
 /* harmony export */   _6: () => (/* binding */ isHtml),
 /* harmony export */   uV: () => (/* binding */ TOKEN_ENDPOINT)
 /* harmony export */ });
+/* harmony import */ var _base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(251);
 /* harmony import */ var _base_mask_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(777);
 /* harmony import */ var _base_untrusted_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(607);
 /* harmony import */ var _http_json_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(868);
 /* harmony import */ var _discovery_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(253);
+
 
 
 
@@ -5454,7 +5456,7 @@ function statusHint(status, { input }, url, discovery = false) {
     }
     if (status === 404 || status === 405)
         return input === 'token-url'
-            ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+            ? `check that token-url is the token endpoint, e.g. ${_base_input_rules_js__WEBPACK_IMPORTED_MODULE_4__/* .DEFAULT_TOKEN_URL */ ._T}.`
             : `check ${input}.`;
     if (status >= 300 && status < 400)
         return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`;
@@ -5981,11 +5983,14 @@ var failure = __nccwpck_require__(977);
 var send = __nccwpck_require__(513);
 // EXTERNAL MODULE: ./src/base/errors.ts
 var base_errors = __nccwpck_require__(758);
+// EXTERNAL MODULE: ./src/base/input-rules.ts
+var input_rules = __nccwpck_require__(251);
 // EXTERNAL MODULE: ./src/base/untrusted.ts
 var untrusted = __nccwpck_require__(607);
 // EXTERNAL MODULE: ./src/oauth/discovery.ts
 var discovery = __nccwpck_require__(253);
 ;// CONCATENATED MODULE: ./src/oauth/token-response.ts
+
 
 
 
@@ -5999,7 +6004,7 @@ var discovery = __nccwpck_require__(253);
 function parseTokenResponse(response, rules = 'rfc6749', tokenUrl) {
     const json = (0,http_json/* parseJsonObject */.d)(response);
     if (!json) {
-        throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`);
+        throw new base_errors/* ActionError */.l(`${notJson(response)} Hint: ${(0,failure/* isHtml */._6)(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. ${input_rules/* DEFAULT_TOKEN_URL */._T}.`);
     }
     const discovery = json.access_token === undefined &&
         (typeof json.token_endpoint === 'string' || typeof json.issuer === 'string');

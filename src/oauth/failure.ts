@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_URL } from '../base/input-rules.js'
 import { redact } from '../base/mask.js'
 import { neutralise } from '../base/untrusted.js'
 import { parseJsonObject } from '../http/json.js'
@@ -97,7 +98,7 @@ function statusHint(status: number, { input }: Endpoint, url?: URL, discovery = 
   }
   if (status === 404 || status === 405)
     return input === 'token-url'
-      ? 'check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.'
+      ? `check that token-url is the token endpoint, e.g. ${DEFAULT_TOKEN_URL}.`
       : `check ${input}.`
   if (status >= 300 && status < 400)
     return `redirects are not followed because the request may carry credentials. Set ${input} to the final URL.`

@@ -1,4 +1,5 @@
 import { ActionError } from '../base/errors.js'
+import { DEFAULT_TOKEN_URL } from '../base/input-rules.js'
 import {
   checkBearerToken,
   checkExpiresIn,
@@ -44,7 +45,7 @@ export function parseTokenResponse(
   const json = parseJsonObject(response)
   if (!json) {
     throw new ActionError(
-      `${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. https://auth.stent.io/connect/token.`
+      `${notJson(response)} Hint: ${isHtml(response) ? 'an HTML page means token-url is not the token endpoint (e.g. a sign-in page); ' : ''}check that token-url is the token endpoint, e.g. ${DEFAULT_TOKEN_URL}.`
     )
   }
   const discovery =
