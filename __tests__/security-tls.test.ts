@@ -85,29 +85,24 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 cannot switch certificate checks off', 
       'm'
     )
 
-  it('a token endpoint with an untrusted certificate never receives the secret', async () => {
+  /** A run with checks "off" whose endpoint is the man in the middle: he receives nothing. */
+  async function expectMitmRefused(inputs: Record<string, string>) {
     const before = mitm.requests.length
-    const run = await runAction(
-      { ...secretClient, 'token-url': mitm.tokenUrl },
-      { env: CHECKS_OFF }
-    )
+    const run = await runAction(inputs, { env: CHECKS_OFF })
     expect(mitm.requests.slice(before)).toEqual([])
     expectRefused(
       run,
       tlsRefusal(`127.0.0.1:${mitm.port}`, 'pass its certificate as ca-certificate')
     )
     expect(warnings(run)).toEqual([IGNORED])
+  }
+
+  it('a token endpoint with an untrusted certificate never receives the secret', async () => {
+    await expectMitmRefused({ ...secretClient, 'token-url': mitm.tokenUrl })
   })
 
   it('a discovery document from an untrusted issuer is never read, so it cannot redirect the secret', async () => {
-    const before = mitm.requests.length
-    const run = await runAction({ ...secretClient, issuer: mitm.origin }, { env: CHECKS_OFF })
-    expect(mitm.requests.slice(before)).toEqual([])
-    expectRefused(
-      run,
-      tlsRefusal(`127.0.0.1:${mitm.port}`, 'pass its certificate as ca-certificate')
-    )
-    expect(warnings(run)).toEqual([IGNORED])
+    await expectMitmRefused({ ...secretClient, issuer: mitm.origin })
   })
 
   it("an ID token service with an untrusted certificate never receives the runner's bearer", async () => {
@@ -160,22 +155,12 @@ describe('NODE_TLS_REJECT_UNAUTHORIZED=0 cannot switch certificate checks off', 
     const issuer = await track(
       startFaultServer((_req, res) => sendJson(res, 200, STENT_TOKEN_RESPONSE))
     )
-    const before = mitm.requests.length
-    const run = await runAction(
-      {
-        ...secretClient,
-        'token-url': issuer.tokenUrl,
-        'verify-token': 'true',
-        'jwks-url': `${mitm.origin}/jwks`
-      },
-      { env: CHECKS_OFF }
-    )
-    expect(mitm.requests.slice(before)).toEqual([])
-    expectRefused(
-      run,
-      tlsRefusal(`127.0.0.1:${mitm.port}`, 'pass its certificate as ca-certificate')
-    )
-    expect(warnings(run)).toEqual([IGNORED])
+    await expectMitmRefused({
+      ...secretClient,
+      'token-url': issuer.tokenUrl,
+      'verify-token': 'true',
+      'jwks-url': `${mitm.origin}/jwks`
+    })
   })
 
   it('a revocation endpoint with an untrusted certificate never receives the token or the secret', async () => {
