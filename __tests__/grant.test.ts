@@ -33,7 +33,6 @@ async function form(settings: Settings): Promise<Array<[string, string]>> {
     clientId: settings.clientId,
     tokenUrl: TOKEN_URL,
     timeoutMs: 1000,
-    maxAttempts: 1,
     deadline: Infinity,
     deps: { now: Date.now } as Deps
   }

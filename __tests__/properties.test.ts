@@ -118,7 +118,6 @@ describe('request building', () => {
       clientId: id,
       tokenUrl,
       timeoutMs: 1000,
-      maxAttempts: 1,
       deadline: Infinity,
       deps
     }

@@ -158,7 +158,6 @@ describe('the reserved form fields are derived from what is sent', () => {
       clientId: 'c1',
       tokenUrl: new URL('https://auth.example.com/token'),
       timeoutMs: 1000,
-      maxAttempts: 1,
       deadline: Infinity,
       deps: {
         core: { info: () => {}, debug: () => {}, setSecret: () => {} },

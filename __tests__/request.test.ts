@@ -26,7 +26,6 @@ async function tokenRequest(s: Settings, url = TOKEN_URL) {
     clientId: s.clientId,
     tokenUrl: url,
     timeoutMs: 1000,
-    maxAttempts: 1,
     deadline: Infinity,
     deps
   }

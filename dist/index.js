@@ -5792,7 +5792,6 @@ function attemptContext(settings, tokenUrl, deadline, deps, onIdToken) {
         clientId: settings.clientId,
         tokenUrl,
         timeoutMs: settings.timeoutMs,
-        maxAttempts: settings.maxAttempts,
         deadline,
         deps,
         ...(onIdToken ? { onIdToken } : {})

@@ -17,7 +17,6 @@ export interface AttemptContext {
   /** The token endpoint: a client assertion's audience, the GitHub ID token's default audience. */
   tokenUrl: URL
   timeoutMs: number
-  maxAttempts: number
   /** When the step's time budget runs out (deps.now()'s clock), shared by every request. */
   deadline: number
   deps: AttemptDeps

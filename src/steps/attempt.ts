@@ -21,7 +21,6 @@ export function attemptContext(
     clientId: settings.clientId,
     tokenUrl,
     timeoutMs: settings.timeoutMs,
-    maxAttempts: settings.maxAttempts,
     deadline,
     deps,
     ...(onIdToken ? { onIdToken } : {})
