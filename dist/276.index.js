@@ -21,14 +21,11 @@ export const modules = {
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
 /* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
 const AGENT_DIR_PREFIX = 'stent-token-agent-';
@@ -45,9 +42,9 @@ function agentPaths(dir, platform) {
     if (platform === 'win32') {
         return {
             dir,
-            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_1__.win32.basename(dir)}`,
-            command: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'token.cmd'),
-            client: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'client.cjs')
+            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`,
+            command: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'token.cmd'),
+            client: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'client.cjs')
         };
     }
     return {
@@ -62,22 +59,27 @@ function agentPaths(dir, platform) {
  * Saved state is untrusted: a path anywhere else, or a name of another shape, is refused.
  */
 function isAgentDir(dir, runnerTemp) {
-    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(dir) !== dir)
+    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir) !== dir)
         return false;
-    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(dir));
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_0__.basename)(dir));
 }
 /** The key line in a token command: `# key=<64 hex>` in sh, `rem key=<64 hex>` in cmd. */
 const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m;
 function readKey(commandText) {
     return KEY_LINE.exec(commandText)?.[1];
 }
-/** The key a request carries, compared in constant time with ours. */
+/**
+ * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
+ * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
+ * the agent's start-up.
+ */
 function keyMatches(given, key) {
     if (typeof given !== 'string')
         return false;
+    const { timingSafeEqual } = process.getBuiltinModule('node:crypto');
     const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')];
     // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
-    return a.length === b.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(a, b);
+    return a.length === b.length && timingSafeEqual(a, b);
 }
 /** A word for sh, quoted: nothing in it is expanded. */
 function shQuote(word) {
@@ -138,13 +140,15 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_0__.Up),
+/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_1__.Up),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(164);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(758);
+/* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(363);
+
 
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -169,9 +173,13 @@ function parseStartMessage(text) {
         typeof message.socket !== 'string' ||
         typeof message.command !== 'string' ||
         typeof message.key !== 'string' ||
+        typeof message.hardCapMs !== 'number' ||
+        !(message.hardCapMs > 0 && message.hardCapMs <= _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .HARD_CAP_MS */ .Sq) ||
+        typeof message.minValidity !== 'number' ||
+        !(message.minValidity >= 0) ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
 }
@@ -388,6 +396,8 @@ async function startAgent(first, settings, deps, saveDir, send) {
             socket: paths.socket,
             command: paths.command,
             key,
+            hardCapMs: protocol/* HARD_CAP_MS */.Sq,
+            minValidity: settings.minValidity,
             first
         };
         const pid = await send(message);

@@ -21,14 +21,11 @@ export const modules = {
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
 /* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
 const AGENT_DIR_PREFIX = 'stent-token-agent-';
@@ -45,9 +42,9 @@ function agentPaths(dir, platform) {
     if (platform === 'win32') {
         return {
             dir,
-            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_1__.win32.basename(dir)}`,
-            command: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'token.cmd'),
-            client: node_path__WEBPACK_IMPORTED_MODULE_1__.win32.join(dir, 'client.cjs')
+            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`,
+            command: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'token.cmd'),
+            client: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'client.cjs')
         };
     }
     return {
@@ -62,22 +59,27 @@ function agentPaths(dir, platform) {
  * Saved state is untrusted: a path anywhere else, or a name of another shape, is refused.
  */
 function isAgentDir(dir, runnerTemp) {
-    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(dir) !== dir)
+    if (!runnerTemp || !dir || (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(dir) !== dir)
         return false;
-    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_1__.basename)(dir));
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_0__.dirname)(dir) === (0,node_path__WEBPACK_IMPORTED_MODULE_0__.resolve)(runnerTemp) && AGENT_DIR.test((0,node_path__WEBPACK_IMPORTED_MODULE_0__.basename)(dir));
 }
 /** The key line in a token command: `# key=<64 hex>` in sh, `rem key=<64 hex>` in cmd. */
 const KEY_LINE = /^(?:#|rem) key=([0-9a-f]{64})\r?$/m;
 function readKey(commandText) {
     return KEY_LINE.exec(commandText)?.[1];
 }
-/** The key a request carries, compared in constant time with ours. */
+/**
+ * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
+ * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
+ * the agent's start-up.
+ */
 function keyMatches(given, key) {
     if (typeof given !== 'string')
         return false;
+    const { timingSafeEqual } = process.getBuiltinModule('node:crypto');
     const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')];
     // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
-    return a.length === b.length && (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.timingSafeEqual)(a, b);
+    return a.length === b.length && timingSafeEqual(a, b);
 }
 /** A word for sh, quoted: nothing in it is expanded. */
 function shQuote(word) {
@@ -149,22 +151,10 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(24);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __webpack_require__(30);
-// EXTERNAL MODULE: ./src/steps/endpoints.ts
-var steps_endpoints = __webpack_require__(661);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(760);
 // EXTERNAL MODULE: ./src/base/errors.ts
 var errors = __webpack_require__(758);
-// EXTERNAL MODULE: ./src/config/inputs.ts
-var inputs = __webpack_require__(389);
-// EXTERNAL MODULE: ./src/steps/revoke.ts
-var revoke = __webpack_require__(817);
-// EXTERNAL MODULE: ./src/steps/attempt.ts
-var attempt = __webpack_require__(854);
-// EXTERNAL MODULE: ./src/steps/token.ts + 3 modules
-var token = __webpack_require__(802);
-// EXTERNAL MODULE: ./src/http/retry.ts
-var retry = __webpack_require__(902);
-// EXTERNAL MODULE: ./src/http/transport.ts + 3 modules
-var transport = __webpack_require__(693);
 // EXTERNAL MODULE: ./src/agent/protocol.ts
 var protocol = __webpack_require__(285);
 ;// CONCATENATED MODULE: ./src/agent/cache.ts
@@ -226,21 +216,8 @@ var start_message = __webpack_require__(531);
 
 
 
-
-
-
-
-
-
-/** The agent writes nothing anywhere: there is no log for it to write to after the main step. */
-const silent = {
-    setSecret: () => { },
-    info: () => { },
-    debug: () => { },
-    warning: () => { }
-};
 /** Reads the start message from stdin, then serves until stopped. */
-async function runAgent() {
+async function runAgent(loadRefresher) {
     // No stack trace and no unhandled rejection may print: there is nobody to read it.
     process.on('uncaughtException', () => process.exit(1));
     process.on('unhandledRejection', () => process.exit(1));
@@ -252,7 +229,7 @@ async function runAgent() {
         return say(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
     }
     try {
-        const server = await serve(message);
+        const server = await serve(message, loadRefresher);
         say('ready', undefined);
         watch(message, server);
     }
@@ -280,26 +257,13 @@ function readAll(stream, max) {
         stream.on('error', reject);
     });
 }
-async function serve(message) {
+async function serve(message, loadRefresher) {
     // The proxy rules are read from process.env; these values never were in this process's environ.
     for (const [name, value] of Object.entries(message.proxyEnv))
         process.env[name] = value;
-    const deps = {
-        core: silent,
-        env: message.idTokenEnv,
-        send: transport/* send */.tN,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-        now: Date.now,
-        random: Math.random
-    };
-    const settings = (0,inputs/* readSettings */.sb)(name => message.inputs[name] ?? '', deps.now());
-    let endpoints;
-    const cache = new TokenCache(message.first, settings.minValidity, async () => {
-        // Each refresh is a step's work of its own, with the main step's time budget.
-        const deadline = deps.now() + (0,retry/* stepBudgetMs */.ij)(settings.timeoutMs, settings.maxAttempts);
-        endpoints ??= await (0,steps_endpoints/* findEndpoints */.k)(settings, deadline, deps);
-        return (0,token/* fetchToken */.e)(settings, endpoints, (0,attempt/* stepSecrets */.aw)(settings), deadline, deps);
-    }, deps.now);
+    let loading;
+    const network = () => (loading ??= loadRefresher().then(refresher => refresher(name => message.inputs[name] ?? '', message.idTokenEnv)));
+    const cache = new TokenCache(message.first, message.minValidity, async () => (await network()).fetch(), Date.now);
     let stopping = false;
     const server = (0,external_node_net_.createServer)({ pauseOnConnect: false }, socket => {
         if (stopping)
@@ -319,8 +283,10 @@ async function serve(message) {
             }
             stopping = true;
             server.close();
-            const { revoked, warnings } = settings.revoke
-                ? await revokeFetched(cache.fetched, settings, deps, endpoints)
+            // Only the tokens it fetched itself: the post step revokes the main step's.
+            // It fetched some only if the core loaded; revoke() settles every revocation, never throws.
+            const { revoked, warnings } = cache.fetched.length
+                ? await (await network()).revoke(cache.fetched)
                 : { revoked: 0, warnings: [] };
             return {
                 stopped: true,
@@ -346,21 +312,6 @@ async function serve(message) {
     if (process.platform !== 'win32')
         (0,external_node_fs_.chmodSync)(message.socket, 0o600);
     return server;
-}
-/** Tokens not yet expired: revoking the others is a request for nothing. */
-function liveTokens(tokens, now) {
-    return tokens.filter(({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now);
-}
-async function revokeFetched(tokens, settings, deps, 
-/** Found at the first refresh, if there was one: each revocation need not discover them again. */
-endpoints) {
-    const results = await Promise.allSettled(liveTokens(tokens, deps.now()).map(token => (0,revoke/* revokeToken */.w)(token.token.accessToken, settings, (0,attempt/* stepSecrets */.aw)(settings, token.token.accessToken), deps, endpoints)));
-    const warnings = results.flatMap(result => result.status === 'fulfilled'
-        ? []
-        : [
-            `A token the agent fetched was not revoked. ${result.reason instanceof errors/* ActionError */.l ? result.reason.message : 'Unexpected error.'}`
-        ]);
-    return { revoked: results.length - warnings.length, warnings };
 }
 /**
  * One connection: a request line within REQUEST_TIMEOUT_MS and MAX_REQUEST_BYTES, then one JSON
@@ -406,9 +357,11 @@ function handle(socket, key, act) {
     socket.setEncoding('utf8');
     socket.on('data', onData);
 }
-/** Exits when the post step removed the socket (or, on Windows, its command file), or at the cap. */
+/** Exits when the post step removed the socket (on Windows, the client: a pipe is no file), or at the cap. */
 function watch(message, server) {
-    const watched = process.platform === 'win32' ? message.command : message.socket;
+    const watched = process.platform === 'win32'
+        ? (0,protocol/* agentPaths */.SR)(external_node_path_.win32.dirname(message.command), 'win32').client
+        : message.socket;
     const exit = () => {
         server.close();
         process.exit(0);
@@ -421,7 +374,7 @@ function watch(message, server) {
             exit();
         }
     }, protocol/* WATCH_INTERVAL_MS */.RK).unref();
-    setTimeout(exit, protocol/* HARD_CAP_MS */.Sq).unref();
+    setTimeout(exit, message.hardCapMs).unref();
 }
 
 
@@ -431,13 +384,15 @@ function watch(message, server) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_0__.Up),
+/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_1__.Up),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(164);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(758);
+/* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
+/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(363);
+
 
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -462,11 +417,32 @@ function parseStartMessage(text) {
         typeof message.socket !== 'string' ||
         typeof message.command !== 'string' ||
         typeof message.key !== 'string' ||
+        typeof message.hardCapMs !== 'number' ||
+        !(message.hardCapMs > 0 && message.hardCapMs <= _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .HARD_CAP_MS */ .Sq) ||
+        typeof message.minValidity !== 'number' ||
+        !(message.minValidity >= 0) ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
+}
+
+
+/***/ }),
+
+/***/ 758:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ ActionError)
+/* harmony export */ });
+/**
+ * A failure the user can act on. Its message is complete and safe to print: it names the input or
+ * response field at fault and the fix, and never holds a secret, a body or a header value.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
 }
 
 

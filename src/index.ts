@@ -1,14 +1,11 @@
-// First: with agent: true it spawns the agent before the rest of the bundle is evaluated.
+// The entry holds only the agent's flag (agent/flag.ts, imported first: with agent: true it spawns
+// the agent's node as soon as a module can run). The rest is loaded by what this process is: the
+// main or post step, from one chunk that holds the whole core; or the token agent, which loads
+// only what serving needs, and the step's chunk for its first refresh.
 import { AGENT_FLAG } from './agent/flag.js'
-import { defaultDeps } from './entry/deps.js'
-import { run } from './entry/main.js'
-import { runPost } from './entry/post.js'
-import { STATE } from './base/state.js'
 
-// One bundle for both steps, as actions/checkout: the main step leaves isPost in the state. The
-// token agent (agent: true) is the same bundle too, started with a flag and loaded on demand.
 await (process.argv[2] === AGENT_FLAG
-  ? (await import('./agent/server.js')).runAgent()
-  : defaultDeps.core.getState(STATE.isPost)
-    ? runPost()
-    : run())
+  ? (await import('./agent/server.js')).runAgent(
+      async () => (await import('./entry/step.js')).refresher
+    )
+  : (await import('./entry/step.js')).runStep())

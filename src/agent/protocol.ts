@@ -1,7 +1,6 @@
 // What the main step, the token agent, the token command and the post step agree on: where the
 // agent lives, how its command is written, and how a request proves it comes from that command.
 // Pure functions (paths and text), so that both platforms' forms are unit-tested on any machine.
-import { timingSafeEqual } from 'node:crypto'
 import { basename, dirname, resolve, win32 } from 'node:path'
 
 /** `<RUNNER_TEMP>/stent-token-agent-<32 hex>`; the Windows pipe reuses the random part. */
@@ -61,9 +60,14 @@ export function readKey(commandText: string): string | undefined {
   return KEY_LINE.exec(commandText)?.[1]
 }
 
-/** The key a request carries, compared in constant time with ours. */
+/**
+ * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
+ * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
+ * the agent's start-up.
+ */
 export function keyMatches(given: unknown, key: string): boolean {
   if (typeof given !== 'string') return false
+  const { timingSafeEqual } = process.getBuiltinModule('node:crypto')
   const [a, b] = [Buffer.from(given, 'utf8'), Buffer.from(key, 'utf8')]
   // Bytes, not characters: timingSafeEqual throws on buffers of different lengths.
   return a.length === b.length && timingSafeEqual(a, b)

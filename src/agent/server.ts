@@ -4,19 +4,12 @@
 // environment or a file.
 import { chmodSync, statSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
-import type { Endpoints } from '../oauth/discovery.js'
-import { findEndpoints } from '../steps/endpoints.js'
+import { win32 } from 'node:path'
 import { ActionError } from '../base/errors.js'
-import { readSettings } from '../config/inputs.js'
-import type { Settings } from '../config/settings.js'
-import { revokeToken } from '../steps/revoke.js'
-import { stepSecrets } from '../steps/attempt.js'
-import { fetchToken, type FetchedToken, type TokenDeps } from '../steps/token.js'
-import { stepBudgetMs } from '../http/retry.js'
-import { send } from '../http/transport.js'
+import type { Refresher } from '../steps/refresh.js'
 import { TokenCache } from './cache.js'
 import {
-  HARD_CAP_MS,
+  agentPaths,
   keyMatches,
   MAX_REQUEST_BYTES,
   REQUEST_TIMEOUT_MS,
@@ -25,16 +18,15 @@ import {
 } from './protocol.js'
 import { parseStartMessage, type StartMessage } from './start-message.js'
 
-/** The agent writes nothing anywhere: there is no log for it to write to after the main step. */
-const silent: TokenDeps['core'] = {
-  setSecret: () => {},
-  info: () => {},
-  debug: () => {},
-  warning: () => {}
-}
+/**
+ * Loads steps/refresh.ts. index.ts reaches it through the step's chunk, so that the core is
+ * bundled once and a step loads it as one chunk; the agent loads it at its first refresh, not
+ * while the main step waits for it to listen.
+ */
+export type LoadRefresher = () => Promise<typeof import('../steps/refresh.js').refresher>
 
 /** Reads the start message from stdin, then serves until stopped. */
-export async function runAgent(): Promise<void> {
+export async function runAgent(loadRefresher: LoadRefresher): Promise<void> {
   // No stack trace and no unhandled rejection may print: there is nobody to read it.
   process.on('uncaughtException', () => process.exit(1))
   process.on('unhandledRejection', () => process.exit(1))
@@ -45,7 +37,7 @@ export async function runAgent(): Promise<void> {
     return say(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
   }
   try {
-    const server = await serve(message)
+    const server = await serve(message, loadRefresher)
     say('ready', undefined)
     watch(message, server)
   } catch (error) {
@@ -76,29 +68,19 @@ function readAll(stream: NodeJS.ReadableStream, max: number): Promise<string> {
   })
 }
 
-async function serve(message: StartMessage): Promise<Server> {
+async function serve(message: StartMessage, loadRefresher: LoadRefresher): Promise<Server> {
   // The proxy rules are read from process.env; these values never were in this process's environ.
   for (const [name, value] of Object.entries(message.proxyEnv)) process.env[name] = value
-  const deps: TokenDeps = {
-    core: silent,
-    env: message.idTokenEnv,
-    send,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
-  }
-  const settings = readSettings(name => message.inputs[name] ?? '', deps.now())
-  let endpoints: Endpoints | undefined
+  let loading: Promise<Refresher> | undefined
+  const network = (): Promise<Refresher> =>
+    (loading ??= loadRefresher().then(refresher =>
+      refresher(name => message.inputs[name] ?? '', message.idTokenEnv)
+    ))
   const cache = new TokenCache(
     message.first,
-    settings.minValidity,
-    async () => {
-      // Each refresh is a step's work of its own, with the main step's time budget.
-      const deadline = deps.now() + stepBudgetMs(settings.timeoutMs, settings.maxAttempts)
-      endpoints ??= await findEndpoints(settings, deadline, deps)
-      return fetchToken(settings, endpoints, stepSecrets(settings), deadline, deps)
-    },
-    deps.now
+    message.minValidity,
+    async () => (await network()).fetch(),
+    Date.now
   )
   let stopping = false
   const server = createServer({ pauseOnConnect: false }, socket => {
@@ -118,8 +100,10 @@ async function serve(message: StartMessage): Promise<Server> {
       }
       stopping = true
       server.close()
-      const { revoked, warnings } = settings.revoke
-        ? await revokeFetched(cache.fetched, settings, deps, endpoints)
+      // Only the tokens it fetched itself: the post step revokes the main step's.
+      // It fetched some only if the core loaded; revoke() settles every revocation, never throws.
+      const { revoked, warnings } = cache.fetched.length
+        ? await (await network()).revoke(cache.fetched)
         : { revoked: 0, warnings: [] }
       return {
         stopped: true,
@@ -143,41 +127,6 @@ async function serve(message: StartMessage): Promise<Server> {
   }
   if (process.platform !== 'win32') chmodSync(message.socket, 0o600)
   return server
-}
-
-/** Tokens not yet expired: revoking the others is a request for nothing. */
-function liveTokens(tokens: FetchedToken[], now: number): FetchedToken[] {
-  return tokens.filter(
-    ({ verified: { expiresAtMs } }) => expiresAtMs === undefined || expiresAtMs > now
-  )
-}
-
-async function revokeFetched(
-  tokens: FetchedToken[],
-  settings: Settings,
-  deps: TokenDeps,
-  /** Found at the first refresh, if there was one: each revocation need not discover them again. */
-  endpoints: Endpoints | undefined
-): Promise<{ revoked: number; warnings: string[] }> {
-  const results = await Promise.allSettled(
-    liveTokens(tokens, deps.now()).map(token =>
-      revokeToken(
-        token.token.accessToken,
-        settings,
-        stepSecrets(settings, token.token.accessToken),
-        deps,
-        endpoints
-      )
-    )
-  )
-  const warnings = results.flatMap(result =>
-    result.status === 'fulfilled'
-      ? []
-      : [
-          `A token the agent fetched was not revoked. ${result.reason instanceof ActionError ? result.reason.message : 'Unexpected error.'}`
-        ]
-  )
-  return { revoked: results.length - warnings.length, warnings }
 }
 
 /**
@@ -223,9 +172,12 @@ function handle(socket: Socket, key: string, act: (op: 'token' | 'stop') => Prom
   socket.on('data', onData)
 }
 
-/** Exits when the post step removed the socket (or, on Windows, its command file), or at the cap. */
+/** Exits when the post step removed the socket (on Windows, the client: a pipe is no file), or at the cap. */
 function watch(message: StartMessage, server: Server): void {
-  const watched = process.platform === 'win32' ? message.command : message.socket
+  const watched =
+    process.platform === 'win32'
+      ? agentPaths(win32.dirname(message.command), 'win32').client
+      : message.socket
   const exit = (): void => {
     server.close()
     process.exit(0)
@@ -237,5 +189,5 @@ function watch(message: StartMessage, server: Server): void {
       exit()
     }
   }, WATCH_INTERVAL_MS).unref()
-  setTimeout(exit, HARD_CAP_MS).unref()
+  setTimeout(exit, message.hardCapMs).unref()
 }

@@ -1,4 +1,5 @@
 import { ActionError } from '../base/errors.js'
+import { HARD_CAP_MS } from './protocol.js'
 import type { FetchedToken } from '../steps/token.js'
 export { pick } from './flag.js'
 
@@ -13,6 +14,10 @@ export interface StartMessage {
   socket: string
   command: string
   key: string
+  /** How long the agent may live at most: HARD_CAP_MS, the longest a job can run. */
+  hardCapMs: number
+  /** The step's min-validity in seconds: the agent judges freshness before it reads the inputs. */
+  minValidity: number
   /** The main step's token: the agent's first answer comes from memory. */
   first: FetchedToken
 }
@@ -43,6 +48,10 @@ export function parseStartMessage(text: string): StartMessage {
     typeof message.socket !== 'string' ||
     typeof message.command !== 'string' ||
     typeof message.key !== 'string' ||
+    typeof message.hardCapMs !== 'number' ||
+    !(message.hardCapMs > 0 && message.hardCapMs <= HARD_CAP_MS) ||
+    typeof message.minValidity !== 'number' ||
+    !(message.minValidity >= 0) ||
     typeof first?.token?.accessToken !== 'string' ||
     typeof first.requestedAt !== 'number'
   ) {

@@ -10,7 +10,13 @@ import { stepBudgetMs } from '../http/retry.js'
 import type { FetchedToken } from '../steps/token.js'
 import { CLIENT_SOURCE } from './client.js'
 import type { AgentProcess } from './flag.js'
-import { AGENT_DIR_PREFIX, agentPaths, posixCommand, windowsCommand } from './protocol.js'
+import {
+  AGENT_DIR_PREFIX,
+  agentPaths,
+  HARD_CAP_MS,
+  posixCommand,
+  windowsCommand
+} from './protocol.js'
 import { ID_TOKEN_ENV, pick, PROXY_ENV, type StartMessage } from './start-message.js'
 
 /** The agent is a node process loading this bundle: this is ample, and a clear failure beyond. */
@@ -155,6 +161,8 @@ async function startAgent(
       socket: paths.socket,
       command: paths.command,
       key,
+      hardCapMs: HARD_CAP_MS,
+      minValidity: settings.minValidity,
       first
     }
     const pid = await send(message)
