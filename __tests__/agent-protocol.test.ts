@@ -15,6 +15,8 @@ import {
   keyMatches,
   posixCommand,
   readKey,
+  STOPPED_MESSAGE,
+  stoppedCommand,
   windowsCommand
 } from '../src/agent/protocol.js'
 import type { FetchedToken } from '../src/steps/token.js'
@@ -68,6 +70,37 @@ describe('POSIX: a socket and an sh script', () => {
       `exec '/usr/bin/node' '/t/it'\\''s $HOME/client.cjs' '/t/it'\\''s $HOME/agent.sock' '7' '/t/it'\\''s $HOME/token'\n`
     )
     expect(readKey(text)).toBe(KEY)
+  })
+})
+
+describe('the command the post step leaves in place of the token command', () => {
+  it('is plain words, which neither sh nor cmd expands', () => {
+    expect(STOPPED_MESSAGE).toMatch(/^[A-Za-z0-9 .,-]+$/)
+  })
+
+  it('on Windows: prints one ::error:: line on stderr and exits 1, with no key', () => {
+    expect(stoppedCommand('win32').split('\r\n')).toEqual([
+      '@echo off',
+      `1>&2 echo ::error::${STOPPED_MESSAGE}`,
+      'exit /b 1',
+      ''
+    ])
+  })
+
+  it('on POSIX: sh prints one ::error:: line on stderr, nothing on stdout, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stopped-'))
+    const command = join(dir, 'token')
+    writeFileSync(command, stoppedCommand('linux'), { mode: 0o700 })
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      resolve => {
+        const child = execFile(command, (_error, stdout, stderr) =>
+          resolve({ code: child.exitCode, stdout, stderr })
+        )
+      }
+    )
+    rmSync(dir, { recursive: true, force: true })
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `::error::${STOPPED_MESSAGE}\n` })
+    expect(readKey(stoppedCommand('linux'))).toBeUndefined()
   })
 })
 

@@ -113,6 +113,27 @@ function rawRequest(socket: string, line: string): Promise<string> {
   })
 }
 
+/**
+ * What a post step leaves of each agent in RUNNER_TEMP (which the runner empties at the end of the
+ * job): its directory with one file, a command without the key that fails saying why.
+ */
+async function expectOnlyStoppedCommands(temp: string, agents = 1): Promise<void> {
+  const dirs = readdirSync(temp)
+  expect(dirs).toHaveLength(agents)
+  for (const dir of dirs) {
+    expect(dir).toMatch(/^stent-token-agent-[0-9a-f]{32}$/)
+    expect(readdirSync(join(temp, dir))).toEqual(['token'])
+    const command = join(temp, dir, 'token')
+    expect(readFileSync(command, 'utf8')).not.toMatch(/key=|[0-9a-f]{64}/)
+    const step = await runStep(command)
+    expect(step.code).toBe(1)
+    expect(step.stdout).toBe('')
+    expect(step.stderr).toMatch(
+      /^::error::The token agent was stopped by the post step of stent-token-action at the end of the job\. Run the token command only in the steps between [^\n]*\n$/
+    )
+  }
+}
+
 describe('a job with agent: true', () => {
   const temp = mkdtempSync(join(tmpdir(), 'agent-runner-temp-'))
   let main: ActionRun
@@ -248,15 +269,13 @@ describe('a job with agent: true', () => {
     }
   })
 
-  it('is stopped by the post step, which says what it served, and leaves nothing behind', async () => {
+  it('is stopped by the post step, which says what it served; the command then fails saying so', async () => {
     const post = await runAction(inputs(), { env: { ...env, ...postStepEnv(main.state) } })
     expect(post.code).toBe(0)
     expect(post.log).toMatch(/Stopped the token agent: it served 11 tokens and fetched 3\./)
     expect(await gone(pid)).toBe(true)
-    expect(readdirSync(temp)).toEqual([])
-    const after = await runStep(command)
-    expect(after.code).not.toBe(0)
-    expect(after.stdout).toBe('')
+    expect(readdirSync(command.replace(/\/token$/, ''))).toEqual(['token'])
+    await expectOnlyStoppedCommands(temp)
   })
 })
 
@@ -296,7 +315,7 @@ describe('github_oidc: each refresh authenticates with a new GitHub ID token', (
       env: { RUNNER_TEMP: temp, ...github.env, ...postStepEnv(main.state) }
     })
     expect(post.log).toContain('Stopped the token agent: it served 1 token and fetched 1.')
-    expect(readdirSync(temp)).toEqual([])
+    await expectOnlyStoppedCommands(temp)
   })
 })
 
@@ -335,7 +354,7 @@ describe('two agents in one job', () => {
       env: { ...env, ...postStepEnv(second.state) }
     })
     expect(await gone(agentPid(second))).toBe(true)
-    expect(readdirSync(temp)).toEqual([])
+    await expectOnlyStoppedCommands(temp, 2)
   })
 })
 
@@ -356,7 +375,7 @@ describe('a post step whose inputs no longer read', () => {
     expect(post.code).toBe(0)
     expect(post.log).toContain('Stopped the token agent: it served 0 tokens and fetched 0.')
     expect(await gone(pid)).toBe(true)
-    expect(readdirSync(temp)).toEqual([])
+    await expectOnlyStoppedCommands(temp)
   })
 })
 
@@ -382,7 +401,7 @@ describe('the agent ends without the post step', () => {
     })
     expect(post.code).toBe(0)
     expect(post.log).toContain('The token agent did not answer the stop request (it had stopped')
-    expect(readdirSync(temp)).toEqual([])
+    await expectOnlyStoppedCommands(temp)
   })
 })
 
@@ -410,7 +429,7 @@ describe('revoke: true', () => {
       .filter(r => r.url === '/revoke')
       .map(r => new URLSearchParams(r.body).get('token'))
     expect(revoked.sort()).toEqual([main.outputs['access-token'], refreshed].sort())
-    expect(readdirSync(temp)).toEqual([])
+    await expectOnlyStoppedCommands(temp)
   })
 })
 

@@ -13,7 +13,7 @@ import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures_
 import { runAction } from '../__fixtures__/run-action.mjs'
 import { makeCertificates } from '../__fixtures__/tls.js'
 import { CLIENT_SOURCE } from '../src/agent/client.js'
-import { agentPaths, posixCommand } from '../src/agent/protocol.js'
+import { agentPaths, posixCommand, STOPPED_MESSAGE } from '../src/agent/protocol.js'
 import { run } from '../src/entry/main.js'
 import { runPost } from '../src/entry/post.js'
 import { send } from '../src/http/transport.js'
@@ -201,6 +201,8 @@ beforeAll(async () => {
       proxied.log.match(/^::error::(.*)$/m)?.[1] ?? '',
       agentless.log.match(/^::error::(.*)$/m)?.[1] ?? '',
       /^::error::(.*)$/m.exec(stopped)?.[1] ?? '',
+      // What the post step leaves in the token command's place prints this (agent.test.ts runs it).
+      STOPPED_MESSAGE,
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
       await message(await tokenUrl(json(200, STENT_TOKEN_RESPONSE)), { summaryFails: true }),
       await postWarning({

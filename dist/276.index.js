@@ -10,6 +10,7 @@ export const modules = {
 /* harmony export */   FY: () => (/* binding */ keyMatches),
 /* harmony export */   JH: () => (/* binding */ AGENT_DIR_PREFIX),
 /* harmony export */   LD: () => (/* binding */ posixCommand),
+/* harmony export */   LK: () => (/* binding */ stoppedCommand),
 /* harmony export */   Nq: () => (/* binding */ isAgentDir),
 /* harmony export */   RK: () => (/* binding */ WATCH_INTERVAL_MS),
 /* harmony export */   SR: () => (/* binding */ agentPaths),
@@ -20,7 +21,7 @@ export const modules = {
 /* harmony export */   rO: () => (/* binding */ MAX_REQUEST_BYTES),
 /* harmony export */   z7: () => (/* binding */ freshUntil)
 /* harmony export */ });
-/* unused harmony exports shQuote, cmdQuote, MAX_MARGIN_MS */
+/* unused harmony exports shQuote, cmdQuote, STOPPED_MESSAGE, MAX_MARGIN_MS */
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
 // What the main step, the token agent, the token command and the post step agree on: where the
@@ -117,6 +118,21 @@ function windowsCommand({ node, paths, key, timeoutMs }) {
         'exit /b %ERRORLEVEL%',
         ''
     ].join('\r\n');
+}
+/**
+ * What the token command says once the post step has stopped its agent. Plain words only (no
+ * quote, no %, nothing that sh or cmd would expand): both stubs print it as it is.
+ */
+const STOPPED_MESSAGE = 'The token agent was stopped by the post step of stent-token-action at the end of the job. Run the token command only in the steps between the main step that started the agent and that post step.';
+/**
+ * What the post step leaves in the token command's place: a stub without the key that fails with
+ * STOPPED_MESSAGE, so that a process still calling the command learns why. RUNNER_TEMP, where it
+ * lives, is emptied at the end of the job.
+ */
+function stoppedCommand(platform) {
+    return platform === 'win32'
+        ? ['@echo off', `1>&2 echo ::error::${STOPPED_MESSAGE}`, 'exit /b 1', ''].join('\r\n')
+        : ['#!/bin/sh', `echo '::error::${STOPPED_MESSAGE}' >&2`, 'exit 1', ''].join('\n');
 }
 /**
  * When a token is fresh enough to hand out: with min-validity, while that many seconds are left;

@@ -122,6 +122,24 @@ export function windowsCommand({ node, paths, key, timeoutMs }: CommandSpec): st
   ].join('\r\n')
 }
 
+/**
+ * What the token command says once the post step has stopped its agent. Plain words only (no
+ * quote, no %, nothing that sh or cmd would expand): both stubs print it as it is.
+ */
+export const STOPPED_MESSAGE =
+  'The token agent was stopped by the post step of stent-token-action at the end of the job. Run the token command only in the steps between the main step that started the agent and that post step.'
+
+/**
+ * What the post step leaves in the token command's place: a stub without the key that fails with
+ * STOPPED_MESSAGE, so that a process still calling the command learns why. RUNNER_TEMP, where it
+ * lives, is emptied at the end of the job.
+ */
+export function stoppedCommand(platform: NodeJS.Platform): string {
+  return platform === 'win32'
+    ? ['@echo off', `1>&2 echo ::error::${STOPPED_MESSAGE}`, 'exit /b 1', ''].join('\r\n')
+    : ['#!/bin/sh', `echo '::error::${STOPPED_MESSAGE}' >&2`, 'exit 1', ''].join('\n')
+}
+
 /** What the agent answers: a token, an error message, or the counts when it stops. */
 export type Reply =
   | { token: string }

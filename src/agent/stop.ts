@@ -1,10 +1,17 @@
 // The post step's side of `agent: true`: stops the agent (which revokes what it fetched, with
 // revoke: true), removes its directory, and says how many tokens it served and fetched.
-import { lstatSync, readFileSync, rmSync } from 'node:fs'
+import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { Settings } from '../config/settings.js'
 import { NETWORK_DEFAULTS, stepBudgetMs } from '../http/retry.js'
 import { ask } from './ask.js'
-import { agentPaths, isAgentDir, readKey, type Reply } from './protocol.js'
+import {
+  agentPaths,
+  isAgentDir,
+  readKey,
+  stoppedCommand,
+  type AgentPaths,
+  type Reply
+} from './protocol.js'
 
 /** What stopping the agent uses of the post step: its log, and where RUNNER_TEMP is. */
 export interface StopDeps {
@@ -51,12 +58,12 @@ async function stop(dir: string, settings: Settings | undefined, deps: StopDeps)
     const budget = stepBudgetMs(timeoutMs, maxAttempts) + 10_000
     if (key) reply = await ask(paths.socket, { key, op: 'stop' }, budget)
   } catch {
-    // Not running any more: the directory still goes, and the agent, if alive, exits without it.
+    // Not running any more: its files still go, and the agent, if alive, exits without them.
   }
-  rmSync(dir, { recursive: true, force: true })
+  retire(paths)
   if (!reply || !('stopped' in reply)) {
     const gone =
-      'The token agent did not answer the stop request (it had stopped, or ran out of time); removed its socket and command.'
+      'The token agent did not answer the stop request (it had stopped, or ran out of time); removed its socket and its key.'
     // With revoke: true, the tokens it fetched may not have been revoked: worth a warning.
     if (settings?.revoke) {
       core.warning(
@@ -80,6 +87,20 @@ async function stop(dir: string, settings: Settings | undefined, deps: StopDeps)
         .slice(0, 2000)
     )
   }
+}
+
+/**
+ * Removes the socket, the client and the command with its key, and puts in the command's place a
+ * stub that fails saying the agent was stopped (renamed over it: a caller runs one or the other).
+ * Removing the socket (the client, on Windows) also ends an agent that did not answer.
+ */
+function retire(paths: AgentPaths): void {
+  // A Windows named pipe is not a file: it went with the agent.
+  if (process.platform !== 'win32') rmSync(paths.socket, { force: true })
+  rmSync(paths.client, { force: true })
+  const stub = `${paths.command}.stopped`
+  writeFileSync(stub, stoppedCommand(process.platform), { mode: 0o700 })
+  renameSync(stub, paths.command)
 }
 
 const tokens = (n: number): string => `${n} token${n === 1 ? '' : 's'}`
