@@ -408,4 +408,20 @@ describe('a client certificate from an intermediate CA: the whole chain is prese
       expect(run.log).toMatch(/^::error::The token endpoint refused the request: HTTP \d+/m)
     }
   })
+
+  it('with the CA in ca-certificate instead: one TLS context holds the CA and the chain', async () => {
+    const run = await runAction({
+      'client-id': 'chain-client',
+      'auth-method': 'tls_client_auth',
+      'client-certificate': `${leaf.cert}${intermediate.caCert}`,
+      'client-key': leaf.key,
+      'ca-certificate': pki.caCert,
+      'token-url': server.tokenUrl,
+      'max-attempts': '1'
+    })
+    expect(run.code).toBe(0)
+    expect(decodeJwt(run.outputs['access-token'] ?? '').cnf).toEqual({
+      'x5t#S256': sha256(leaf.cert)
+    })
+  })
 })

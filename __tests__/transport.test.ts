@@ -11,7 +11,14 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from '
 import { ActionError } from '../src/base/errors.js'
 import type { HttpRequest } from '../src/http/types.js'
 import { rootCertificates } from 'node:tls'
-import { MAX_BODY_BYTES, proxyFor, send, trustedCas } from '../src/http/transport.js'
+import { makeCertificates, makeClientCertificate } from '../__fixtures__/tls.js'
+import {
+  MAX_BODY_BYTES,
+  proxyFor,
+  secureContextFor,
+  send,
+  trustedCas
+} from '../src/http/transport.js'
 
 const servers: Array<{ close(): Promise<void> }> = []
 afterEach(async () => {
@@ -279,6 +286,17 @@ describe('trust', () => {
     const cas = trustedCas(extra) ?? []
     expect(cas).toContain(extra)
     expect(cas).toEqual(expect.arrayContaining([...rootCertificates]))
+  })
+
+  it('with ca-certificate, one TLS context for each client certificate, made once', () => {
+    const pki = makeCertificates(['auth.test'])
+    const client = makeClientCertificate(pki, '/CN=bot')
+    const extra = pki.caCert
+    const plain = secureContextFor(extra, undefined)
+    expect(secureContextFor(extra, undefined)).toBe(plain)
+    const withCertificate = secureContextFor(extra, client)
+    expect(withCertificate).not.toBe(plain)
+    expect(secureContextFor(extra, { ...client })).toBe(withCertificate)
   })
 })
 

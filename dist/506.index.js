@@ -296,6 +296,21 @@ function proxyFor(url, env) {
 function trustedCas(extra) {
     return extra ? [...(0,external_node_tls_.getCACertificates)('default'), extra] : undefined;
 }
+const contexts = new Map();
+/**
+ * The TLS context that trusts `extra` besides the default store, with the client certificate when
+ * there is one: made once for each, since parsing the ~150 default CAs again took every
+ * connection 10 to 20 ms (a step makes several, and the agent one per refresh).
+ */
+function secureContextFor(extra, identity) {
+    const id = JSON.stringify([extra, identity?.cert, identity?.key]);
+    let context = contexts.get(id);
+    if (!context) {
+        context = (0,external_node_tls_.createSecureContext)({ ca: trustedCas(extra), ...identity });
+        contexts.set(id, context);
+    }
+    return context;
+}
 /** The URL's host for a socket: an IPv6 literal without its brackets. */
 function hostOf(url) {
     return url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -322,14 +337,17 @@ async function transport_open({ url, tls, caCertificate }, proxy, state, signal)
             socket.destroy();
         return socket;
     };
-    const ca = trustedCas(caCertificate);
     const secure = async (socket, peer, identity) => {
         const secured = track((0,external_node_tls_.connect)({
             ...tlsHost(peer),
             socket: socket,
             rejectUnauthorized: true,
-            ...(ca ? { ca } : {}),
-            ...(identity ? { cert: identity.cert, key: identity.key } : {})
+            // A secureContext stands for ca, cert and key: it holds the client certificate too.
+            ...(caCertificate
+                ? { secureContext: secureContextFor(caCertificate, identity) }
+                : identity
+                    ? { cert: identity.cert, key: identity.key }
+                    : {})
         }));
         await (0,external_node_events_.once)(secured, 'secureConnect', { signal });
         return secured;

@@ -1,11 +1,16 @@
 import { on, once } from 'node:events'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { isIP, connect as tcpConnect, type Socket } from 'node:net'
-import { getCACertificates, connect as tlsConnect } from 'node:tls'
+import {
+  connect as tlsConnect,
+  createSecureContext,
+  getCACertificates,
+  type SecureContext
+} from 'node:tls'
 import type { Duplex } from 'node:stream'
 import { checkBypass } from '@actions/http-client/lib/proxy'
 import { ActionError } from '../base/errors.js'
-import type { HttpRequest, Outcome, ProxyName, Send } from './types.js'
+import type { HttpRequest, Outcome, ProxyName, Send, TlsIdentity } from './types.js'
 
 /** Larger than any token, discovery or JWKS response; a bigger body is a wrong endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -137,6 +142,23 @@ export function trustedCas(extra: string | undefined): string[] | undefined {
   return extra ? [...getCACertificates('default'), extra] : undefined
 }
 
+const contexts = new Map<string, SecureContext>()
+
+/**
+ * The TLS context that trusts `extra` besides the default store, with the client certificate when
+ * there is one: made once for each, since parsing the ~150 default CAs again took every
+ * connection 10 to 20 ms (a step makes several, and the agent one per refresh).
+ */
+export function secureContextFor(extra: string, identity: TlsIdentity | undefined): SecureContext {
+  const id = JSON.stringify([extra, identity?.cert, identity?.key])
+  let context = contexts.get(id)
+  if (!context) {
+    context = createSecureContext({ ca: trustedCas(extra), ...identity })
+    contexts.set(id, context)
+  }
+  return context
+}
+
 /** The URL's host for a socket: an IPv6 literal without its brackets. */
 function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1')
@@ -170,7 +192,6 @@ async function open(
     if (signal.aborted) socket.destroy()
     return socket
   }
-  const ca = trustedCas(caCertificate)
   const secure = async (
     socket: Duplex,
     peer: URL,
@@ -181,8 +202,12 @@ async function open(
         ...tlsHost(peer),
         socket: socket as Socket,
         rejectUnauthorized: true,
-        ...(ca ? { ca } : {}),
-        ...(identity ? { cert: identity.cert, key: identity.key } : {})
+        // A secureContext stands for ca, cert and key: it holds the client certificate too.
+        ...(caCertificate
+          ? { secureContext: secureContextFor(caCertificate, identity) }
+          : identity
+            ? { cert: identity.cert, key: identity.key }
+            : {})
       })
     )
     await once(secured, 'secureConnect', { signal })
