@@ -153,6 +153,14 @@ describe('the docs', () => {
     expect(keys.filter(key => !(key in action.inputs))).toEqual([])
   })
 
+  it("keep in the README's Long jobs a recipe, what is masked and the threat model", () => {
+    const section = (readme.split(/^## Long jobs\n/m)[1] ?? '').split(/^## /m)[0] ?? ''
+    expect(snippets(section).flatMap(withKeys)).toContain('agent')
+    expect(section).toContain('${{ steps.token.outputs.token-command }}')
+    expect(section).toMatch(/::add-mask::.*\*\*stderr\*\*.*must pass it on/s)
+    expect(section).toMatch(/Threat model: any process of the job's user on the runner can ask/)
+  })
+
   it("say once, in troubleshooting, when to send no response_type (response-type: '')", () => {
     const mentions = [...pages].flatMap(([path, text]) =>
       text
