@@ -81,7 +81,7 @@ describe('the command the post step leaves in place of the token command', () =>
   it('on Windows: prints one ::error:: line on stderr and exits 1, with no key', () => {
     expect(stoppedCommand('win32').split('\r\n')).toEqual([
       '@echo off',
-      `1>&2 echo ::error::${STOPPED_MESSAGE}`,
+      `>&2 echo ::error::${STOPPED_MESSAGE}`,
       'exit /b 1',
       ''
     ])
