@@ -127,11 +127,12 @@ const STOPPED_MESSAGE = 'The token agent was stopped by the post step of stent-t
 /**
  * What the post step leaves in the token command's place: a stub without the key that fails with
  * STOPPED_MESSAGE, so that a process still calling the command learns why. RUNNER_TEMP, where it
- * lives, is emptied at the end of the job.
+ * lives, is emptied at the end of the job. In cmd, `>&2` first: Wine's cmd reads a leading `1>&2`
+ * as a command named 1, and `echo text 1>&2` would print a trailing space.
  */
 function stoppedCommand(platform) {
     return platform === 'win32'
-        ? ['@echo off', `1>&2 echo ::error::${STOPPED_MESSAGE}`, 'exit /b 1', ''].join('\r\n')
+        ? ['@echo off', `>&2 echo ::error::${STOPPED_MESSAGE}`, 'exit /b 1', ''].join('\r\n')
         : ['#!/bin/sh', `echo '::error::${STOPPED_MESSAGE}' >&2`, 'exit 1', ''].join('\n');
 }
 /**
