@@ -32,6 +32,7 @@ describe('Windows: a named pipe and a .cmd wrapper', () => {
     expect(paths).toEqual({
       dir,
       socket: `\\\\.\\pipe\\stent-token-agent-${HEX}`,
+      bound: `\\\\.\\pipe\\stent-token-agent-${HEX}`,
       command: `${dir}\\token.cmd`,
       client: `${dir}\\client.cjs`
     })
@@ -53,10 +54,11 @@ describe('Windows: a named pipe and a .cmd wrapper', () => {
 })
 
 describe('POSIX: a socket and an sh script', () => {
-  it('keeps the socket, command and client in the directory', () => {
+  it('keeps the socket (bound under a name no longer), command and client in the directory', () => {
     expect(agentPaths('/t/d', 'linux')).toEqual({
       dir: '/t/d',
       socket: '/t/d/agent.sock',
+      bound: '/t/d/bind.sock',
       command: '/t/d/token',
       client: '/t/d/client.cjs'
     })

@@ -68,12 +68,8 @@ describe('dist/', () => {
 })
 
 describe('the entry, dist/index.js', () => {
-  it("holds the agent's start-up flag alone, so that the agent's node is spawned before anything else loads", () => {
-    expect(sourcesOf('index.js').sort()).toEqual([
-      'src/agent/flag.ts',
-      'src/base/state.ts',
-      'src/index.ts'
-    ])
+  it("holds the dispatch and the agent's flag alone: each process loads only its own part", () => {
+    expect(sourcesOf('index.js').sort()).toEqual(['src/agent/flag.ts', 'src/index.ts'])
   })
 })
 

@@ -2,6 +2,40 @@ export const id = 276;
 export const ids = [276];
 export const modules = {
 
+/***/ 242:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ listenPrivately)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * Listens on `path`: a Unix socket that is 0600 from the moment it exists (the umask, not a chmod
+ * after, so that no other user can connect in between), or a named pipe on Windows.
+ */
+async function listenPrivately(server, path) {
+    const umask = process.umask(0o077);
+    try {
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(path, () => {
+                server.off('error', reject);
+                resolve();
+            });
+        });
+    }
+    finally {
+        process.umask(umask);
+    }
+    if (process.platform !== 'win32')
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+}
+
+
+/***/ }),
+
 /***/ 285:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -41,9 +75,11 @@ const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
+        const pipe = `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`;
         return {
             dir,
-            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`,
+            socket: pipe,
+            bound: pipe,
             command: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'token.cmd'),
             client: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'client.cjs')
         };
@@ -51,6 +87,7 @@ function agentPaths(dir, platform) {
     return {
         dir,
         socket: `${dir}/agent.sock`,
+        bound: `${dir}/bind.sock`,
         command: `${dir}/token`,
         client: `${dir}/client.cjs`
     };
@@ -157,15 +194,13 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_1__.Up),
+/* harmony export */   Up: () => (/* binding */ pick),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(758);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
 /* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(363);
-
 
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -177,12 +212,19 @@ const PROXY_ENV = [
     'NO_PROXY',
     'no_proxy'
 ];
+/** The named variables that are set in env. */
+function pick(env, names) {
+    return Object.fromEntries(names.flatMap(name => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+    }));
+}
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
-/** The message, checked for shape (it comes from our own main step, through a pipe). */
-function parseStartMessage(text) {
-    const message = JSON.parse(text);
+/** The message, checked for shape (it comes from our own main step, over IPC). */
+function parseStartMessage(value) {
+    const message = (typeof value === 'object' && value !== null ? value : {});
     const first = message.first;
     if (!isStrings(message.inputs) ||
         !isStrings(message.idTokenEnv) ||
@@ -196,7 +238,7 @@ function parseStartMessage(text) {
         !(message.minValidity >= 0) ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
 }
@@ -207,19 +249,22 @@ function parseStartMessage(text) {
 /***/ 276:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-// ESM COMPAT FLAG
-__webpack_require__.r(__webpack_exports__);
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  READY_TIMEOUT_MS: () => (/* binding */ READY_TIMEOUT_MS),
-  launchAgent: () => (/* binding */ launchAgent)
+  startAgent: () => (/* binding */ startAgent)
 });
 
+// UNUSED EXPORTS: READY_TIMEOUT_MS, handOver, listenForAgent
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(24);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(30);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(760);
 // EXTERNAL MODULE: ./src/base/errors.ts
@@ -301,11 +346,16 @@ if (key) {
 }
 `;
 
+// EXTERNAL MODULE: ./src/agent/flag.ts
+var flag = __webpack_require__(363);
+// EXTERNAL MODULE: ./src/agent/listen.ts
+var listen = __webpack_require__(242);
 // EXTERNAL MODULE: ./src/agent/start-message.ts
 var start_message = __webpack_require__(531);
 ;// CONCATENATED MODULE: ./src/agent/start.ts
-// The main step's side of `agent: true`: makes the agent's private directory and command, starts
-// the agent with a clean environment, hands it the settings over a pipe, and waits until it listens.
+// The main step's side of `agent: true`, once it has its token: makes the agent's private
+// directory, command and socket, starts the agent's node with a clean environment, and hands it
+// its settings (and the socket) over its IPC channel.
 
 
 
@@ -315,69 +365,31 @@ var start_message = __webpack_require__(531);
 
 
 
-/** The agent is a node process loading this bundle: this is ample, and a clear failure beyond. */
+
+
+
+
+/** The agent is a node process loading a small chunk: this is ample, and a clear failure beyond. */
 const READY_TIMEOUT_MS = 10_000;
 /** Unix socket paths are limited to 104 bytes on macOS (108 on Linux), the NUL included. */
 const MAX_SOCKET_PATH = 103;
 /**
- * Takes the agent's node that agent/flag.ts spawned as the bundle started, and wires up how the
- * main step talks to it.
+ * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
+ * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
+ * by which the runner ends the job's leftover processes. Process.env is case-insensitive on
+ * Windows: one spelling finds SystemRoot.
  */
-function launchAgent(child, saveDir) {
-    child.stdin.on('error', () => { });
-    // The first line the agent says (ready, or why not), or how it ended before saying one.
-    const said = new Promise(resolve => {
-        let text = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk) => {
-            text += chunk;
-            const end = text.indexOf('\n');
-            if (end >= 0 || text.length >= 4096)
-                resolve(text.slice(0, end < 0 ? 4096 : end));
-        });
-        child.on('error', error => resolve(`error it could not be started (${error.code ?? 'error'})`));
-        child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`));
-    });
-    const abandon = () => {
-        child.stdin.destroy();
-        child.stdout.destroy();
-        child.kill();
-        child.unref();
-    };
-    return {
-        abandon,
-        start: async (first, settings, deps) => {
-            try {
-                return await startAgent(first, settings, deps, saveDir, async (message) => {
-                    child.stdin.end(`${JSON.stringify(message)}\n`);
-                    let timer;
-                    const line = await Promise.race([
-                        said,
-                        new Promise(resolve => {
-                            timer = setTimeout(() => resolve(`error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
-                        })
-                    ]);
-                    clearTimeout(timer);
-                    if (line !== 'ready' || child.pid === undefined) {
-                        // The agent's own words, bounded to one line of printable ASCII.
-                        const problem = line.replace(/[^\x20-\x7e]/g, '?').replace(/^error /, '');
-                        throw new errors/* ActionError */.l(`The token agent did not start: ${problem}. Hint: set agent: false to get one token without it, and report this if it persists.`);
-                    }
-                    // The step may end now; the agent lives on.
-                    child.stdout.destroy();
-                    child.removeAllListeners('exit');
-                    child.unref();
-                    return child.pid;
-                });
-            }
-            catch (error) {
-                abandon();
-                throw error;
-            }
-        }
-    };
-}
-/** Starts the token agent and returns the token command's path, once the agent listens. */
-async function startAgent(first, settings, deps, saveDir, send) {
+const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot'];
+/**
+ * Starts the token agent and returns the token command's path, once the agent's socket listens:
+ * the next step never races the agent.
+ *
+ * On Linux and macOS the step makes the socket and hands it over with the start message, and does
+ * not wait for the agent's node to start: a connection that comes before it serves waits in the
+ * socket's queue. Windows cannot hand a named pipe over, so there the agent listens itself and the
+ * step waits until it says so.
+ */
+async function startAgent(first, settings, deps, saveDir) {
     const { core, env } = deps;
     const runnerTemp = env.RUNNER_TEMP;
     if (!runnerTemp) {
@@ -396,6 +408,7 @@ async function startAgent(first, settings, deps, saveDir, send) {
     }
     // Before the agent exists: whatever happens next, the post step finds what to clean up.
     saveDir(dir);
+    let child;
     try {
         const key = (0,external_node_crypto_.randomBytes)(32).toString('hex');
         // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
@@ -417,14 +430,85 @@ async function startAgent(first, settings, deps, saveDir, send) {
             minValidity: settings.minValidity,
             first
         };
-        const pid = await send(message);
+        const socket = process.platform === 'win32' ? undefined : await listenForAgent(paths);
+        child = spawnAgent(env, runnerTemp);
+        const pid = await handOver(child, message, socket);
         core.info(`Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`);
         return paths.command;
     }
     catch (error) {
+        child?.kill();
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
         throw error;
     }
+}
+/**
+ * The agent's socket, made by the main step. It is bound under another name and renamed into
+ * place: Node removes a socket's path when the handle that bound it closes, which this process's
+ * exit would do while the agent serves on it.
+ */
+async function listenForAgent(paths) {
+    const server = (0,external_node_net_.createServer)();
+    await (0,listen/* listenPrivately */.M)(server, paths.bound);
+    (0,external_node_fs_.renameSync)(paths.bound, paths.socket);
+    return server;
+}
+/** This bundle again, as the agent: detached, with a clean environment and an IPC channel. */
+function spawnAgent(env, runnerTemp) {
+    return (0,external_node_child_process_.spawn)(process.execPath, [process.argv[1] ?? '', flag/* AGENT_FLAG */.d], {
+        detached: true,
+        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+        env: (0,start_message/* pick */.Up)(env, AGENT_ENV),
+        // Not the workspace: on Windows a process's working directory cannot be removed under it.
+        cwd: runnerTemp,
+        windowsHide: true
+    });
+}
+/**
+ * Sends the start message, with the socket where there is one, and resolves with the agent's pid
+ * once the socket is the agent's, or (without one) once the agent says it listens.
+ */
+async function handOver(child, message, socket) {
+    // What the agent says where it listens itself (ready, or why not), or how it ended before.
+    const said = new Promise(resolve => {
+        child.on('message', (line) => resolve(typeof line === 'string' ? line : 'error it said something unexpected'));
+        child.on('error', error => resolve(`error it could not be started (${error.code ?? 'error'})`));
+        child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`));
+    });
+    if (child.pid === undefined)
+        throw didNotStart(await said);
+    const sent = await new Promise(resolve => child.send(message, socket, resolve));
+    if (sent)
+        throw didNotStart(`its channel closed (${sent.message})`);
+    if (socket) {
+        // The agent holds the socket now; the renamed path stays when this handle closes.
+        socket.close();
+    }
+    else {
+        let timer;
+        const line = await Promise.race([
+            said,
+            new Promise(resolve => {
+                timer = setTimeout(() => resolve(`error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+            })
+        ]);
+        clearTimeout(timer);
+        if (line !== 'ready')
+            throw didNotStart(line);
+    }
+    // The step may end now; the agent lives on.
+    child.removeAllListeners('exit');
+    child.channel?.unref();
+    child.unref();
+    return child.pid;
+}
+function didNotStart(problem) {
+    // The agent's own words, bounded to one line of printable ASCII, its full stop ours.
+    const words = problem
+        .replace(/[^\x20-\x7e]/g, '?')
+        .replace(/^error /, '')
+        .replace(/\.$/, '');
+    return new errors/* ActionError */.l(`The token agent did not start: ${words}. Hint: set agent: false to get one token without it, and report this if it persists.`);
 }
 
 

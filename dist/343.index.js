@@ -2,6 +2,40 @@ export const id = 343;
 export const ids = [343];
 export const modules = {
 
+/***/ 242:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ listenPrivately)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * Listens on `path`: a Unix socket that is 0600 from the moment it exists (the umask, not a chmod
+ * after, so that no other user can connect in between), or a named pipe on Windows.
+ */
+async function listenPrivately(server, path) {
+    const umask = process.umask(0o077);
+    try {
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(path, () => {
+                server.off('error', reject);
+                resolve();
+            });
+        });
+    }
+    finally {
+        process.umask(umask);
+    }
+    if (process.platform !== 'win32')
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+}
+
+
+/***/ }),
+
 /***/ 285:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -41,9 +75,11 @@ const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
+        const pipe = `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`;
         return {
             dir,
-            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`,
+            socket: pipe,
+            bound: pipe,
             command: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'token.cmd'),
             client: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'client.cjs')
         };
@@ -51,6 +87,7 @@ function agentPaths(dir, platform) {
     return {
         dir,
         socket: `${dir}/agent.sock`,
+        bound: `${dir}/bind.sock`,
         command: `${dir}/token`,
         client: `${dir}/client.cjs`
     };
@@ -219,12 +256,14 @@ const expiryOf = ({ requestedAt, verified }) => ({
     expiresAtMs: verified.expiresAtMs
 });
 
+// EXTERNAL MODULE: ./src/agent/listen.ts
+var listen = __webpack_require__(242);
 // EXTERNAL MODULE: ./src/agent/start-message.ts
 var start_message = __webpack_require__(531);
 ;// CONCATENATED MODULE: ./src/agent/server.ts
 // The token agent: a detached process the main step starts with `agent: true`. It gets its
-// settings over stdin, listens on a socket only the job's user can open, and serves fresh tokens
-// to the token command until the post step stops it. Nothing it knows is in its argv, its
+// settings (and, on Linux and macOS, its listening socket) over its IPC channel, and serves fresh
+// tokens to the token command until the post step stops it. Nothing it knows is in its argv, its
 // environment or a file.
 
 
@@ -233,48 +272,57 @@ var start_message = __webpack_require__(531);
 
 
 
-/** Reads the start message from stdin, then serves until stopped. */
+
+/** Waits for the start message (and the socket) on the IPC channel, then serves until stopped. */
 async function runAgent(loadRefresher) {
     // No stack trace and no unhandled rejection may print: there is nobody to read it.
     process.on('uncaughtException', () => process.exit(1));
     process.on('unhandledRejection', () => process.exit(1));
+    const [raw, socket] = await new Promise(resolve => {
+        process.once('message', (value, handle) => resolve([value, handle]));
+        // The main step ended without a word: there is nothing to serve.
+        process.once('disconnect', () => process.exit(1));
+    });
+    // From here the channel neither keeps the agent alive nor ends it: the main step may be gone.
+    process.removeAllListeners('disconnect');
+    process.channel?.unref();
     let message;
     try {
-        message = (0,start_message/* parseStartMessage */.bg)(await readAll(process.stdin, 8 * 1024 * 1024));
+        message = (0,start_message/* parseStartMessage */.bg)(raw);
     }
     catch (error) {
-        return say(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
+        return tell(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
     }
     try {
-        const server = await serve(message, loadRefresher);
-        say('ready', undefined);
+        // The main step's socket, already listening; or, where it cannot hand one over (Windows), ours.
+        const handed = socket instanceof external_node_net_.Server;
+        const server = handed ? socket : new external_node_net_.Server();
+        serve(server, message, loadRefresher);
+        if (!handed) {
+            await (0,listen/* listenPrivately */.M)(server, message.socket);
+            tell('ready');
+        }
         watch(message, server);
     }
     catch (error) {
-        say(`error ${error instanceof errors/* ActionError */.l ? error.message : `could not listen (${error.code ?? 'error'})`}`, 1);
+        tell(`error could not listen (${error.code ?? 'error'})`, 1);
     }
 }
-/** One line to the main step, which waits for it (and stops reading after it). */
-function say(line, exitCode) {
-    process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
+/**
+ * One line to the main step, which waits for it only where the agent listens itself; then exits
+ * with exitCode, when given. A channel the main step has closed meanwhile is no error.
+ */
+function tell(line, exitCode) {
+    const then = () => {
         if (exitCode !== undefined)
             process.exit(exitCode);
-    });
+    };
+    if (!process.connected || !process.send)
+        return then();
+    process.send(line.replace(/[\r\n]/g, ' '), undefined, {}, then);
 }
-function readAll(stream, max) {
-    return new Promise((resolve, reject) => {
-        let text = '';
-        stream.setEncoding('utf8');
-        stream.on('data', (chunk) => {
-            text += chunk;
-            if (text.length > max)
-                reject(new errors/* ActionError */.l('start message too large'));
-        });
-        stream.on('end', () => resolve(text));
-        stream.on('error', reject);
-    });
-}
-async function serve(message, loadRefresher) {
+/** Answers the token command, and the post step's stop, on `server`. */
+function serve(server, message, loadRefresher) {
     // The proxy rules are read from process.env; these values never were in this process's environ.
     for (const [name, value] of Object.entries(message.proxyEnv))
         process.env[name] = value;
@@ -282,7 +330,7 @@ async function serve(message, loadRefresher) {
     const network = () => (loading ??= loadRefresher().then(refresher => refresher(name => message.inputs[name] ?? '', message.idTokenEnv)));
     const cache = new TokenCache(message.first, message.minValidity, async () => (await network()).fetch(), Date.now);
     let stopping = false;
-    const server = (0,external_node_net_.createServer)({ pauseOnConnect: false }, socket => {
+    server.on('connection', (socket) => {
         if (stopping)
             return socket.destroy();
         handle(socket, message.key, async (op) => {
@@ -315,20 +363,6 @@ async function serve(message, loadRefresher) {
         });
     });
     server.maxConnections = 64;
-    // The socket is made 0600 as it is created, not after: no moment when another user may connect.
-    const umask = process.umask(0o077);
-    try {
-        await new Promise((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(message.socket, () => resolve());
-        });
-    }
-    finally {
-        process.umask(umask);
-    }
-    if (process.platform !== 'win32')
-        (0,external_node_fs_.chmodSync)(message.socket, 0o600);
-    return server;
 }
 /**
  * One connection: a request line within REQUEST_TIMEOUT_MS and MAX_REQUEST_BYTES, then one JSON
@@ -381,6 +415,9 @@ function watch(message, server) {
         : message.socket;
     const exit = () => {
         server.close();
+        // A socket the main step handed over keeps its path when closed: later calls then find none.
+        if (process.platform !== 'win32')
+            (0,external_node_fs_.rmSync)(message.socket, { force: true });
         process.exit(0);
     };
     setInterval(() => {
@@ -401,15 +438,13 @@ function watch(message, server) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   Up: () => (/* reexport safe */ _flag_js__WEBPACK_IMPORTED_MODULE_1__.Up),
+/* harmony export */   Up: () => (/* binding */ pick),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
-/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(758);
+/* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
 /* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
-/* harmony import */ var _flag_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(363);
-
 
 
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -421,12 +456,19 @@ const PROXY_ENV = [
     'NO_PROXY',
     'no_proxy'
 ];
+/** The named variables that are set in env. */
+function pick(env, names) {
+    return Object.fromEntries(names.flatMap(name => {
+        const value = env[name];
+        return value === undefined ? [] : [[name, value]];
+    }));
+}
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
-/** The message, checked for shape (it comes from our own main step, through a pipe). */
-function parseStartMessage(text) {
-    const message = JSON.parse(text);
+/** The message, checked for shape (it comes from our own main step, over IPC). */
+function parseStartMessage(value) {
+    const message = (typeof value === 'object' && value !== null ? value : {});
     const first = message.first;
     if (!isStrings(message.inputs) ||
         !isStrings(message.idTokenEnv) ||
@@ -440,7 +482,7 @@ function parseStartMessage(text) {
         !(message.minValidity >= 0) ||
         typeof first?.token?.accessToken !== 'string' ||
         typeof first.requestedAt !== 'number') {
-        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
+        throw new _base_errors_js__WEBPACK_IMPORTED_MODULE_1__/* .ActionError */ .l('The token agent got a start message of the wrong shape.');
     }
     return message;
 }

@@ -41,9 +41,11 @@ const HARD_CAP_MS = 5 * 24 * 3600 * 1000;
 const WATCH_INTERVAL_MS = 2000;
 function agentPaths(dir, platform) {
     if (platform === 'win32') {
+        const pipe = `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`;
         return {
             dir,
-            socket: `\\\\.\\pipe\\${node_path__WEBPACK_IMPORTED_MODULE_0__.win32.basename(dir)}`,
+            socket: pipe,
+            bound: pipe,
             command: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'token.cmd'),
             client: node_path__WEBPACK_IMPORTED_MODULE_0__.win32.join(dir, 'client.cjs')
         };
@@ -51,6 +53,7 @@ function agentPaths(dir, platform) {
     return {
         dir,
         socket: `${dir}/agent.sock`,
+        bound: `${dir}/bind.sock`,
         command: `${dir}/token`,
         client: `${dir}/client.cjs`
     };

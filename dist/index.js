@@ -5,70 +5,13 @@ import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_c
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L3: () => (/* binding */ earlyAgent),
-/* harmony export */   Up: () => (/* binding */ pick),
-/* harmony export */   dk: () => (/* binding */ AGENT_FLAG)
+/* harmony export */   d: () => (/* binding */ AGENT_FLAG)
 /* harmony export */ });
-/* harmony import */ var _base_state_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(572);
-
+/**
+ * The argument that makes dist/index.js run as the token agent: the only agent code in the entry
+ * chunk, so that a step without `agent: true` loads none of it.
+ */
 const AGENT_FLAG = '--stent-token-agent';
-/**
- * The agent's environment: none of the job's, so /proc/<pid>/environ holds no secret. Only what
- * node reads at start-up (extra CAs), what Windows needs to run it, and the runner's tracking ID,
- * by which the runner ends the job's leftover processes. Process.env is case-insensitive on
- * Windows: one spelling finds SystemRoot.
- */
-const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING_ID', 'SystemRoot'];
-/** The named variables that are set in env. */
-function pick(env, names) {
-    return Object.fromEntries(names.flatMap(name => {
-        const value = env[name];
-        return value === undefined ? [] : [[name, value]];
-    }));
-}
-/**
- * The agent's node, started detached when this is the main step (not the post step, not the agent
- * itself) and its agent input is true (YAML 1.2's core true, trimmed, as readSettings reads it). It waits on
- * its stdin for what to serve, and exits if that closes without a start message.
- */
-const earlyAgent = /^\s*(true|True|TRUE)\s*$/.test(process.env['INPUT_AGENT'] ?? '') &&
-    !process.env[`STATE_${_base_state_js__WEBPACK_IMPORTED_MODULE_0__/* .STATE */ .c.isPost}`] &&
-    process.argv[2] !== AGENT_FLAG
-    ? // Fetched only to spawn: importing node:child_process would cost the agent itself ~7 ms of
-        // the start-up that the main step waits for.
-        process
-            .getBuiltinModule('node:child_process')
-            .spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
-            detached: true,
-            stdio: ['pipe', 'pipe', 'ignore'],
-            env: pick(process.env, AGENT_ENV),
-            // Not the workspace: on Windows a process's working directory cannot be removed under it.
-            ...(process.env['RUNNER_TEMP'] ? { cwd: process.env['RUNNER_TEMP'] } : {}),
-            windowsHide: true
-        })
-    : undefined;
-
-
-/***/ }),
-
-/***/ 572:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ STATE)
-/* harmony export */ });
-/**
- * Every key the main step saves for the post step, in one place: main and post never import each
- * other, and the agent's early start (agent/flag.ts) tells the post step by the same name.
- */
-const STATE = {
-    /** The same bundle then runs as the post step (as actions/checkout). */
-    isPost: 'isPost',
-    /** The token alone: the post step derives endpoints and credentials again from its inputs. */
-    revokeToken: 'revoke-token',
-    /** The token agent's directory (agent: true), checked by the post step before it is touched. */
-    agentDir: 'agent-dir'
-};
 
 
 /***/ }),
@@ -78,14 +21,13 @@ const STATE = {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(363);
-// The entry holds only the agent's flag (agent/flag.ts, imported first: with agent: true it spawns
-// the agent's node as soon as a module can run). The rest is loaded by what this process is: the
-// main or post step, from one chunk that holds the whole core; or the token agent, which loads
-// only what serving needs, and the step's chunk for its first refresh.
+// The entry is this dispatch and the agent's flag alone. The rest is loaded by what the process
+// is: the main or post step, from one chunk that holds the whole core; or the token agent, which
+// loads only what serving needs, and the step's chunk at its first refresh.
 
-await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__/* .AGENT_FLAG */ .dk
-    ? (await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 343))).runAgent(async () => (await Promise.all(/* import() */[__nccwpck_require__.e(889), __nccwpck_require__.e(506)]).then(__nccwpck_require__.bind(__nccwpck_require__, 788))).refresher)
-    : (await Promise.all(/* import() */[__nccwpck_require__.e(889), __nccwpck_require__.e(506)]).then(__nccwpck_require__.bind(__nccwpck_require__, 788))).runStep());
+await (process.argv[2] === _agent_flag_js__WEBPACK_IMPORTED_MODULE_0__/* .AGENT_FLAG */ .d
+    ? (await __nccwpck_require__.e(/* import() */ 343).then(__nccwpck_require__.bind(__nccwpck_require__, 343))).runAgent(async () => (await Promise.all(/* import() */[__nccwpck_require__.e(889), __nccwpck_require__.e(243)]).then(__nccwpck_require__.bind(__nccwpck_require__, 379))).refresher)
+    : (await Promise.all(/* import() */[__nccwpck_require__.e(889), __nccwpck_require__.e(243)]).then(__nccwpck_require__.bind(__nccwpck_require__, 379))).runStep());
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -138,6 +80,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 

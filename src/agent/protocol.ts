@@ -21,6 +21,11 @@ export interface AgentPaths {
   dir: string
   /** A Unix domain socket in the directory, or a named pipe on Windows. */
   socket: string
+  /**
+   * Where the main step binds the socket, then renames it to `socket` (no longer than it: the
+   * length check on `socket` holds for both). The agent binds a named pipe itself.
+   */
+  bound: string
   /** The token command: `token` (sh) or `token.cmd`. */
   command: string
   /** The small node client the command runs. */
@@ -29,9 +34,11 @@ export interface AgentPaths {
 
 export function agentPaths(dir: string, platform: NodeJS.Platform): AgentPaths {
   if (platform === 'win32') {
+    const pipe = `\\\\.\\pipe\\${win32.basename(dir)}`
     return {
       dir,
-      socket: `\\\\.\\pipe\\${win32.basename(dir)}`,
+      socket: pipe,
+      bound: pipe,
       command: win32.join(dir, 'token.cmd'),
       client: win32.join(dir, 'client.cjs')
     }
@@ -39,6 +46,7 @@ export function agentPaths(dir: string, platform: NodeJS.Platform): AgentPaths {
   return {
     dir,
     socket: `${dir}/agent.sock`,
+    bound: `${dir}/bind.sock`,
     command: `${dir}/token`,
     client: `${dir}/client.cjs`
   }

@@ -1,13 +1,14 @@
 // The token agent: a detached process the main step starts with `agent: true`. It gets its
-// settings over stdin, listens on a socket only the job's user can open, and serves fresh tokens
-// to the token command until the post step stops it. Nothing it knows is in its argv, its
+// settings (and, on Linux and macOS, its listening socket) over its IPC channel, and serves fresh
+// tokens to the token command until the post step stops it. Nothing it knows is in its argv, its
 // environment or a file.
-import { chmodSync, statSync } from 'node:fs'
-import { createServer, type Server, type Socket } from 'node:net'
+import { rmSync, statSync } from 'node:fs'
+import { Server, type Socket } from 'node:net'
 import { win32 } from 'node:path'
 import { ActionError } from '../base/errors.js'
 import type { Refresher } from '../steps/refresh.js'
 import { TokenCache } from './cache.js'
+import { listenPrivately } from './listen.js'
 import {
   agentPaths,
   keyMatches,
@@ -25,50 +26,54 @@ import { parseStartMessage, type StartMessage } from './start-message.js'
  */
 export type LoadRefresher = () => Promise<typeof import('../steps/refresh.js').refresher>
 
-/** Reads the start message from stdin, then serves until stopped. */
+/** Waits for the start message (and the socket) on the IPC channel, then serves until stopped. */
 export async function runAgent(loadRefresher: LoadRefresher): Promise<void> {
   // No stack trace and no unhandled rejection may print: there is nobody to read it.
   process.on('uncaughtException', () => process.exit(1))
   process.on('unhandledRejection', () => process.exit(1))
+  const [raw, socket] = await new Promise<[unknown, unknown]>(resolve => {
+    process.once('message', (value: unknown, handle: unknown) => resolve([value, handle]))
+    // The main step ended without a word: there is nothing to serve.
+    process.once('disconnect', () => process.exit(1))
+  })
+  // From here the channel neither keeps the agent alive nor ends it: the main step may be gone.
+  process.removeAllListeners('disconnect')
+  process.channel?.unref()
   let message: StartMessage
   try {
-    message = parseStartMessage(await readAll(process.stdin, 8 * 1024 * 1024))
+    message = parseStartMessage(raw)
   } catch (error) {
-    return say(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
+    return tell(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
   }
   try {
-    const server = await serve(message, loadRefresher)
-    say('ready', undefined)
+    // The main step's socket, already listening; or, where it cannot hand one over (Windows), ours.
+    const handed = socket instanceof Server
+    const server = handed ? socket : new Server()
+    serve(server, message, loadRefresher)
+    if (!handed) {
+      await listenPrivately(server, message.socket)
+      tell('ready')
+    }
     watch(message, server)
   } catch (error) {
-    say(
-      `error ${error instanceof ActionError ? error.message : `could not listen (${(error as NodeJS.ErrnoException).code ?? 'error'})`}`,
-      1
-    )
+    tell(`error could not listen (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 1)
   }
 }
 
-/** One line to the main step, which waits for it (and stops reading after it). */
-function say(line: string, exitCode: number | undefined): void {
-  process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
+/**
+ * One line to the main step, which waits for it only where the agent listens itself; then exits
+ * with exitCode, when given. A channel the main step has closed meanwhile is no error.
+ */
+function tell(line: string, exitCode?: number): void {
+  const then = (): void => {
     if (exitCode !== undefined) process.exit(exitCode)
-  })
+  }
+  if (!process.connected || !process.send) return then()
+  process.send(line.replace(/[\r\n]/g, ' '), undefined, {}, then)
 }
 
-function readAll(stream: NodeJS.ReadableStream, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    stream.setEncoding('utf8')
-    stream.on('data', (chunk: string) => {
-      text += chunk
-      if (text.length > max) reject(new ActionError('start message too large'))
-    })
-    stream.on('end', () => resolve(text))
-    stream.on('error', reject)
-  })
-}
-
-async function serve(message: StartMessage, loadRefresher: LoadRefresher): Promise<Server> {
+/** Answers the token command, and the post step's stop, on `server`. */
+function serve(server: Server, message: StartMessage, loadRefresher: LoadRefresher): void {
   // The proxy rules are read from process.env; these values never were in this process's environ.
   for (const [name, value] of Object.entries(message.proxyEnv)) process.env[name] = value
   let loading: Promise<Refresher> | undefined
@@ -83,7 +88,7 @@ async function serve(message: StartMessage, loadRefresher: LoadRefresher): Promi
     Date.now
   )
   let stopping = false
-  const server = createServer({ pauseOnConnect: false }, socket => {
+  server.on('connection', (socket: Socket) => {
     if (stopping) return socket.destroy()
     handle(socket, message.key, async op => {
       if (op === 'token') {
@@ -115,18 +120,6 @@ async function serve(message: StartMessage, loadRefresher: LoadRefresher): Promi
     })
   })
   server.maxConnections = 64
-  // The socket is made 0600 as it is created, not after: no moment when another user may connect.
-  const umask = process.umask(0o077)
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(message.socket, () => resolve())
-    })
-  } finally {
-    process.umask(umask)
-  }
-  if (process.platform !== 'win32') chmodSync(message.socket, 0o600)
-  return server
 }
 
 /**
@@ -180,6 +173,8 @@ function watch(message: StartMessage, server: Server): void {
       : message.socket
   const exit = (): void => {
     server.close()
+    // A socket the main step handed over keeps its path when closed: later calls then find none.
+    if (process.platform !== 'win32') rmSync(message.socket, { force: true })
     process.exit(0)
   }
   setInterval(() => {

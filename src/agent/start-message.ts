@@ -1,9 +1,8 @@
 import { ActionError } from '../base/errors.js'
 import { HARD_CAP_MS } from './protocol.js'
 import type { FetchedToken } from '../steps/token.js'
-export { pick } from './flag.js'
 
-/** What the main step sends the agent over its stdin: everything it knows, in one JSON line. */
+/** What the main step sends the agent over its IPC channel: everything it knows. */
 export interface StartMessage {
   /** The raw input values by name; the agent reads them with readSettings as the step did. */
   inputs: Record<string, string>
@@ -32,14 +31,29 @@ export const PROXY_ENV = [
   'no_proxy'
 ]
 
+/** The named variables that are set in env. */
+export function pick(
+  env: Readonly<Record<string, string | undefined>>,
+  names: readonly string[]
+): Record<string, string> {
+  return Object.fromEntries(
+    names.flatMap(name => {
+      const value = env[name]
+      return value === undefined ? [] : [[name, value]]
+    })
+  )
+}
+
 const isStrings = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&
   value !== null &&
   Object.values(value).every(item => typeof item === 'string')
 
-/** The message, checked for shape (it comes from our own main step, through a pipe). */
-export function parseStartMessage(text: string): StartMessage {
-  const message = JSON.parse(text) as Partial<StartMessage>
+/** The message, checked for shape (it comes from our own main step, over IPC). */
+export function parseStartMessage(value: unknown): StartMessage {
+  const message = (
+    typeof value === 'object' && value !== null ? value : {}
+  ) as Partial<StartMessage>
   const first = message.first
   if (
     !isStrings(message.inputs) ||

@@ -1,4 +1,3 @@
-import { earlyAgent } from '../agent/flag.js'
 import { ActionError } from '../base/errors.js'
 import { maskAll } from '../base/mask.js'
 import { STATE } from '../base/state.js'
@@ -18,12 +17,6 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
   const { core } = deps
   // The same bundle runs as the post step; this marks the main step as done (as actions/checkout).
   core.saveState(STATE.isPost, 'true')
-  // agent: true spawned the agent's node as the bundle started (agent/flag.ts); this wires it up.
-  const agent = earlyAgent
-    ? (await import('../agent/start.js')).launchAgent(earlyAgent, dir =>
-        core.saveState(STATE.agentDir, dir)
-      )
-    : undefined
   try {
     // Once, before any connection: the variable turns checks off for others, not for us.
     if (deps.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') core.warning(TLS_CHECKS_OFF_WARNING)
@@ -40,9 +33,12 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
     publish(core, token, settings, new Date(requestedAt))
     // Before the agent starts: a token already published is revoked even if the agent fails.
     if (settings.revoke) saveRevocation(token, endpoints, deps)
-    if (agent) {
-      const started = await agent.start(first, settings, deps)
-      core.setOutput('token-command', started)
+    if (settings.agent) {
+      const { startAgent } = await import('../agent/start.js')
+      const command = await startAgent(first, settings, deps, dir =>
+        core.saveState(STATE.agentDir, dir)
+      )
+      core.setOutput('token-command', command)
     }
     if (settings.summary) {
       // The token is out; a summary that cannot be written is worth a warning, not a failed job.
@@ -65,7 +61,6 @@ export async function run(deps: Deps = defaultDeps): Promise<void> {
         )
     }
   } catch (error) {
-    agent?.abandon()
     fail(error, core)
   }
 }
