@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fetchedToken } from '../__fixtures__/fetched-token.js'
 import { ACTION_ENTRY } from '../__fixtures__/run-action.mjs'
 import { agentPaths } from '../src/agent/protocol.js'
 import { handOver as stepHandOver, listenForAgent } from '../src/agent/start.js'
@@ -37,23 +38,7 @@ function message(expiresAtMs: number, extra: Record<string, unknown> = {}) {
     key: KEY,
     hardCapMs: 5 * 24 * HOUR,
     minValidity: 0,
-    first: {
-      token: {
-        accessToken: `first-token-${count}`,
-        tokenType: 'Bearer' as const,
-        issuedTokenType: undefined,
-        expiresIn: 3600,
-        scope: undefined
-      },
-      requestedAt: now,
-      verified: {
-        keySetHost: undefined,
-        certificateBinding: false,
-        minValidity: undefined,
-        expiresAtMs
-      },
-      attempts: 1
-    },
+    first: fetchedToken(`first-token-${count}`, expiresAtMs, now),
     paths,
     ...extra
   }

@@ -20,6 +20,7 @@ import {
   windowsCommand
 } from '../src/agent/protocol.js'
 import type { FetchedToken } from '../src/steps/token.js'
+import { fetchedToken } from '../__fixtures__/fetched-token.js'
 
 const KEY = 'ab'.repeat(32)
 const HEX = '0123456789abcdef'.repeat(2)
@@ -158,25 +159,7 @@ describe('freshness', () => {
   })
 })
 
-function fetched(name: string, expiresAtMs: number): FetchedToken {
-  return {
-    token: {
-      accessToken: name,
-      tokenType: 'Bearer',
-      issuedTokenType: undefined,
-      expiresIn: undefined,
-      scope: undefined
-    },
-    requestedAt: 0,
-    verified: {
-      keySetHost: undefined,
-      certificateBinding: false,
-      minValidity: undefined,
-      expiresAtMs
-    },
-    attempts: 1
-  }
-}
+const fetched = (name: string, expiresAtMs: number): FetchedToken => fetchedToken(name, expiresAtMs)
 
 describe('the cache', () => {
   it('serves a fresh token from memory, and makes one request for many callers', async () => {
