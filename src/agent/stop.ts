@@ -1,5 +1,5 @@
 // The post step's side of `agent: true`: stops the agent (which revokes what it fetched, with
-// revoke: true), removes its directory, and says how many tokens it served and fetched.
+// revoke: true), removes its socket and key, and says how many tokens it served and fetched.
 import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { Settings } from '../config/settings.js'
 import { NETWORK_DEFAULTS, stepBudgetMs } from '../http/retry.js'
@@ -34,7 +34,7 @@ export async function stopAgent(
   } catch (error) {
     // The post step's own work (revoking the main step's token) still runs.
     deps.core.warning(
-      `The token agent's directory was not removed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`
+      `The token agent's files were not all removed (${(error as NodeJS.ErrnoException).code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`
     )
   }
 }
@@ -90,17 +90,24 @@ async function stop(dir: string, settings: Settings | undefined, deps: StopDeps)
 }
 
 /**
- * Removes the socket, the client and the command with its key, and puts in the command's place a
- * stub that fails saying the agent was stopped (renamed over it: a caller runs one or the other).
- * Removing the socket (the client, on Windows) also ends an agent that did not answer.
+ * Puts in the command's place a stub without the key that fails saying the agent was stopped, then
+ * removes the socket and the client: a caller runs the command or the stub, never a command whose
+ * client is gone. Removing the socket (the client, on Windows) also ends an agent that did not
+ * answer.
  */
 function retire(paths: AgentPaths): void {
+  const stub = `${paths.command}.stopped`
+  writeFileSync(stub, stoppedCommand(process.platform), { mode: 0o700 })
+  try {
+    renameSync(stub, paths.command)
+  } catch {
+    // Windows refuses to replace a .cmd that a cmd.exe has open: overwrite it, key and all.
+    writeFileSync(paths.command, stoppedCommand(process.platform))
+    rmSync(stub, { force: true })
+  }
   // A Windows named pipe is not a file: it went with the agent.
   if (process.platform !== 'win32') rmSync(paths.socket, { force: true })
   rmSync(paths.client, { force: true })
-  const stub = `${paths.command}.stopped`
-  writeFileSync(stub, stoppedCommand(process.platform), { mode: 0o700 })
-  renameSync(stub, paths.command)
 }
 
 const tokens = (n: number): string => `${n} token${n === 1 ? '' : 's'}`
