@@ -282,6 +282,20 @@ describe('the token command against a stand-in agent', () => {
     expect(result.stderr).toBe('::error::The token agent did not answer within 1 s.\n')
   })
 
+  it('says the agent is not running when it ends with the call unread (it could not start)', async () => {
+    await new Promise(resolve => server.close(resolve))
+    // Accepted, never read, then closed: the kernel resets the connection, as it does for a call
+    // queued on the socket of an agent that exits before it serves.
+    const ending = createServer({ pauseOnConnect: true }, socket =>
+      setTimeout(() => socket.destroy(), 100)
+    )
+    await new Promise<void>(resolve => ending.listen(paths.socket, resolve))
+    const result = await run()
+    await new Promise(resolve => ending.close(resolve))
+    expect(result).toMatchObject({ code: 1, stdout: '' })
+    expect(result.stderr).toMatch(/^::error::The token agent is not running \(ECONNRESET on /)
+  })
+
   it('says the agent is not running when its socket is gone', async () => {
     await new Promise(resolve => server.close(resolve))
     const result = await run()

@@ -40,7 +40,8 @@ if (key) {
     if (reply.length > 65536) socket.destroy()
   })
   socket.on('error', error => {
-    const gone = error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
+    // No socket, no listener on it, or an agent that ended with this call in its queue.
+    const gone = error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET'
     fail(
       gone
         ? 'The token agent is not running (' + error.code + ' on ' + socketPath + '): it was stopped by the post step or exited. Run the token command only in later steps of the job that started it.'
