@@ -2,8 +2,8 @@
 // (a) The token command for a token still in memory, against a bare `node -e ''` on this machine:
 //     it starts a node that loads only node:net and node:fs (target at most 1.3x).
 // (b) The main step with agent: true against agent: false (target at most 1.4x): the agent's
-//     socket listens before the step ends; on Linux the step makes it and hands it over, and does
-//     not wait for the agent's node to start.
+//     socket listens before the step ends; on Linux the step makes it and the agent inherits it,
+//     so the step does not wait for the agent's node to start.
 // Each runs A B A B ... after a warm-up, and prints the medians and the median of the A/B ratios.
 // The token endpoint answers at once (the worst case for the ratio: nothing else takes time), or
 // after [latency] ms, as a real one over the internet does, which shows what a job sees.

@@ -12,23 +12,26 @@ export const modules = {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 
 /**
- * Listens on `path`: a Unix socket that is 0600 from the moment it exists (the umask, not a chmod
- * after, so that no other user can connect in between), or a named pipe on Windows.
+ * Listens on `path`: a Unix socket that no other user can open from the moment it exists (the
+ * umask while listen() binds it, which it does at once; then 0600, as the agent's files are), or a
+ * named pipe on Windows.
  */
 async function listenPrivately(server, path) {
+    const listening = new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.once('listening', () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
     const umask = process.umask(0o077);
     try {
-        await new Promise((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(path, () => {
-                server.off('error', reject);
-                resolve();
-            });
-        });
+        server.listen(path);
     }
     finally {
         process.umask(umask);
     }
+    await listening;
     if (process.platform !== 'win32')
         (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
 }
@@ -108,8 +111,8 @@ function readKey(commandText) {
 }
 /**
  * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
- * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
- * the agent's start-up.
+ * the first request, not imported: loading it takes ~10 ms of the agent's start-up, which on
+ * Windows the main step waits for, and elsewhere a first caller.
  */
 function keyMatches(given, key) {
     if (typeof given !== 'string')
@@ -197,12 +200,15 @@ const MAX_MARGIN_MS = 5 * 60 * 1000;
 /* harmony export */   Up: () => (/* binding */ pick),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
+/* harmony export */   hp: () => (/* binding */ SOCKET_FD),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
 /* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
 
 
+/** The descriptor of the inherited socket in the agent: the first after stdin, stdout, stderr. */
+const SOCKET_FD = 3;
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const PROXY_ENV = [
     'HTTPS_PROXY',
@@ -222,7 +228,7 @@ function pick(env, names) {
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
-/** The message, checked for shape (it comes from our own main step, over IPC). */
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
 function parseStartMessage(value) {
     const message = (typeof value === 'object' && value !== null ? value : {});
     const first = message.first;
@@ -230,6 +236,7 @@ function parseStartMessage(value) {
         !isStrings(message.idTokenEnv) ||
         !isStrings(message.proxyEnv) ||
         typeof message.socket !== 'string' ||
+        typeof message.inherited !== 'boolean' ||
         typeof message.command !== 'string' ||
         typeof message.key !== 'string' ||
         typeof message.hardCapMs !== 'number' ||
@@ -255,7 +262,7 @@ __webpack_require__.d(__webpack_exports__, {
   startAgent: () => (/* binding */ startAgent)
 });
 
-// UNUSED EXPORTS: READY_TIMEOUT_MS, handOver, listenForAgent
+// UNUSED EXPORTS: READY_TIMEOUT_MS, descriptorOf, handOver, listenForAgent, spawnAgent
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __webpack_require__(421);
@@ -317,7 +324,8 @@ if (key) {
     if (reply.length > 65536) socket.destroy()
   })
   socket.on('error', error => {
-    const gone = error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
+    // No socket, no listener on it, or an agent that ended with this call in its queue.
+    const gone = error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET'
     fail(
       gone
         ? 'The token agent is not running (' + error.code + ' on ' + socketPath + '): it was stopped by the post step or exited. Run the token command only in later steps of the job that started it.'
@@ -354,8 +362,8 @@ var listen = __webpack_require__(242);
 var start_message = __webpack_require__(531);
 ;// CONCATENATED MODULE: ./src/agent/start.ts
 // The main step's side of `agent: true`, once it has its token: makes the agent's private
-// directory, command and socket, starts the agent's node with a clean environment, and hands it
-// its settings (and the socket) over its IPC channel.
+// directory, command and socket, starts the agent's node with a clean environment and the socket
+// as its descriptor 3, and writes it its settings on its stdin.
 
 
 
@@ -384,10 +392,10 @@ const AGENT_ENV = ['NODE_EXTRA_CA_CERTS', 'NODE_USE_ENV_PROXY', 'RUNNER_TRACKING
  * Starts the token agent and returns the token command's path, once the agent's socket listens:
  * the next step never races the agent.
  *
- * On Linux and macOS the step makes the socket and hands it over with the start message, and does
- * not wait for the agent's node to start: a connection that comes before it serves waits in the
- * socket's queue. Windows cannot hand a named pipe over, so there the agent listens itself and the
- * step waits until it says so.
+ * On Linux and macOS the step makes the socket and the agent inherits it, so the step does not
+ * wait for the agent's node to start: a call that comes first waits in the socket's queue, and the
+ * start message waits in the stdin pipe, both there after the step ends. Windows cannot pass a
+ * named pipe on, so there the agent listens itself and the step waits until it says so.
  */
 async function startAgent(first, settings, deps, saveDir) {
     const { core, env } = deps;
@@ -408,6 +416,7 @@ async function startAgent(first, settings, deps, saveDir) {
     }
     // Before the agent exists: whatever happens next, the post step finds what to clean up.
     saveDir(dir);
+    let socket;
     let child;
     try {
         const key = (0,external_node_crypto_.randomBytes)(32).toString('hex');
@@ -419,20 +428,21 @@ async function startAgent(first, settings, deps, saveDir) {
         (0,external_node_fs_.writeFileSync)(paths.client, CLIENT_SOURCE, { mode: 0o600 });
         (0,external_node_fs_.writeFileSync)(paths.command, process.platform === 'win32' ? (0,protocol/* windowsCommand */.$Q)(spec) : (0,protocol/* posixCommand */.LD)(spec), { mode: 0o700 });
         (0,external_node_fs_.chmodSync)(paths.command, 0o700);
+        socket = process.platform === 'win32' ? undefined : await listenForAgent(paths);
         const message = {
             inputs: Object.fromEntries(input_names/* INPUT_NAMES */.Qh.map(name => [name, core.getInput(name)])),
             idTokenEnv: (0,start_message/* pick */.Up)(env, start_message/* ID_TOKEN_ENV */.c_),
             proxyEnv: (0,start_message/* pick */.Up)(env, start_message/* PROXY_ENV */.ju),
             socket: paths.socket,
+            inherited: socket !== undefined,
             command: paths.command,
             key,
             hardCapMs: protocol/* HARD_CAP_MS */.Sq,
             minValidity: settings.minValidity,
             first
         };
-        const socket = process.platform === 'win32' ? undefined : await listenForAgent(paths);
-        child = spawnAgent(env, runnerTemp);
-        const pid = await handOver(child, message, socket);
+        child = spawnAgent(env, runnerTemp, socket && descriptorOf(socket));
+        const pid = await handOver(child, message);
         core.info(`Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`);
         return paths.command;
     }
@@ -440,6 +450,10 @@ async function startAgent(first, settings, deps, saveDir) {
         child?.kill();
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
         throw error;
+    }
+    finally {
+        // The agent has its own descriptor of it; the renamed path stays when this handle closes.
+        socket?.close();
     }
 }
 /**
@@ -453,38 +467,58 @@ async function listenForAgent(paths) {
     (0,external_node_fs_.renameSync)(paths.bound, paths.socket);
     return server;
 }
-/** This bundle again, as the agent: detached, with a clean environment and an IPC channel. */
-function spawnAgent(env, runnerTemp) {
-    return (0,external_node_child_process_.spawn)(process.execPath, [process.argv[1] ?? '', flag/* AGENT_FLAG */.d], {
+/**
+ * This bundle again, as the agent: detached, with a clean environment, and with the listening
+ * socket where there is one as its descriptor 3 (SOCKET_FD, the fourth entry of stdio). `bundle` is
+ * this dist/index.js, which the runner ran.
+ */
+function spawnAgent(env, runnerTemp, socketFd, bundle = process.argv[1] ?? '') {
+    return (0,external_node_child_process_.spawn)(process.execPath, [bundle, flag/* AGENT_FLAG */.d], {
         detached: true,
-        stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+        stdio: socketFd === undefined ? ['pipe', 'pipe', 'ignore'] : ['pipe', 'ignore', 'ignore', socketFd],
         env: (0,start_message/* pick */.Up)(env, AGENT_ENV),
         // Not the workspace: on Windows a process's working directory cannot be removed under it.
         cwd: runnerTemp,
         windowsHide: true
     });
 }
+/** The descriptor of a listening socket, for the agent to inherit (Node has no public getter). */
+function descriptorOf(server) {
+    const fd = server._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0)
+        throw didNotStart('its socket has no descriptor to pass on');
+    return fd;
+}
 /**
- * Sends the start message, with the socket where there is one, and resolves with the agent's pid
- * once the socket is the agent's, or (without one) once the agent says it listens.
+ * Writes the start message on the agent's stdin and resolves with its pid once the message is in
+ * the pipe (an inherited socket already listens), or once the agent says it listens.
  */
-async function handOver(child, message, socket) {
+async function handOver(child, message) {
     // What the agent says where it listens itself (ready, or why not), or how it ended before.
+    let exited = (_code) => { };
     const said = new Promise(resolve => {
-        child.on('message', (line) => resolve(typeof line === 'string' ? line : 'error it said something unexpected'));
+        let text = '';
+        child.stdout?.setEncoding('utf8').on('data', (chunk) => {
+            text += chunk;
+            const end = text.indexOf('\n');
+            if (end >= 0 || text.length >= 4096)
+                resolve(text.slice(0, end < 0 ? 4096 : end));
+        });
         child.on('error', error => resolve(`error it could not be started (${error.code ?? 'error'})`));
-        child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`));
+        exited = code => resolve(`error it exited with code ${code} before it was listening`);
+        child.on('exit', exited);
     });
+    child.stdin.on('error', () => { });
     if (child.pid === undefined)
         throw didNotStart(await said);
-    const sent = await new Promise(resolve => child.send(message, socket, resolve));
-    if (sent)
-        throw didNotStart(`its channel closed (${sent.message})`);
-    if (socket) {
-        // The agent holds the socket now; the renamed path stays when this handle closes.
-        socket.close();
-    }
-    else {
+    // Written to the pipe, where it waits for the agent however long its node takes to start.
+    const written = await new Promise(resolve => {
+        child.stdin.once('error', resolve);
+        child.stdin.end(`${JSON.stringify(message)}\n`, () => resolve(undefined));
+    });
+    if (written)
+        throw didNotStart(`its stdin closed (${written.message})`);
+    if (!message.inherited) {
         let timer;
         const line = await Promise.race([
             said,
@@ -497,8 +531,8 @@ async function handOver(child, message, socket) {
             throw didNotStart(line);
     }
     // The step may end now; the agent lives on.
-    child.removeAllListeners('exit');
-    child.channel?.unref();
+    child.stdout?.destroy();
+    child.off('exit', exited);
     child.unref();
     return child.pid;
 }

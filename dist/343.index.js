@@ -12,23 +12,26 @@ export const modules = {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 
 /**
- * Listens on `path`: a Unix socket that is 0600 from the moment it exists (the umask, not a chmod
- * after, so that no other user can connect in between), or a named pipe on Windows.
+ * Listens on `path`: a Unix socket that no other user can open from the moment it exists (the
+ * umask while listen() binds it, which it does at once; then 0600, as the agent's files are), or a
+ * named pipe on Windows.
  */
 async function listenPrivately(server, path) {
+    const listening = new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.once('listening', () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
     const umask = process.umask(0o077);
     try {
-        await new Promise((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(path, () => {
-                server.off('error', reject);
-                resolve();
-            });
-        });
+        server.listen(path);
     }
     finally {
         process.umask(umask);
     }
+    await listening;
     if (process.platform !== 'win32')
         (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
 }
@@ -108,8 +111,8 @@ function readKey(commandText) {
 }
 /**
  * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
- * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
- * the agent's start-up.
+ * the first request, not imported: loading it takes ~10 ms of the agent's start-up, which on
+ * Windows the main step waits for, and elsewhere a first caller.
  */
 function keyMatches(given, key) {
     if (typeof given !== 'string')
@@ -261,10 +264,10 @@ var listen = __webpack_require__(242);
 // EXTERNAL MODULE: ./src/agent/start-message.ts
 var start_message = __webpack_require__(531);
 ;// CONCATENATED MODULE: ./src/agent/server.ts
-// The token agent: a detached process the main step starts with `agent: true`. It gets its
-// settings (and, on Linux and macOS, its listening socket) over its IPC channel, and serves fresh
-// tokens to the token command until the post step stops it. Nothing it knows is in its argv, its
-// environment or a file.
+// The token agent: a detached process the main step starts with `agent: true`. It reads its
+// settings on its stdin, gets its listening socket from the main step (or, on Windows, listens
+// itself), and serves fresh tokens to the token command until the post step stops it. Nothing it
+// knows is in its argv, its environment or a file.
 
 
 
@@ -273,61 +276,72 @@ var start_message = __webpack_require__(531);
 
 
 
-/** Waits for the start message (and the socket) on the IPC channel, then serves until stopped. */
+/** Reads the start message on stdin, then serves until stopped. */
 async function runAgent(loadRefresher) {
     // No stack trace and no unhandled rejection may print: there is nobody to read it.
     process.on('uncaughtException', () => process.exit(1));
     process.on('unhandledRejection', () => process.exit(1));
-    const [raw, socket] = await new Promise(resolve => {
-        process.once('message', (value, handle) => resolve([value, handle]));
-        // The main step ended without a word: there is nothing to serve.
-        process.once('disconnect', () => process.exit(1));
-    });
-    // From here the channel neither keeps the agent alive nor ends it: the main step may be gone.
-    process.removeAllListeners('disconnect');
-    process.channel?.unref();
     let message;
     try {
-        message = (0,start_message/* parseStartMessage */.bg)(raw);
+        message = (0,start_message/* parseStartMessage */.bg)(JSON.parse(await readAll(process.stdin, 8 * 1024 * 1024)));
     }
     catch (error) {
-        return tell(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
+        return say(`error ${error instanceof errors/* ActionError */.l ? error.message : 'bad start message'}`, 1);
     }
     try {
-        // The main step's socket, already listening; or, where it cannot hand one over (Windows), ours.
-        const handed = socket instanceof external_node_net_.Server;
-        const server = handed ? socket : new external_node_net_.Server();
+        const server = new external_node_net_.Server();
         serve(server, message, loadRefresher);
-        if (!handed) {
+        if (message.inherited) {
+            // Listening since the main step made it: connections that came first wait in its queue.
+            await new Promise((resolve, reject) => {
+                server.once('error', reject);
+                server.listen({ fd: start_message/* SOCKET_FD */.hp }, () => resolve());
+            });
+        }
+        else {
             await (0,listen/* listenPrivately */.M)(server, message.socket);
-            tell('ready');
+            say('ready');
         }
         watch(message, server);
     }
     catch (error) {
-        tell(`error could not listen (${error.code ?? 'error'})`, 1);
+        say(`error could not listen (${error.code ?? 'error'})`, 1);
     }
 }
-/**
- * One line to the main step, which waits for it only where the agent listens itself; then exits
- * with exitCode, when given. A channel the main step has closed meanwhile is no error.
- */
-function tell(line, exitCode) {
-    const then = () => {
+/** One line to the main step, which reads it where the agent listens itself; then exits, if asked. */
+function say(line, exitCode) {
+    process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
         if (exitCode !== undefined)
             process.exit(exitCode);
-    };
-    if (!process.connected || !process.send)
-        return then();
-    process.send(line.replace(/[\r\n]/g, ' '), undefined, {}, then);
+    });
+}
+function readAll(stream, max) {
+    return new Promise((resolve, reject) => {
+        let text = '';
+        stream.setEncoding('utf8');
+        stream.on('data', (chunk) => {
+            text += chunk;
+            if (text.length > max)
+                reject(new errors/* ActionError */.l('start message too large'));
+        });
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+    });
 }
 /** Answers the token command, and the post step's stop, on `server`. */
 function serve(server, message, loadRefresher) {
     // The proxy rules are read from process.env; these values never were in this process's environ.
     for (const [name, value] of Object.entries(message.proxyEnv))
         process.env[name] = value;
+    // Kept once it has loaded and read the inputs; a failure (inputs that no longer read, a chunk
+    // that could not load) fails this refresh, and the next tries again.
     let loading;
-    const network = () => (loading ??= loadRefresher().then(refresher => refresher(name => message.inputs[name] ?? '', message.idTokenEnv)));
+    const network = () => (loading ??= loadRefresher()
+        .then(refresher => refresher(name => message.inputs[name] ?? '', message.idTokenEnv))
+        .catch((error) => {
+        loading = undefined;
+        throw error;
+    }));
     const cache = new TokenCache(message.first, message.minValidity, async () => (await network()).fetch(), Date.now);
     let stopping = false;
     server.on('connection', (socket) => {
@@ -415,7 +429,7 @@ function watch(message, server) {
         : message.socket;
     const exit = () => {
         server.close();
-        // A socket the main step handed over keeps its path when closed: later calls then find none.
+        // An inherited socket's path stays when it closes: removed, later calls say the agent is gone.
         if (process.platform !== 'win32')
             (0,external_node_fs_.rmSync)(message.socket, { force: true });
         process.exit(0);
@@ -441,12 +455,15 @@ function watch(message, server) {
 /* harmony export */   Up: () => (/* binding */ pick),
 /* harmony export */   bg: () => (/* binding */ parseStartMessage),
 /* harmony export */   c_: () => (/* binding */ ID_TOKEN_ENV),
+/* harmony export */   hp: () => (/* binding */ SOCKET_FD),
 /* harmony export */   ju: () => (/* binding */ PROXY_ENV)
 /* harmony export */ });
 /* harmony import */ var _base_errors_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(758);
 /* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(285);
 
 
+/** The descriptor of the inherited socket in the agent: the first after stdin, stdout, stderr. */
+const SOCKET_FD = 3;
 const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
 const PROXY_ENV = [
     'HTTPS_PROXY',
@@ -466,7 +483,7 @@ function pick(env, names) {
 const isStrings = (value) => typeof value === 'object' &&
     value !== null &&
     Object.values(value).every(item => typeof item === 'string');
-/** The message, checked for shape (it comes from our own main step, over IPC). */
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
 function parseStartMessage(value) {
     const message = (typeof value === 'object' && value !== null ? value : {});
     const first = message.first;
@@ -474,6 +491,7 @@ function parseStartMessage(value) {
         !isStrings(message.idTokenEnv) ||
         !isStrings(message.proxyEnv) ||
         typeof message.socket !== 'string' ||
+        typeof message.inherited !== 'boolean' ||
         typeof message.command !== 'string' ||
         typeof message.key !== 'string' ||
         typeof message.hardCapMs !== 'number' ||

@@ -74,8 +74,8 @@ function readKey(commandText) {
 }
 /**
  * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
- * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
- * the agent's start-up.
+ * the first request, not imported: loading it takes ~10 ms of the agent's start-up, which on
+ * Windows the main step waits for, and elsewhere a first caller.
  */
 function keyMatches(given, key) {
     if (typeof given !== 'string')
@@ -207,7 +207,7 @@ function ask(socketPath, request, timeoutMs) {
 var protocol = __webpack_require__(285);
 ;// CONCATENATED MODULE: ./src/agent/stop.ts
 // The post step's side of `agent: true`: stops the agent (which revokes what it fetched, with
-// revoke: true), removes its directory, and says how many tokens it served and fetched.
+// revoke: true), removes its socket and key, and says how many tokens it served and fetched.
 
 
 
@@ -223,7 +223,7 @@ async function stopAgent(dir, settings, deps) {
     }
     catch (error) {
         // The post step's own work (revoking the main step's token) still runs.
-        deps.core.warning(`The token agent's directory was not removed (${error.code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`);
+        deps.core.warning(`The token agent's files were not all removed (${error.code ?? 'error'}); the runner removes RUNNER_TEMP at the end of the job.`);
     }
 }
 async function stop(dir, settings, deps) {
@@ -270,18 +270,26 @@ async function stop(dir, settings, deps) {
     }
 }
 /**
- * Removes the socket, the client and the command with its key, and puts in the command's place a
- * stub that fails saying the agent was stopped (renamed over it: a caller runs one or the other).
- * Removing the socket (the client, on Windows) also ends an agent that did not answer.
+ * Puts in the command's place a stub without the key that fails saying the agent was stopped, then
+ * removes the socket and the client: a caller runs the command or the stub, never a command whose
+ * client is gone. Removing the socket (the client, on Windows) also ends an agent that did not
+ * answer.
  */
 function retire(paths) {
+    const stub = `${paths.command}.stopped`;
+    (0,external_node_fs_.writeFileSync)(stub, (0,protocol/* stoppedCommand */.LK)(process.platform), { mode: 0o700 });
+    try {
+        (0,external_node_fs_.renameSync)(stub, paths.command);
+    }
+    catch {
+        // Windows refuses to replace a .cmd that a cmd.exe has open: overwrite it, key and all.
+        (0,external_node_fs_.writeFileSync)(paths.command, (0,protocol/* stoppedCommand */.LK)(process.platform));
+        (0,external_node_fs_.rmSync)(stub, { force: true });
+    }
     // A Windows named pipe is not a file: it went with the agent.
     if (process.platform !== 'win32')
         (0,external_node_fs_.rmSync)(paths.socket, { force: true });
     (0,external_node_fs_.rmSync)(paths.client, { force: true });
-    const stub = `${paths.command}.stopped`;
-    (0,external_node_fs_.writeFileSync)(stub, (0,protocol/* stoppedCommand */.LK)(process.platform), { mode: 0o700 });
-    (0,external_node_fs_.renameSync)(stub, paths.command);
 }
 const tokens = (n) => `${n} token${n === 1 ? '' : 's'}`;
 function isDirectory(path) {

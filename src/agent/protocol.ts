@@ -70,8 +70,8 @@ export function readKey(commandText: string): string | undefined {
 
 /**
  * The key a request carries, compared in constant time with ours. node:crypto is fetched here, at
- * the first request, not imported: loading it takes the agent ~10 ms, and the main step waits for
- * the agent's start-up.
+ * the first request, not imported: loading it takes ~10 ms of the agent's start-up, which on
+ * Windows the main step waits for, and elsewhere a first caller.
  */
 export function keyMatches(given: unknown, key: string): boolean {
   if (typeof given !== 'string') return false

@@ -1,7 +1,7 @@
-// The token agent: a detached process the main step starts with `agent: true`. It gets its
-// settings (and, on Linux and macOS, its listening socket) over its IPC channel, and serves fresh
-// tokens to the token command until the post step stops it. Nothing it knows is in its argv, its
-// environment or a file.
+// The token agent: a detached process the main step starts with `agent: true`. It reads its
+// settings on its stdin, gets its listening socket from the main step (or, on Windows, listens
+// itself), and serves fresh tokens to the token command until the post step stops it. Nothing it
+// knows is in its argv, its environment or a file.
 import { rmSync, statSync } from 'node:fs'
 import { Server, type Socket } from 'node:net'
 import { win32 } from 'node:path'
@@ -17,7 +17,7 @@ import {
   WATCH_INTERVAL_MS,
   type Reply
 } from './protocol.js'
-import { parseStartMessage, type StartMessage } from './start-message.js'
+import { parseStartMessage, SOCKET_FD, type StartMessage } from './start-message.js'
 
 /**
  * Loads steps/refresh.ts. index.ts reaches it through the step's chunk, so that the core is
@@ -26,61 +26,70 @@ import { parseStartMessage, type StartMessage } from './start-message.js'
  */
 export type LoadRefresher = () => Promise<typeof import('../steps/refresh.js').refresher>
 
-/** Waits for the start message (and the socket) on the IPC channel, then serves until stopped. */
+/** Reads the start message on stdin, then serves until stopped. */
 export async function runAgent(loadRefresher: LoadRefresher): Promise<void> {
   // No stack trace and no unhandled rejection may print: there is nobody to read it.
   process.on('uncaughtException', () => process.exit(1))
   process.on('unhandledRejection', () => process.exit(1))
-  const [raw, socket] = await new Promise<[unknown, unknown]>(resolve => {
-    process.once('message', (value: unknown, handle: unknown) => resolve([value, handle]))
-    // The main step ended without a word: there is nothing to serve.
-    process.once('disconnect', () => process.exit(1))
-  })
-  // From here the channel neither keeps the agent alive nor ends it: the main step may be gone.
-  process.removeAllListeners('disconnect')
-  process.channel?.unref()
   let message: StartMessage
   try {
-    message = parseStartMessage(raw)
+    message = parseStartMessage(JSON.parse(await readAll(process.stdin, 8 * 1024 * 1024)))
   } catch (error) {
-    return tell(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
+    return say(`error ${error instanceof ActionError ? error.message : 'bad start message'}`, 1)
   }
   try {
-    // The main step's socket, already listening; or, where it cannot hand one over (Windows), ours.
-    const handed = socket instanceof Server
-    const server = handed ? socket : new Server()
+    const server = new Server()
     serve(server, message, loadRefresher)
-    if (!handed) {
+    if (message.inherited) {
+      // Listening since the main step made it: connections that came first wait in its queue.
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen({ fd: SOCKET_FD }, () => resolve())
+      })
+    } else {
       await listenPrivately(server, message.socket)
-      tell('ready')
+      say('ready')
     }
     watch(message, server)
   } catch (error) {
-    tell(`error could not listen (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 1)
+    say(`error could not listen (${(error as NodeJS.ErrnoException).code ?? 'error'})`, 1)
   }
 }
 
-/**
- * One line to the main step, which waits for it only where the agent listens itself; then exits
- * with exitCode, when given. A channel the main step has closed meanwhile is no error.
- */
-function tell(line: string, exitCode?: number): void {
-  const then = (): void => {
+/** One line to the main step, which reads it where the agent listens itself; then exits, if asked. */
+function say(line: string, exitCode?: number): void {
+  process.stdout.write(`${line.replace(/[\r\n]/g, ' ')}\n`, () => {
     if (exitCode !== undefined) process.exit(exitCode)
-  }
-  if (!process.connected || !process.send) return then()
-  process.send(line.replace(/[\r\n]/g, ' '), undefined, {}, then)
+  })
+}
+
+function readAll(stream: NodeJS.ReadableStream, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (chunk: string) => {
+      text += chunk
+      if (text.length > max) reject(new ActionError('start message too large'))
+    })
+    stream.on('end', () => resolve(text))
+    stream.on('error', reject)
+  })
 }
 
 /** Answers the token command, and the post step's stop, on `server`. */
 function serve(server: Server, message: StartMessage, loadRefresher: LoadRefresher): void {
   // The proxy rules are read from process.env; these values never were in this process's environ.
   for (const [name, value] of Object.entries(message.proxyEnv)) process.env[name] = value
+  // Kept once it has loaded and read the inputs; a failure (inputs that no longer read, a chunk
+  // that could not load) fails this refresh, and the next tries again.
   let loading: Promise<Refresher> | undefined
   const network = (): Promise<Refresher> =>
-    (loading ??= loadRefresher().then(refresher =>
-      refresher(name => message.inputs[name] ?? '', message.idTokenEnv)
-    ))
+    (loading ??= loadRefresher()
+      .then(refresher => refresher(name => message.inputs[name] ?? '', message.idTokenEnv))
+      .catch((error: unknown) => {
+        loading = undefined
+        throw error
+      }))
   const cache = new TokenCache(
     message.first,
     message.minValidity,
@@ -173,7 +182,7 @@ function watch(message: StartMessage, server: Server): void {
       : message.socket
   const exit = (): void => {
     server.close()
-    // A socket the main step handed over keeps its path when closed: later calls then find none.
+    // An inherited socket's path stays when it closes: removed, later calls say the agent is gone.
     if (process.platform !== 'win32') rmSync(message.socket, { force: true })
     process.exit(0)
   }

@@ -2,7 +2,7 @@ import { ActionError } from '../base/errors.js'
 import { HARD_CAP_MS } from './protocol.js'
 import type { FetchedToken } from '../steps/token.js'
 
-/** What the main step sends the agent over its IPC channel: everything it knows. */
+/** What the main step writes on the agent's stdin: everything it knows, in one JSON line. */
 export interface StartMessage {
   /** The raw input values by name; the agent reads them with readSettings as the step did. */
   inputs: Record<string, string>
@@ -11,6 +11,11 @@ export interface StartMessage {
   /** HTTPS_PROXY, NO_PROXY and the like, which the transport reads from process.env. */
   proxyEnv: Record<string, string>
   socket: string
+  /**
+   * True when the main step made the socket and the agent inherits it, listening, as descriptor
+   * SOCKET_FD (Linux, macOS); false on Windows, where the agent listens itself and says `ready`.
+   */
+  inherited: boolean
   command: string
   key: string
   /** How long the agent may live at most: HARD_CAP_MS, the longest a job can run. */
@@ -20,6 +25,9 @@ export interface StartMessage {
   /** The main step's token: the agent's first answer comes from memory. */
   first: FetchedToken
 }
+
+/** The descriptor of the inherited socket in the agent: the first after stdin, stdout, stderr. */
+export const SOCKET_FD = 3
 
 export const ID_TOKEN_ENV = ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']
 export const PROXY_ENV = [
@@ -49,7 +57,7 @@ const isStrings = (value: unknown): value is Record<string, string> =>
   value !== null &&
   Object.values(value).every(item => typeof item === 'string')
 
-/** The message, checked for shape (it comes from our own main step, over IPC). */
+/** The message, checked for shape (it comes from our own main step, through a pipe). */
 export function parseStartMessage(value: unknown): StartMessage {
   const message = (
     typeof value === 'object' && value !== null ? value : {}
@@ -60,6 +68,7 @@ export function parseStartMessage(value: unknown): StartMessage {
     !isStrings(message.idTokenEnv) ||
     !isStrings(message.proxyEnv) ||
     typeof message.socket !== 'string' ||
+    typeof message.inherited !== 'boolean' ||
     typeof message.command !== 'string' ||
     typeof message.key !== 'string' ||
     typeof message.hardCapMs !== 'number' ||

@@ -1,7 +1,7 @@
 // The main step's side of `agent: true`, once it has its token: makes the agent's private
-// directory, command and socket, starts the agent's node with a clean environment, and hands it
-// its settings (and the socket) over its IPC channel.
-import { spawn, type ChildProcess } from 'node:child_process'
+// directory, command and socket, starts the agent's node with a clean environment and the socket
+// as its descriptor 3, and writes it its settings on its stdin.
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
@@ -23,6 +23,7 @@ import {
   windowsCommand
 } from './protocol.js'
 import { ID_TOKEN_ENV, pick, PROXY_ENV, type StartMessage } from './start-message.js'
+import type { Readable, Writable } from 'node:stream'
 
 /** The agent is a node process loading a small chunk: this is ample, and a clear failure beyond. */
 export const READY_TIMEOUT_MS = 10_000
@@ -52,10 +53,10 @@ export interface StartDeps {
  * Starts the token agent and returns the token command's path, once the agent's socket listens:
  * the next step never races the agent.
  *
- * On Linux and macOS the step makes the socket and hands it over with the start message, and does
- * not wait for the agent's node to start: a connection that comes before it serves waits in the
- * socket's queue. Windows cannot hand a named pipe over, so there the agent listens itself and the
- * step waits until it says so.
+ * On Linux and macOS the step makes the socket and the agent inherits it, so the step does not
+ * wait for the agent's node to start: a call that comes first waits in the socket's queue, and the
+ * start message waits in the stdin pipe, both there after the step ends. Windows cannot pass a
+ * named pipe on, so there the agent listens itself and the step waits until it says so.
  */
 export async function startAgent(
   first: FetchedToken,
@@ -86,7 +87,8 @@ export async function startAgent(
   }
   // Before the agent exists: whatever happens next, the post step finds what to clean up.
   saveDir(dir)
-  let child: ChildProcess | undefined
+  let socket: Server | undefined
+  let child: Agent | undefined
   try {
     const key = randomBytes(32).toString('hex')
     // Not a token, but it lets whoever holds it ask for one: `cat $TOKEN_COMMAND` shows it masked.
@@ -101,20 +103,21 @@ export async function startAgent(
       { mode: 0o700 }
     )
     chmodSync(paths.command, 0o700)
+    socket = process.platform === 'win32' ? undefined : await listenForAgent(paths)
     const message: StartMessage = {
       inputs: Object.fromEntries(INPUT_NAMES.map(name => [name, core.getInput(name)])),
       idTokenEnv: pick(env, ID_TOKEN_ENV),
       proxyEnv: pick(env, PROXY_ENV),
       socket: paths.socket,
+      inherited: socket !== undefined,
       command: paths.command,
       key,
       hardCapMs: HARD_CAP_MS,
       minValidity: settings.minValidity,
       first
     }
-    const socket = process.platform === 'win32' ? undefined : await listenForAgent(paths)
-    child = spawnAgent(env, runnerTemp)
-    const pid = await handOver(child, message, socket)
+    child = spawnAgent(env, runnerTemp, socket && descriptorOf(socket))
+    const pid = await handOver(child, message)
     core.info(
       `Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`
     )
@@ -123,6 +126,9 @@ export async function startAgent(
     child?.kill()
     rmSync(dir, { recursive: true, force: true })
     throw error
+  } finally {
+    // The agent has its own descriptor of it; the renamed path stays when this handle closes.
+    socket?.close()
   }
 }
 
@@ -138,44 +144,67 @@ export async function listenForAgent(paths: AgentPaths): Promise<Server> {
   return server
 }
 
-/** This bundle again, as the agent: detached, with a clean environment and an IPC channel. */
-function spawnAgent(env: StartDeps['env'], runnerTemp: string): ChildProcess {
-  return spawn(process.execPath, [process.argv[1] ?? '', AGENT_FLAG], {
+/** The agent's node: its stdin for the start message, its stdout for `ready` where it says so. */
+export type Agent = ChildProcessByStdio<Writable, Readable | null, null>
+
+/**
+ * This bundle again, as the agent: detached, with a clean environment, and with the listening
+ * socket where there is one as its descriptor 3 (SOCKET_FD, the fourth entry of stdio). `bundle` is
+ * this dist/index.js, which the runner ran.
+ */
+export function spawnAgent(
+  env: StartDeps['env'],
+  runnerTemp: string,
+  socketFd: number | undefined,
+  bundle = process.argv[1] ?? ''
+): Agent {
+  return spawn(process.execPath, [bundle, AGENT_FLAG], {
     detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    stdio:
+      socketFd === undefined ? ['pipe', 'pipe', 'ignore'] : ['pipe', 'ignore', 'ignore', socketFd],
     env: pick(env, AGENT_ENV),
     // Not the workspace: on Windows a process's working directory cannot be removed under it.
     cwd: runnerTemp,
     windowsHide: true
-  })
+  }) as Agent
+}
+
+/** The descriptor of a listening socket, for the agent to inherit (Node has no public getter). */
+export function descriptorOf(server: Server): number {
+  const fd = (server as unknown as { _handle?: { fd?: unknown } })._handle?.fd
+  if (typeof fd !== 'number' || fd < 0) throw didNotStart('its socket has no descriptor to pass on')
+  return fd
 }
 
 /**
- * Sends the start message, with the socket where there is one, and resolves with the agent's pid
- * once the socket is the agent's, or (without one) once the agent says it listens.
+ * Writes the start message on the agent's stdin and resolves with its pid once the message is in
+ * the pipe (an inherited socket already listens), or once the agent says it listens.
  */
-export async function handOver(
-  child: ChildProcess,
-  message: StartMessage,
-  socket: Server | undefined
-): Promise<number> {
+export async function handOver(child: Agent, message: StartMessage): Promise<number> {
   // What the agent says where it listens itself (ready, or why not), or how it ended before.
+  let exited = (_code: number | null): void => {}
   const said = new Promise<string>(resolve => {
-    child.on('message', (line: unknown) =>
-      resolve(typeof line === 'string' ? line : 'error it said something unexpected')
-    )
+    let text = ''
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk
+      const end = text.indexOf('\n')
+      if (end >= 0 || text.length >= 4096) resolve(text.slice(0, end < 0 ? 4096 : end))
+    })
     child.on('error', error =>
       resolve(`error it could not be started (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
     )
-    child.on('exit', code => resolve(`error it exited with code ${code} before it was listening`))
+    exited = code => resolve(`error it exited with code ${code} before it was listening`)
+    child.on('exit', exited)
   })
+  child.stdin.on('error', () => {})
   if (child.pid === undefined) throw didNotStart(await said)
-  const sent = await new Promise<Error | null>(resolve => child.send(message, socket, resolve))
-  if (sent) throw didNotStart(`its channel closed (${sent.message})`)
-  if (socket) {
-    // The agent holds the socket now; the renamed path stays when this handle closes.
-    socket.close()
-  } else {
+  // Written to the pipe, where it waits for the agent however long its node takes to start.
+  const written = await new Promise<Error | undefined>(resolve => {
+    child.stdin.once('error', resolve)
+    child.stdin.end(`${JSON.stringify(message)}\n`, () => resolve(undefined))
+  })
+  if (written) throw didNotStart(`its stdin closed (${written.message})`)
+  if (!message.inherited) {
     let timer: NodeJS.Timeout | undefined
     const line = await Promise.race([
       said,
@@ -191,8 +220,8 @@ export async function handOver(
     if (line !== 'ready') throw didNotStart(line)
   }
   // The step may end now; the agent lives on.
-  child.removeAllListeners('exit')
-  child.channel?.unref()
+  child.stdout?.destroy()
+  child.off('exit', exited)
   child.unref()
   return child.pid
 }
