@@ -10,10 +10,12 @@ import { join } from 'node:path'
 import { startConnectProxy } from '../__fixtures__/connect-proxy.js'
 import { fakeCore } from '../__fixtures__/core.js'
 import { sendJson, startFaultServer, STENT_TOKEN_RESPONSE } from '../__fixtures__/fault-server.js'
-import { runAction } from '../__fixtures__/run-action.mjs'
+import { ACTION_ENTRY, runAction } from '../__fixtures__/run-action.mjs'
 import { makeCertificates } from '../__fixtures__/tls.js'
 import { CLIENT_SOURCE } from '../src/agent/client.js'
 import { agentPaths, posixCommand, STOPPED_MESSAGE } from '../src/agent/protocol.js'
+import { handOver, spawnAgent } from '../src/agent/start.js'
+import type { StartMessage } from '../src/agent/start-message.js'
 import { run } from '../src/entry/main.js'
 import { runPost } from '../src/entry/post.js'
 import { send } from '../src/http/transport.js'
@@ -142,6 +144,14 @@ beforeAll(async () => {
     execFile(paths.command, [], { env: {} }, (_error, _stdout, stderr) => resolve(stderr))
   )
   rmSync(dir, { recursive: true, force: true })
+  // Where the agent listens itself (Windows), the step fails with what it says: here, a message
+  // it cannot read.
+  const notStarted = await handOver(spawnAgent({}, tmpdir(), undefined, ACTION_ENTRY), {
+    inherited: false
+  } as StartMessage).then(
+    () => '',
+    (error: unknown) => (error instanceof Error ? error.message : '')
+  )
   const proxied = await runAction(
     {
       'client-id': 'ci',
@@ -201,6 +211,7 @@ beforeAll(async () => {
       proxied.log.match(/^::error::(.*)$/m)?.[1] ?? '',
       agentless.log.match(/^::error::(.*)$/m)?.[1] ?? '',
       /^::error::(.*)$/m.exec(stopped)?.[1] ?? '',
+      notStarted,
       // What the post step leaves in the token command's place prints this (agent.test.ts runs it).
       STOPPED_MESSAGE,
       await message({ 'token-url': tlsServer.tokenUrl.replace('127.0.0.1', 'localhost') }),
