@@ -112,6 +112,16 @@ describe('a socket the main step made, which the agent inherits (Linux, macOS)',
   })
 })
 
+describe("the step's socket", () => {
+  it('is closed when it cannot be put in place: a handle left listening would keep the step alive', async () => {
+    const dir = mkdtempSync(join(temp, 'unplaced-'))
+    const paths = { ...agentPaths(dir, 'linux'), socket: join(dir, 'missing', 'agent.sock') }
+    await expect(listenForAgent(paths)).rejects.toMatchObject({ code: 'ENOENT' })
+    // Node removes a bound path when its handle closes: gone, so closed.
+    expect(existsSync(paths.bound)).toBe(false)
+  })
+})
+
 describe('a socket the agent makes itself (Windows)', () => {
   it('says ready once it listens, 0600; the step waits for that, then goes on', async () => {
     const start = message(Date.now() + HOUR, { inherited: false })

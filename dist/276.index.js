@@ -32,8 +32,15 @@ async function listenPrivately(server, path) {
         process.umask(umask);
     }
     await listening;
-    if (process.platform !== 'win32')
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+    try {
+        if (process.platform !== 'win32')
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+    }
+    catch (error) {
+        // A handle left listening would keep the process alive.
+        server.close();
+        throw error;
+    }
 }
 
 
@@ -442,6 +449,8 @@ async function startAgent(first, settings, deps, saveDir) {
             first
         };
         child = spawnAgent(env, runnerTemp, socket && descriptorOf(socket));
+        // The agent has its own descriptor of it now: the step's handle accepts nothing more.
+        socket?.close();
         const pid = await handOver(child, message);
         core.info(`Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`);
         return paths.command;
@@ -452,7 +461,7 @@ async function startAgent(first, settings, deps, saveDir) {
         throw error;
     }
     finally {
-        // The agent has its own descriptor of it; the renamed path stays when this handle closes.
+        // Closed again on success (no harm); on a failure, a handle left open would keep the step alive.
         socket?.close();
     }
 }
@@ -464,7 +473,13 @@ async function startAgent(first, settings, deps, saveDir) {
 async function listenForAgent(paths) {
     const server = (0,external_node_net_.createServer)();
     await (0,listen/* listenPrivately */.M)(server, paths.bound);
-    (0,external_node_fs_.renameSync)(paths.bound, paths.socket);
+    try {
+        (0,external_node_fs_.renameSync)(paths.bound, paths.socket);
+    }
+    catch (error) {
+        server.close();
+        throw error;
+    }
     return server;
 }
 /**
@@ -511,25 +526,22 @@ async function handOver(child, message) {
     child.stdin.on('error', () => { });
     if (child.pid === undefined)
         throw didNotStart(await said);
-    // Written to the pipe, where it waits for the agent however long its node takes to start.
-    const written = await new Promise(resolve => {
-        child.stdin.once('error', resolve);
+    // Into the pipe, where it waits for the agent however long its node takes to start; on Windows,
+    // then the agent's word that it listens. Bounded: a message larger than the pipe waits for a read.
+    const written = new Promise(resolve => {
+        child.stdin.once('error', error => resolve(`error its stdin closed (${error.message})`));
         child.stdin.end(`${JSON.stringify(message)}\n`, () => resolve(undefined));
     });
-    if (written)
-        throw didNotStart(`its stdin closed (${written.message})`);
-    if (!message.inherited) {
-        let timer;
-        const line = await Promise.race([
-            said,
-            new Promise(resolve => {
-                timer = setTimeout(() => resolve(`error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
-            })
-        ]);
-        clearTimeout(timer);
-        if (line !== 'ready')
-            throw didNotStart(line);
-    }
+    let timer;
+    const outcome = await Promise.race([
+        written.then(problem => problem ?? (message.inherited ? 'ready' : said)),
+        new Promise(resolve => {
+            timer = setTimeout(() => resolve(`error it did not start listening within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+        })
+    ]);
+    clearTimeout(timer);
+    if (outcome !== 'ready')
+        throw didNotStart(outcome);
     // The step may end now; the agent lives on.
     child.stdout?.destroy();
     child.off('exit', exited);

@@ -32,8 +32,15 @@ async function listenPrivately(server, path) {
         process.umask(umask);
     }
     await listening;
-    if (process.platform !== 'win32')
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+    try {
+        if (process.platform !== 'win32')
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.chmodSync)(path, 0o600);
+    }
+    catch (error) {
+        // A handle left listening would keep the process alive.
+        server.close();
+        throw error;
+    }
 }
 
 

@@ -21,5 +21,11 @@ export async function listenPrivately(server: Server, path: string): Promise<voi
     process.umask(umask)
   }
   await listening
-  if (process.platform !== 'win32') chmodSync(path, 0o600)
+  try {
+    if (process.platform !== 'win32') chmodSync(path, 0o600)
+  } catch (error) {
+    // A handle left listening would keep the process alive.
+    server.close()
+    throw error
+  }
 }

@@ -117,6 +117,8 @@ export async function startAgent(
       first
     }
     child = spawnAgent(env, runnerTemp, socket && descriptorOf(socket))
+    // The agent has its own descriptor of it now: the step's handle accepts nothing more.
+    socket?.close()
     const pid = await handOver(child, message)
     core.info(
       `Started the token agent (pid ${pid}); later steps of this job get a fresh token by running the token-command output.`
@@ -127,7 +129,7 @@ export async function startAgent(
     rmSync(dir, { recursive: true, force: true })
     throw error
   } finally {
-    // The agent has its own descriptor of it; the renamed path stays when this handle closes.
+    // Closed again on success (no harm); on a failure, a handle left open would keep the step alive.
     socket?.close()
   }
 }
@@ -140,7 +142,12 @@ export async function startAgent(
 export async function listenForAgent(paths: AgentPaths): Promise<Server> {
   const server = createServer()
   await listenPrivately(server, paths.bound)
-  renameSync(paths.bound, paths.socket)
+  try {
+    renameSync(paths.bound, paths.socket)
+  } catch (error) {
+    server.close()
+    throw error
+  }
   return server
 }
 
@@ -198,27 +205,24 @@ export async function handOver(child: Agent, message: StartMessage): Promise<num
   })
   child.stdin.on('error', () => {})
   if (child.pid === undefined) throw didNotStart(await said)
-  // Written to the pipe, where it waits for the agent however long its node takes to start.
-  const written = await new Promise<Error | undefined>(resolve => {
-    child.stdin.once('error', resolve)
+  // Into the pipe, where it waits for the agent however long its node takes to start; on Windows,
+  // then the agent's word that it listens. Bounded: a message larger than the pipe waits for a read.
+  const written = new Promise<string | undefined>(resolve => {
+    child.stdin.once('error', error => resolve(`error its stdin closed (${error.message})`))
     child.stdin.end(`${JSON.stringify(message)}\n`, () => resolve(undefined))
   })
-  if (written) throw didNotStart(`its stdin closed (${written.message})`)
-  if (!message.inherited) {
-    let timer: NodeJS.Timeout | undefined
-    const line = await Promise.race([
-      said,
-      new Promise<string>(resolve => {
-        timer = setTimeout(
-          () =>
-            resolve(`error it did not say it was listening within ${READY_TIMEOUT_MS / 1000} s`),
-          READY_TIMEOUT_MS
-        )
-      })
-    ])
-    clearTimeout(timer)
-    if (line !== 'ready') throw didNotStart(line)
-  }
+  let timer: NodeJS.Timeout | undefined
+  const outcome = await Promise.race([
+    written.then(problem => problem ?? (message.inherited ? 'ready' : said)),
+    new Promise<string>(resolve => {
+      timer = setTimeout(
+        () => resolve(`error it did not start listening within ${READY_TIMEOUT_MS / 1000} s`),
+        READY_TIMEOUT_MS
+      )
+    })
+  ])
+  clearTimeout(timer)
+  if (outcome !== 'ready') throw didNotStart(outcome)
   // The step may end now; the agent lives on.
   child.stdout?.destroy()
   child.off('exit', exited)
