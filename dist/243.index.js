@@ -183,6 +183,10 @@ const STATE = {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
 var core = __webpack_require__(889);
+// EXTERNAL MODULE: ./src/base/errors.ts
+var base_errors = __webpack_require__(758);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __webpack_require__(902);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(474);
 // EXTERNAL MODULE: external "node:http"
@@ -193,8 +197,6 @@ var external_node_net_ = __webpack_require__(30);
 var external_node_tls_ = __webpack_require__(311);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 var lib_proxy = __webpack_require__(783);
-// EXTERNAL MODULE: ./src/base/errors.ts
-var base_errors = __webpack_require__(758);
 ;// CONCATENATED MODULE: ./src/http/transport.ts
 
 
@@ -510,86 +512,6 @@ function networkFailure(error, aborted, phase, timeoutMs, request) {
     return { kind: 'network', reason: `connection closed (${phase})`, retryable: true };
 }
 
-;// CONCATENATED MODULE: ./src/entry/deps.ts
-
-
-const defaultDeps = {
-    core: core,
-    env: process.env,
-    send: send,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
-};
-
-;// CONCATENATED MODULE: ./src/base/form.ts
-/**
- * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
- * with a space written %20 so that servers decoding with plain percent-decoding agree too.
- */
-function formEncode(value) {
-    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
-}
-
-;// CONCATENATED MODULE: ./src/base/mask.ts
-
-/**
- * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:
- * the runner would blank every match for the rest of the job ('+', '%20', 'IA' for a space).
- * Tokens are refused below MIN_TOKEN_LENGTH, so this only spares a tiny secret or a key's last line.
- */
-const MIN_MASK_LENGTH = 4;
-/** A PEM document (a key): its armour lines, and only a PEM's, are not secret. */
-const PEM = /^\s*-----BEGIN [A-Z0-9 ]+-----[\s\S]*-----END [A-Z0-9 ]+-----\s*$/;
-/**
- * The forms in which a secret could surface in a log. The runner hides a masked value and some
- * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
- * register each form ourselves.
- */
-function secretForms(value) {
-    const forms = [
-        value,
-        // As in a form body (space as +), and as inside a Basic credential (space as %20).
-        formEncode(value).replaceAll('%20', '+'),
-        formEncode(value),
-        encodeURIComponent(value),
-        JSON.stringify(value).slice(1, -1),
-        Buffer.from(value, 'utf8').toString('base64'),
-        Buffer.from(value, 'utf8').toString('base64url')
-    ];
-    // The runner matches a mask within one line, and splits lines on CR LF, a lone CR and LF, so a
-    // multi-line value (a PEM key) is masked line by line too.
-    const pem = PEM.test(value);
-    const lines = /[\r\n]/.test(value)
-        ? value
-            .split(/\r\n|\r|\n/)
-            .map(line => line.trim())
-            .filter(line => line && !(pem && /^-----.*-----$/.test(line)))
-        : [];
-    return [...new Set([...forms, ...lines])].filter(form => form.length > 0);
-}
-/** Replaces every form of every secret in text: for text we print that a server wrote. */
-function redact(text, secrets) {
-    let result = text;
-    for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) {
-        result = result.replaceAll(form, '***');
-    }
-    return result;
-}
-/** Registers every form of each value with the runner (core.setSecret), before it can print. */
-function maskAll(core, values) {
-    for (const value of values) {
-        if (value.length < MIN_MASK_LENGTH)
-            continue;
-        for (const form of secretForms(value)) {
-            if (form.length >= MIN_MASK_LENGTH)
-                core.setSecret(form);
-        }
-    }
-}
-
-// EXTERNAL MODULE: ./src/config/input-names.ts
-var input_names = __webpack_require__(523);
 // EXTERNAL MODULE: ./src/base/suggest.ts
 var suggest = __webpack_require__(371);
 ;// CONCATENATED MODULE: ./src/base/input-rules.ts
@@ -656,6 +578,72 @@ function parseUrl(value, what) {
         throw new base_errors/* ActionError */.l(`${what} must use https:// (got ${url.protocol}//${url.hostname}). Plain http:// is accepted only for loopback hosts (localhost, 127.0.0.1, [::1]) in local tests.`);
     }
     return url;
+}
+
+;// CONCATENATED MODULE: ./src/base/form.ts
+/**
+ * application/x-www-form-urlencoded for one value, as RFC 6749 §2.3.1 asks for Basic credentials,
+ * with a space written %20 so that servers decoding with plain percent-decoding agree too.
+ */
+function formEncode(value) {
+    return new URLSearchParams([['', value]]).toString().slice(1).replaceAll('+', '%20');
+}
+
+;// CONCATENATED MODULE: ./src/base/mask.ts
+
+/**
+ * Shorter than this, a value (with its encodings) or a line of it is not registered as a mask:
+ * the runner would blank every match for the rest of the job ('+', '%20', 'IA' for a space).
+ * Tokens are refused below MIN_TOKEN_LENGTH, so this only spares a tiny secret or a key's last line.
+ */
+const MIN_MASK_LENGTH = 4;
+/** A PEM document (a key): its armour lines, and only a PEM's, are not secret. */
+const PEM = /^\s*-----BEGIN [A-Z0-9 ]+-----[\s\S]*-----END [A-Z0-9 ]+-----\s*$/;
+/**
+ * The forms in which a secret could surface in a log. The runner hides a masked value and some
+ * encodings of it (base64, EscapeDataString, JSON), but not form-urlencoding nor base64url, so we
+ * register each form ourselves.
+ */
+function secretForms(value) {
+    const forms = [
+        value,
+        // As in a form body (space as +), and as inside a Basic credential (space as %20).
+        formEncode(value).replaceAll('%20', '+'),
+        formEncode(value),
+        encodeURIComponent(value),
+        JSON.stringify(value).slice(1, -1),
+        Buffer.from(value, 'utf8').toString('base64'),
+        Buffer.from(value, 'utf8').toString('base64url')
+    ];
+    // The runner matches a mask within one line, and splits lines on CR LF, a lone CR and LF, so a
+    // multi-line value (a PEM key) is masked line by line too.
+    const pem = PEM.test(value);
+    const lines = /[\r\n]/.test(value)
+        ? value
+            .split(/\r\n|\r|\n/)
+            .map(line => line.trim())
+            .filter(line => line && !(pem && /^-----.*-----$/.test(line)))
+        : [];
+    return [...new Set([...forms, ...lines])].filter(form => form.length > 0);
+}
+/** Replaces every form of every secret in text: for text we print that a server wrote. */
+function redact(text, secrets) {
+    let result = text;
+    for (const form of secrets.flatMap(secretForms).sort((a, b) => b.length - a.length)) {
+        result = result.replaceAll(form, '***');
+    }
+    return result;
+}
+/** Registers every form of each value with the runner (core.setSecret), before it can print. */
+function maskAll(core, values) {
+    for (const value of values) {
+        if (value.length < MIN_MASK_LENGTH)
+            continue;
+        for (const form of secretForms(value)) {
+            if (form.length >= MIN_MASK_LENGTH)
+                core.setSecret(form);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/base/untrusted.ts
@@ -798,8 +786,6 @@ function parseJsonObject(response) {
     }
 }
 
-// EXTERNAL MODULE: ./src/http/retry.ts
-var retry = __webpack_require__(902);
 ;// CONCATENATED MODULE: ./src/oauth/discovery.ts
 
 
@@ -1016,6 +1002,14 @@ function buildGetRequest(url, caCertificate) {
 
 
 
+
+/** The real network, timers, clock and dice, which the action runs with; tests pass their own. */
+const RUNTIME = {
+    send: send,
+    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+    now: Date.now,
+    random: Math.random
+};
 /** A request that failed for good: what its last attempt got, and from which endpoint. */
 class RequestFailed extends base_errors/* ActionError */.l {
     outcome;
@@ -1120,6 +1114,17 @@ async function getDocument(url, endpoint, budget, deps) {
     return response;
 }
 
+;// CONCATENATED MODULE: ./src/entry/deps.ts
+
+
+const defaultDeps = {
+    core: core,
+    env: process.env,
+    ...RUNTIME
+};
+
+// EXTERNAL MODULE: ./src/config/input-names.ts
+var input_names = __webpack_require__(523);
 ;// CONCATENATED MODULE: ./src/oauth/github-id-token.ts
 
 
@@ -2792,10 +2797,7 @@ function refresher(getInput, env) {
     const deps = {
         core: silent,
         env,
-        send: send,
-        sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-        now: Date.now,
-        random: Math.random
+        ...RUNTIME
     };
     const settings = readSettings(getInput, deps.now());
     /** Found at the first refresh: later refreshes and revocations need not discover them again. */

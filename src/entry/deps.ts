@@ -1,6 +1,6 @@
 import * as actionsCore from '@actions/core'
-import { send } from '../http/transport.js'
 import type { AttemptDeps } from '../oauth/attempt-context.js'
+import { RUNTIME } from '../oauth/send.js'
 import type { Publisher } from '../steps/publish.js'
 
 /**
@@ -25,8 +25,5 @@ export interface Deps extends AttemptDeps {
 export const defaultDeps: Deps = {
   core: actionsCore,
   env: process.env,
-  send,
-  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-  now: Date.now,
-  random: Math.random
+  ...RUNTIME
 }

@@ -1,5 +1,6 @@
 import { ActionError } from '../base/errors.js'
 import { BACKOFF, DEFAULT_STEP_BUDGET_MS, MIN_ATTEMPT_MS, retryPlan } from '../http/retry.js'
+import { send } from '../http/transport.js'
 import type { HttpRequest, HttpResponse, Outcome, Send } from '../http/types.js'
 import { describeFailure, type Endpoint } from './failure.js'
 import { buildGetRequest } from './token-request.js'
@@ -11,6 +12,14 @@ export interface SendDeps {
   sleep: (ms: number) => Promise<void>
   now: () => number
   random: () => number
+}
+
+/** The real network, timers, clock and dice, which the action runs with; tests pass their own. */
+export const RUNTIME: Omit<SendDeps, 'core'> = {
+  send,
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+  now: Date.now,
+  random: Math.random
 }
 
 /** A request that failed for good: what its last attempt got, and from which endpoint. */

@@ -4,8 +4,8 @@
 import { ActionError } from '../base/errors.js'
 import { readSettings } from '../config/inputs.js'
 import { stepBudgetMs } from '../http/retry.js'
-import { send } from '../http/transport.js'
 import type { Endpoints } from '../oauth/discovery.js'
+import { RUNTIME } from '../oauth/send.js'
 import { stepSecrets } from './attempt.js'
 import { findEndpoints } from './endpoints.js'
 import { revokeToken } from './revoke.js'
@@ -37,10 +37,7 @@ export function refresher(
   const deps: TokenDeps = {
     core: silent,
     env,
-    send,
-    sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
-    now: Date.now,
-    random: Math.random
+    ...RUNTIME
   }
   const settings = readSettings(getInput, deps.now())
   /** Found at the first refresh: later refreshes and revocations need not discover them again. */
