@@ -312,9 +312,10 @@ function trustedCas(extra) {
 }
 const contexts = new Map();
 /**
- * The TLS context that trusts `extra` besides the default store, with the client certificate when
- * there is one: made once for each, since parsing the ~150 default CAs again took every
- * connection 10 to 20 ms (a step makes several, and the agent one per refresh).
+ * The TLS context that trusts `extra` besides the default store (or the default store alone), with
+ * the client certificate when there is one: made once for each, since parsing the ~150 default
+ * CAs again took every connection 10 to 20 ms (a step makes several, and the agent one per
+ * refresh).
  */
 function secureContextFor(extra, identity) {
     const id = JSON.stringify([extra, identity?.cert, identity?.key]);
@@ -356,12 +357,10 @@ async function transport_open({ url, tls, caCertificate }, proxy, state, signal)
             ...tlsHost(peer),
             socket: socket,
             rejectUnauthorized: true,
-            // A secureContext stands for ca, cert and key: it holds the client certificate too.
-            ...(caCertificate
+            // Node's own default context when there is nothing to add to it.
+            ...(caCertificate || identity
                 ? { secureContext: secureContextFor(caCertificate, identity) }
-                : identity
-                    ? { cert: identity.cert, key: identity.key }
-                    : {})
+                : {})
         }));
         await (0,external_node_events_.once)(secured, 'secureConnect', { signal });
         return secured;

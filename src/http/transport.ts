@@ -145,11 +145,15 @@ export function trustedCas(extra: string | undefined): string[] | undefined {
 const contexts = new Map<string, SecureContext>()
 
 /**
- * The TLS context that trusts `extra` besides the default store, with the client certificate when
- * there is one: made once for each, since parsing the ~150 default CAs again took every
- * connection 10 to 20 ms (a step makes several, and the agent one per refresh).
+ * The TLS context that trusts `extra` besides the default store (or the default store alone), with
+ * the client certificate when there is one: made once for each, since parsing the ~150 default
+ * CAs again took every connection 10 to 20 ms (a step makes several, and the agent one per
+ * refresh).
  */
-export function secureContextFor(extra: string, identity: TlsIdentity | undefined): SecureContext {
+export function secureContextFor(
+  extra: string | undefined,
+  identity: TlsIdentity | undefined
+): SecureContext {
   const id = JSON.stringify([extra, identity?.cert, identity?.key])
   let context = contexts.get(id)
   if (!context) {
@@ -202,12 +206,10 @@ async function open(
         ...tlsHost(peer),
         socket: socket as Socket,
         rejectUnauthorized: true,
-        // A secureContext stands for ca, cert and key: it holds the client certificate too.
-        ...(caCertificate
+        // Node's own default context when there is nothing to add to it.
+        ...(caCertificate || identity
           ? { secureContext: secureContextFor(caCertificate, identity) }
-          : identity
-            ? { cert: identity.cert, key: identity.key }
-            : {})
+          : {})
       })
     )
     await once(secured, 'secureConnect', { signal })
